@@ -1,0 +1,161 @@
+import { z } from 'zod';
+
+/**
+ * Request schemas of the ladder REST API (`/api/ladder`). Strict: unknown keys are rejected,
+ * so a typo in a client never silently does something else.
+ */
+
+const entityRef = z
+  .string()
+  .trim()
+  .min(1)
+  .max(512)
+  .regex(
+    /^[a-zA-Z][a-zA-Z0-9_-]*:([a-z0-9][a-z0-9._-]*\/)?[a-zA-Z0-9][a-zA-Z0-9._-]*$/,
+    'an entity ref looks like "component:default/orders-api"',
+  );
+const rungName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'a rung id or alias, e.g. "dev"');
+/** A git commit (7–40 hex), tag or image tag. No whitespace, no shell metacharacters. */
+const gitRef = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._\/-]*$/,
+    'a ref is a commit sha, tag or image tag (letters, digits, ".", "_", "/", "-")',
+  );
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, `at most ${max} characters`)
+    // Control characters other than tab/newline have no business in a reason or comment.
+    .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'control characters are not allowed');
+
+export const promotionKinds = ['promotion', 'rollback'] as const;
+export type PromotionKind = (typeof promotionKinds)[number];
+
+export const createPromotionRequestSchema = z.strictObject({
+  entityRef,
+  toRung: rungName,
+  ref: gitRef,
+  kind: z.enum(promotionKinds).default('promotion'),
+  reason: text(2000).optional(),
+  /** Customer-rung explanation (required when the target rung's metadata.requiresExplanation). */
+  explanation: text(4000).optional(),
+});
+export type CreatePromotionRequest = z.input<typeof createPromotionRequestSchema>;
+
+export const approvalDecisions = ['approve', 'reject'] as const;
+export type ApprovalDecision = (typeof approvalDecisions)[number];
+
+export const approvalRequestSchema = z.strictObject({
+  decision: z.enum(approvalDecisions),
+  comment: text(2000).default(''),
+});
+export type ApprovalRequest = z.input<typeof approvalRequestSchema>;
+
+export const cancelRequestSchema = z.strictObject({ reason: text(2000).optional() });
+
+/** Evidence kinds are open-ended; these are the ones gates and the CLI know by name. */
+export const wellKnownEvidenceKinds = [
+  'build-output',
+  'typecheck',
+  'manifest-validation',
+  'env-contract',
+  'dry-run',
+  'logs',
+  'status',
+  'url',
+  'acceptance',
+  'rollback-plan',
+  'deploy-output',
+] as const;
+
+export const evidenceKindSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z][a-z0-9-]*$/, 'evidence kinds are kebab-case, e.g. "build-output"');
+
+/** Evidence content limit; larger bodies get a 413 naming this limit. */
+export const EVIDENCE_MAX_BYTES = 256 * 1024;
+
+export const createEvidenceRequestSchema = z
+  .strictObject({
+    entityRef,
+    rung: rungName,
+    ref: gitRef,
+    kind: evidenceKindSchema,
+    summary: text(500).min(1, 'say in one line what this evidence shows'),
+    content: z.string().optional(),
+    url: z
+      .string()
+      .max(2048)
+      .url('a full http(s) URL')
+      .refine(u => /^https?:\/\//i.test(u), 'only http(s) URLs')
+      .optional(),
+    /** Structured facts (e.g. a dry-run's result); redacted like content. */
+    data: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine(e => e.content !== undefined || e.url !== undefined, {
+    message: 'give either content (the proof itself) or url (where it lives)',
+    path: ['content'],
+  });
+export type CreateEvidenceRequest = z.input<typeof createEvidenceRequestSchema>;
+
+const limit = z.coerce.number().int().min(1).max(500);
+
+export const overviewQuerySchema = z.strictObject({
+  ladder: z.string().max(63).optional(),
+  owner: z.string().max(512).optional(),
+  system: z.string().max(512).optional(),
+  q: z.string().max(200).optional(),
+  limit: limit.default(100),
+  cursor: z.string().max(512).optional(),
+});
+export type OverviewQuery = z.input<typeof overviewQuerySchema>;
+
+export const listPromotionsQuerySchema = z.strictObject({
+  entityRef: entityRef.optional(),
+  phase: z.string().max(200).optional(),
+  awaitingMyApproval: z.enum(['true', 'false']).optional(),
+  limit: limit.default(50),
+  cursor: z.string().max(512).optional(),
+});
+export type ListPromotionsQuery = z.input<typeof listPromotionsQuerySchema>;
+
+export const listEvidenceQuerySchema = z.strictObject({
+  entityRef,
+  rung: rungName.optional(),
+  ref: gitRef.optional(),
+  kind: evidenceKindSchema.optional(),
+  limit: limit.default(50),
+});
+
+export const planQuerySchema = z.strictObject({
+  entityRef,
+  target: rungName,
+  ref: gitRef.optional(),
+});
+
+export const auditQuerySchema = z
+  .strictObject({
+    entityRef: entityRef.optional(),
+    promotionId: z.string().max(64).optional(),
+    limit: limit.default(100),
+    cursor: z.string().max(512).optional(),
+  })
+  .refine(q => q.entityRef || q.promotionId, {
+    message: 'filter by entityRef or promotionId',
+    path: ['entityRef'],
+  });
+
+/** Header carrying the idempotency key on create and approve. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';

@@ -1,0 +1,280 @@
+import { z } from 'zod';
+import { mutationPolicies } from '../config/schema';
+
+/**
+ * Response schemas of the ladder REST API. The backend builds these shapes, the frontend and
+ * the CLI parse them: one definition, so the three never drift apart.
+ * Phase and status enums are kept as strings here and narrowed with the helpers in `phases/`.
+ */
+
+export const gateResultSchema = z.object({
+  gateId: z.string(),
+  title: z.string(),
+  status: z.enum(['passed', 'failed', 'pending', 'error']),
+  summary: z.string(),
+  howToFix: z.string().optional(),
+  evidenceIds: z.array(z.string()).optional(),
+  checkedAt: z.string(),
+  durationMs: z.number().optional(),
+});
+export type GateResult = z.infer<typeof gateResultSchema>;
+
+export const placementSchema = z.object({
+  entityRef: z.string(),
+  ladderId: z.string(),
+  rungId: z.string(),
+  ref: z.string(),
+  /** How the ref got here. */
+  via: z.enum(['promotion', 'rollback', 'enrollment', 'adoption']),
+  promotionId: z.string().nullable(),
+  placedAt: z.string(),
+  placedBy: z.string(),
+});
+export type Placement = z.infer<typeof placementSchema>;
+
+export const rungSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  aliases: z.array(z.string()),
+  audience: z.string(),
+  runtime: z.string(),
+  purpose: z.string(),
+  optional: z.boolean(),
+  mutationPolicy: z.enum(mutationPolicies),
+  host: z.string().optional(),
+  kubernetes: z.object({ cluster: z.string(), namespace: z.string() }).optional(),
+  approvers: z
+    .object({ groups: z.array(z.string()), minimum: z.number() })
+    .optional(),
+  entryGates: z.array(z.object({ id: z.string(), title: z.string().optional() })),
+  proofChecks: z.array(z.object({ id: z.string(), title: z.string().optional() })),
+  commands: z.record(z.string(), z.string()),
+  metadata: z
+    .object({
+      customer: z.string().optional(),
+      contacts: z.array(z.string()),
+      requiresExplanation: z.boolean(),
+    })
+    .optional(),
+});
+export type RungSummary = z.infer<typeof rungSummarySchema>;
+
+/** What a Kubernetes rung's cluster says (absent on non-k8s rungs). */
+export const clusterStateSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  reachable: z.boolean(),
+  reason: z.string().optional(),
+  runningRef: z.string().nullable(),
+  image: z.string().nullable().optional(),
+  rollout: z
+    .enum(['complete', 'progressing', 'failed', 'absent', 'unknown'])
+    .optional(),
+  rolloutMessage: z.string().optional(),
+  replicas: z
+    .object({
+      desired: z.number(),
+      updated: z.number(),
+      ready: z.number(),
+      available: z.number(),
+    })
+    .optional(),
+  crashLoopingPods: z.array(z.string()).optional(),
+  revisions: z
+    .array(z.object({ revision: z.number(), ref: z.string().nullable(), image: z.string().nullable() }))
+    .optional(),
+  checkedAt: z.string(),
+});
+export type ClusterState = z.infer<typeof clusterStateSchema>;
+
+export const rungViewSchema = z.object({
+  rung: rungSummarySchema,
+  placement: placementSchema.nullable(),
+  proof: z.array(gateResultSchema),
+  status: z.enum(['empty', 'placed', 'proving', 'proven', 'failed', 'drifted', 'unknown']),
+  statusReason: z.string(),
+  cluster: clusterStateSchema.optional(),
+  drift: z
+    .object({ since: z.string(), running: z.string().nullable(), expected: z.string().nullable() })
+    .optional(),
+});
+export type RungView = z.infer<typeof rungViewSchema>;
+
+export const approvalSchema = z.object({
+  id: z.string(),
+  promotionId: z.string(),
+  approver: z.string(),
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string(),
+  createdAt: z.string(),
+});
+export type Approval = z.infer<typeof approvalSchema>;
+
+export const approvalRequirementSchema = z.object({
+  groups: z.array(z.string()),
+  minimum: z.number(),
+  given: z.number(),
+  /** Users who may still approve (excludes the requester and those who already approved). */
+  eligible: z.array(z.string()),
+});
+export type ApprovalRequirement = z.infer<typeof approvalRequirementSchema>;
+
+export const promotionSchema = z.object({
+  id: z.string(),
+  entityRef: z.string(),
+  ladderId: z.string(),
+  fromRung: z.string().nullable(),
+  toRung: z.string(),
+  ref: z.string(),
+  kind: z.enum(['promotion', 'rollback']),
+  reason: z.string(),
+  explanation: z.string().optional(),
+  phase: z.string(),
+  phaseMessage: z.string(),
+  requestedBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number(),
+  gates: z.array(gateResultSchema),
+  approvals: z.array(approvalSchema),
+  approvalRequirement: approvalRequirementSchema.nullable(),
+});
+export type Promotion = z.infer<typeof promotionSchema>;
+
+export const nextStepSchema = z.object({
+  action: z.enum(['enroll', 'promote', 'fix', 'approve', 'wait', 'none']),
+  toRung: z.string().optional(),
+  ref: z.string().optional(),
+  promotionId: z.string().optional(),
+  gatesPassed: z.number().optional(),
+  gatesTotal: z.number().optional(),
+  waitingFor: z.array(z.string()).optional(),
+  /** One line a person reads: "Next: promote a1b2c3d to Shared dev — 3 of 5 gates pass — waiting for a dry-run". */
+  summary: z.string(),
+});
+export type NextStep = z.infer<typeof nextStepSchema>;
+
+export const ladderSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  rungs: z.array(rungSummarySchema),
+});
+export type LadderSummary = z.infer<typeof ladderSummarySchema>;
+
+export const laddersResponseSchema = z.object({ items: z.array(ladderSummarySchema) });
+export type LaddersResponse = z.infer<typeof laddersResponseSchema>;
+
+export const entityLadderResponseSchema = z.object({
+  entityRef: z.string(),
+  ladder: ladderSummarySchema,
+  rungs: z.array(rungViewSchema),
+  openPromotions: z.array(promotionSchema),
+  next: nextStepSchema,
+});
+export type EntityLadderResponse = z.infer<typeof entityLadderResponseSchema>;
+
+export const overviewCellSchema = z.object({
+  ref: z.string().nullable(),
+  status: rungViewSchema.shape.status,
+  placedAt: z.string().nullable(),
+  openPromotion: z.object({ id: z.string(), phase: z.string(), ref: z.string() }).nullable(),
+});
+export type OverviewCell = z.infer<typeof overviewCellSchema>;
+
+export const overviewRowSchema = z.object({
+  entityRef: z.string(),
+  title: z.string(),
+  owner: z.string().nullable(),
+  system: z.string().nullable(),
+  ladderId: z.string(),
+  cells: z.record(z.string(), overviewCellSchema),
+});
+export type OverviewRow = z.infer<typeof overviewRowSchema>;
+
+export const overviewResponseSchema = z.object({
+  ladders: z.array(ladderSummarySchema),
+  items: z.array(overviewRowSchema),
+  totalItems: z.number(),
+  nextCursor: z.string().optional(),
+});
+export type OverviewResponse = z.infer<typeof overviewResponseSchema>;
+
+export const promotionListResponseSchema = z.object({
+  items: z.array(promotionSchema),
+  nextCursor: z.string().optional(),
+});
+export type PromotionListResponse = z.infer<typeof promotionListResponseSchema>;
+
+export const evidenceSchema = z.object({
+  id: z.string(),
+  entityRef: z.string(),
+  rungId: z.string(),
+  ref: z.string(),
+  kind: z.string(),
+  summary: z.string(),
+  url: z.string().optional(),
+  /** Redacted content. */
+  content: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  /** sha256 (hex) of the redacted content as stored. */
+  digest: z.string(),
+  sizeBytes: z.number(),
+  redactions: z.number(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+export const evidenceListResponseSchema = z.object({ items: z.array(evidenceSchema) });
+
+export const deployPlanSettingSchema = z.object({
+  name: z.string(),
+  required: z.boolean(),
+  secret: z.boolean(),
+  /** null when the settings source cannot tell for this target. */
+  supplied: z.boolean().nullable(),
+});
+
+export const deployPlanSchema = z.object({
+  entityRef: z.string(),
+  ladderId: z.string(),
+  target: z.string(),
+  rung: z.object({ id: z.string(), title: z.string(), index: z.number() }),
+  host: z.string().nullable(),
+  controlPlane: z.string().nullable(),
+  runtime: z.string(),
+  mechanism: z.string(),
+  manifest: z.object({ name: z.string(), ref: z.string(), digest: z.string() }),
+  settings: z.array(deployPlanSettingSchema),
+  mutationPolicy: z.object({
+    policy: z.enum(mutationPolicies),
+    description: z.string(),
+    allowedNow: z.boolean(),
+    reason: z.string(),
+  }),
+  commands: z.record(z.string(), z.string()),
+});
+export type DeployPlan = z.infer<typeof deployPlanSchema>;
+
+/** Body detail of a 422 from GET /plan: each fact that could not be resolved. */
+export const unresolvedFactSchema = z.object({ fact: z.string(), howToConfigure: z.string() });
+export type UnresolvedFact = z.infer<typeof unresolvedFactSchema>;
+
+export const auditEventSchema = z.object({
+  id: z.string(),
+  entityRef: z.string(),
+  promotionId: z.string().nullable(),
+  action: z.string(),
+  actor: z.string(),
+  fromPhase: z.string().nullable(),
+  toPhase: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+export const auditListResponseSchema = z.object({
+  items: z.array(auditEventSchema),
+  nextCursor: z.string().optional(),
+});

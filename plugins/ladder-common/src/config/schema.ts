@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+/**
+ * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
+ * nothing in the suite hard-codes rung ids, counts or names.
+ */
+
+const idPattern = /^[a-z0-9][a-z0-9_-]*$/;
+const gateIdPattern = /^[a-z0-9][a-z0-9.-]*(:[a-z0-9][a-z0-9.-]*)?$/;
+const groupRefPattern = /^group:([a-z0-9][a-z0-9._-]*\/)?[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+
+/** Who may change a rung, and under which condition. */
+export const mutationPolicies = [
+  'self',
+  'after-dry-run',
+  'approval',
+  'operators',
+] as const;
+/** @public */
+export type MutationPolicy = (typeof mutationPolicies)[number];
+
+const gateRefObject = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(gateIdPattern, 'gate ids are kebab-case, e.g. "dry-run-clean"'),
+    title: z.string().min(1).optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .describe('A gate by id, with optional gate-specific config');
+
+/** A gate reference: `"dry-run-clean"` or `{ id, title?, config? }`. */
+export const gateRefSchema = z
+  .union([
+    z
+      .string()
+      .regex(gateIdPattern, 'gate ids are kebab-case, e.g. "dry-run-clean"'),
+    gateRefObject,
+  ])
+  .transform(g => (typeof g === 'string' ? { id: g } : g));
+
+/** @public */
+export type GateRef = z.output<typeof gateRefSchema>;
+
+export const approversSchema = z.strictObject({
+  groups: z
+    .array(
+      z
+        .string()
+        .regex(
+          groupRefPattern,
+          'approver groups are catalog group refs, e.g. "group:default/operators"',
+        ),
+    )
+    .min(1, 'name at least one approver group'),
+  minimum: z.number().int().min(1).default(1),
+  /** The requester never approves their own promotion. Always on; kept explicit for readers. */
+  fourEyes: z.literal(true).default(true),
+});
+
+const commandTemplate = z.string().min(1);
+
+export const rungCommandsSchema = z.strictObject({
+  deploy: commandTemplate.optional(),
+  logs: commandTemplate.optional(),
+  status: commandTemplate.optional(),
+  open: commandTemplate.optional(),
+  rollback: commandTemplate.optional(),
+  evidence: commandTemplate.optional(),
+});
+/** @public */
+export type RungCommands = z.output<typeof rungCommandsSchema>;
+
+export const rungSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(idPattern, 'rung ids are lower-case letters, digits, "-" or "_"'),
+  title: z.string().min(1, 'a rung needs a title people can read'),
+  aliases: z
+    .array(z.string().regex(idPattern, 'aliases follow the rung id rules'))
+    .default([]),
+  audience: z.string().min(1).default('everyone'),
+  runtime: z.string().min(1),
+  purpose: z.string().default(''),
+  optional: z.boolean().default(false),
+  mutationPolicy: z.enum(mutationPolicies),
+  entryGates: z.array(gateRefSchema).default([]),
+  proofChecks: z.array(gateRefSchema).default([]),
+  approvers: approversSchema.optional(),
+  kubernetes: z
+    .strictObject({
+      cluster: z.string().min(1),
+      /** e.g. `khal-{{entity.name}}`; placeholders: entity.name, entity.namespace, kubernetesId */
+      namespace: z.string().min(1).default('{{entity.namespace}}'),
+    })
+    .optional(),
+  host: z.string().min(1).optional(),
+  commands: rungCommandsSchema.default({}),
+  /** Customer-facing metadata (customer, contacts) and whether a promotion needs an explanation. */
+  metadata: z
+    .strictObject({
+      customer: z.string().min(1).optional(),
+      contacts: z.array(z.string().min(1)).default([]),
+      requiresExplanation: z.boolean().default(false),
+    })
+    .optional(),
+});
+/** @public */
+export type RungConfig = z.output<typeof rungSchema>;
+
+export const ladderSchema = z.strictObject({
+  id: z.string().regex(idPattern, 'ladder ids are lower-case letters, digits, "-" or "_"'),
+  title: z.string().min(1, 'a ladder needs a title'),
+  description: z.string().default(''),
+  rungs: z.array(rungSchema).min(1, 'a ladder needs at least one rung'),
+});
+/** @public */
+export type LadderDefinition = z.output<typeof ladderSchema>;
+
+export const ladderConfigSchema = z
+  .strictObject({
+    ladders: z.array(ladderSchema).min(1, 'declare at least one ladder'),
+    /** The ladder used when an entity's `khal.ai/ladder` annotation is empty. */
+    defaultLadder: z.string().optional(),
+    /** Members of this group are the operators of the `operators` mutation policy. */
+    operatorsGroup: z
+      .string()
+      .regex(groupRefPattern, 'a catalog group ref, e.g. "group:default/operators"')
+      .default('group:default/operators'),
+  })
+  .superRefine((cfg, ctx) => {
+    const ladderIds = new Set<string>();
+    cfg.ladders.forEach((ladder, li) => {
+      if (ladderIds.has(ladder.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ladders', li, 'id'],
+          message: `duplicate ladder id "${ladder.id}"; ladder ids must be unique`,
+        });
+      }
+      ladderIds.add(ladder.id);
+      const names = new Map<string, string>();
+      ladder.rungs.forEach((rung, ri) => {
+        if (names.has(rung.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ladders', li, 'rungs', ri, 'id'],
+            message: `duplicate rung id "${rung.id}" (already used by ${names.get(rung.id)}); rung ids must be unique within a ladder`,
+          });
+        } else {
+          names.set(rung.id, `rung "${rung.id}"`);
+        }
+      });
+      ladder.rungs.forEach((rung, ri) => {
+        rung.aliases.forEach((alias, ai) => {
+          const owner = names.get(alias);
+          if (owner && owner !== `rung "${rung.id}"`) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['ladders', li, 'rungs', ri, 'aliases', ai],
+              message: `alias "${alias}" is already used by ${owner}; aliases must be unique across the ladder`,
+            });
+          } else if (!owner) {
+            names.set(alias, `an alias of rung "${rung.id}"`);
+          }
+        });
+        if (rung.mutationPolicy === 'approval' && !rung.approvers) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ladders', li, 'rungs', ri, 'approvers'],
+            message:
+              'mutationPolicy "approval" needs approvers: add approvers.groups (catalog group refs) and approvers.minimum',
+          });
+        }
+        const usesK8s = [...rung.entryGates, ...rung.proofChecks].some(g =>
+          g.id.startsWith('kubernetes-'),
+        );
+        if (usesK8s && !rung.kubernetes) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ladders', li, 'rungs', ri, 'kubernetes'],
+            message:
+              'this rung uses a kubernetes-* gate but names no cluster: add kubernetes.cluster (a cluster from the kubernetes config) and kubernetes.namespace',
+          });
+        }
+      });
+    });
+    if (cfg.defaultLadder && !ladderIds.has(cfg.defaultLadder)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultLadder'],
+        message: `defaultLadder "${cfg.defaultLadder}" is not one of the declared ladders (${[...ladderIds].join(', ')})`,
+      });
+    }
+  });
+
+/** The ladder configuration after validation and defaults. @public */
+export type LadderConfig = z.output<typeof ladderConfigSchema>;
+/** The ladder configuration as written in app-config.yaml. @public */
+export type LadderConfigInput = z.input<typeof ladderConfigSchema>;

@@ -1,0 +1,70 @@
+// Starting and stopping the portal's processes (simulator, backend, frontend) for start, e2e and bench.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Spawns a long-running child in its own process group, prefixing its output. */
+export function run(name, command, args, options = {}) {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? root,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const prefix = line => (options.quiet ? undefined : `[${name}] ${line}`);
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream.on('data', chunk => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      for (const line of lines) {
+        options.onLine?.(line);
+        const out = prefix(line);
+        if (out) process.stdout.write(`${out}\n`);
+      }
+    });
+  }
+  child.on('exit', code => options.onExit?.(code));
+  return child;
+}
+
+/** Stops a child started by `run` and everything it started. */
+export function stop(child) {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise(resolve => {
+    child.once('exit', () => resolve());
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      resolve();
+      return;
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 10_000).unref();
+  });
+}
+
+/** Polls a URL until it answers 2xx, or fails after `timeoutMs` with what it last saw. */
+export async function waitForUrl(url, { timeoutMs = 300_000, intervalMs = 1000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = e.cause?.code ?? e.message;
+    }
+    await new Promise(r => setTimeout(r, intervalMs));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs / 1000}s (last: ${last})`);
+}

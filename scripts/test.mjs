@@ -1,0 +1,76 @@
+// `npm test`: typecheck, lint, unit and store tests (SQLite and PostgreSQL), then the browser tests.
+// Fails loudly when a required part (PostgreSQL, Chromium) is missing instead of skipping it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from './lib/processes.mjs';
+
+const PG_VAR = 'BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING';
+process.env[PG_VAR] ??= 'postgresql://postgres@127.0.0.1:5432';
+process.env.CHROMIUM_PATH ??= '/usr/bin/chromium';
+
+function requirePostgres() {
+  const url = new URL(process.env[PG_VAR]);
+  const probe = spawnSync(
+    process.execPath,
+    ['-e', `const net=require('net');const s=net.connect(${Number(url.port || 5432)},${JSON.stringify(url.hostname)});s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(1),3000)`],
+  );
+  if (probe.status !== 0) {
+    console.error(`PostgreSQL is required for the store tests but ${url.host} does not answer.\nFix: start PostgreSQL 15+ there, or point ${PG_VAR} at one.`);
+    process.exit(1);
+  }
+}
+function requireChromium() {
+  if (!existsSync(process.env.CHROMIUM_PATH)) {
+    console.error(`Chromium is required for the browser tests but ${process.env.CHROMIUM_PATH} does not exist.\nFix: apt-get install -y chromium, or set CHROMIUM_PATH.`);
+    process.exit(1);
+  }
+}
+
+const only = process.argv.slice(2);
+const steps = [
+  ['typecheck', () => execFileSync('npx', ['tsc', '--noEmit'], { cwd: root, stdio: 'inherit' })],
+  ['lint', () => execFileSync('npx', ['backstage-cli', 'repo', 'lint'], { cwd: root, stdio: 'inherit' })],
+  [
+    'unit',
+    () => {
+      requirePostgres();
+      mkdirSync(join(root, 'test-results'), { recursive: true });
+      const out = join(root, 'test-results', 'jest.json');
+      const res = spawnSync('npx', ['backstage-cli', 'repo', 'test', '--ci', '--json', `--outputFile=${out}`], {
+        cwd: root,
+        stdio: 'inherit',
+      });
+      const report = JSON.parse(readFileSync(out, 'utf8'));
+      const pgCases = report.testResults
+        .flatMap(f => f.assertionResults)
+        .filter(a => /POSTGRES/.test(a.fullName) && a.status === 'passed').length;
+      console.log(`PostgreSQL store cases passed: ${pgCases}`);
+      if (res.status !== 0) throw new Error('unit tests failed');
+      if (pgCases === 0) throw new Error(`no PostgreSQL test case ran; is ${PG_VAR} reaching a server?`);
+    },
+  ],
+  [
+    'e2e',
+    () => {
+      requireChromium();
+      execFileSync(process.execPath, [join(root, 'scripts', 'e2e.mjs')], { cwd: root, stdio: 'inherit' });
+    },
+  ],
+];
+
+let failed = 0;
+for (const [name, step] of steps) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`\n=== ${name} ===`);
+  const t0 = Date.now();
+  try {
+    step();
+    console.log(`=== ${name}: ok (${Math.round((Date.now() - t0) / 1000)}s)`);
+  } catch (e) {
+    failed++;
+    console.error(`=== ${name}: FAILED (${e.message})`);
+    break;
+  }
+}
+process.exit(failed ? 1 : 0);
