@@ -1,0 +1,45 @@
+/*
+ * The Khal Ladder portal backend (new backend system).
+ * Feature order does not matter; each plugin and module declares what it needs.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+import { demoAuthModule } from './modules/demoAuth';
+import { ladderPermissionPolicyModule } from './modules/permissionPolicy';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// Auth: guest sign-in, plus named demo users (see README "Demo users") resolved from the catalog.
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(demoAuthModule);
+
+// Catalog, with the khal-app.json processor.
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// Scaffolder, with the stock publishers for real use and the khal:* actions.
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-gitlab'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-gitea'));
+backend.add(
+  import('@backstage/plugin-scaffolder-backend-module-notifications'),
+);
+
+// Permissions: a real policy (ownership and approver groups), not allow-all.
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(ladderPermissionPolicyModule);
+
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+backend.add(import('@backstage/plugin-user-settings-backend'));
+
+// The ladder.
+
+backend.start();
