@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './lib/processes.mjs';
 
+// Jest under backstage-cli watches unless CI is set.
+process.env.CI ??= 'true';
 const PG_VAR = 'BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING';
 process.env[PG_VAR] ??= 'postgresql://postgres@127.0.0.1:5432';
 process.env.CHROMIUM_PATH ??= '/usr/bin/chromium';

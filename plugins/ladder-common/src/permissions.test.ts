@@ -1,0 +1,60 @@
+import { isResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  auditReadPermission,
+  evidenceCreatePermission,
+  ladderEntityReadPermission,
+  ladderPermissions,
+  ladderReadPermission,
+  promotionApprovePermission,
+  promotionCancelPermission,
+  promotionCreatePermission,
+  promotionRecheckPermission,
+} from './permissions';
+
+describe('ladder permissions', () => {
+  const all = [
+    ladderReadPermission,
+    ladderEntityReadPermission,
+    promotionCreatePermission,
+    promotionApprovePermission,
+    promotionCancelPermission,
+    promotionRecheckPermission,
+    evidenceCreatePermission,
+    auditReadPermission,
+  ];
+
+  it('lists every permission in ladderPermissions', () => {
+    expect(ladderPermissions).toHaveLength(all.length);
+    for (const p of all) expect(ladderPermissions).toContain(p);
+  });
+
+  it('has unique names under the ladder. prefix', () => {
+    const names = ladderPermissions.map(p => p.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^ladder\.[a-z]+\.[a-z]+$/);
+  });
+
+  it('makes every permission but the overview one a catalog-entity resource permission', () => {
+    expect(isResourcePermission(ladderReadPermission)).toBe(false);
+    for (const p of ladderPermissions.filter(x => x !== ladderReadPermission)) {
+      expect(isResourcePermission(p, 'catalog-entity')).toBe(true);
+    }
+  });
+
+  it.each([
+    [ladderReadPermission, 'ladder.ladder.read', 'read'],
+    [ladderEntityReadPermission, 'ladder.entity.read', 'read'],
+    [promotionCreatePermission, 'ladder.promotion.create', 'create'],
+    [promotionApprovePermission, 'ladder.promotion.approve', 'update'],
+    [promotionCancelPermission, 'ladder.promotion.cancel', 'update'],
+    [promotionRecheckPermission, 'ladder.promotion.recheck', 'update'],
+    [evidenceCreatePermission, 'ladder.evidence.create', 'create'],
+    [auditReadPermission, 'ladder.audit.read', 'read'],
+  ] as const)(
+    '%#: %o is named and typed as designed',
+    (permission, name, action) => {
+      expect(permission.name).toBe(name);
+      expect(permission.attributes.action).toBe(action);
+    },
+  );
+});

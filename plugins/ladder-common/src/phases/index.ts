@@ -1,0 +1,4 @@
+export * from './phase';
+export * from './transitions';
+export * from './tone';
+export * from './rungStatus';
