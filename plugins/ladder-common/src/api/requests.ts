@@ -157,5 +157,9 @@ export const auditQuerySchema = z
     path: ['entityRef'],
   });
 
+/** Places an entity on the first rung of its ladder (the scaffolder's khal:ladder:enroll). */
+export const createEnrollmentRequestSchema = z.strictObject({ entityRef, ref: gitRef });
+export type CreateEnrollmentRequest = z.input<typeof createEnrollmentRequestSchema>;
+
 /** Header carrying the idempotency key on create and approve. */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';

@@ -127,6 +127,14 @@ export const ladderConfigSchema = z
       .string()
       .regex(groupRefPattern, 'a catalog group ref, e.g. "group:default/operators"')
       .default('group:default/operators'),
+    /** Engine settings read by the ladder backend (see its config.d.ts). */
+    gateTimeoutMs: z.number().int().min(100).max(600000).default(10000),
+    /** How often open promotions are re-checked: a Backstage duration (`{ seconds: 15 }` or ISO `PT15S`). */
+    recheckInterval: z
+      .union([z.string().min(1), z.record(z.string(), z.number().nonnegative())])
+      .optional(),
+    /** Where `khal.ai/source-repo: file:<relative path>` repositories live (default: the process cwd). */
+    localRepositoriesRoot: z.string().min(1).optional(),
   })
   .superRefine((cfg, ctx) => {
     const ladderIds = new Set<string>();
