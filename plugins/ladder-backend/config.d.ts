@@ -1,0 +1,104 @@
+export interface Config {
+  /**
+   * The environment ladders and the promotion engine. Validated at start-up: a bad config stops
+   * the backend with a message that names the config path and what is wrong.
+   */
+  ladder?: {
+    /**
+     * The ladders. Nothing in the suite hard-codes rung ids, counts or names.
+     */
+    ladders: Array<{
+      /** Ladder id, referenced by the `khal.ai/ladder` entity annotation (lower case, digits, "-", "_"). */
+      id: string;
+      /** Title people read. */
+      title: string;
+      /** One or two sentences about the ladder. */
+      description?: string;
+      /** The rungs, lowest first. */
+      rungs: Array<{
+        /** Rung id, unique within the ladder (lower case, digits, "-", "_"). */
+        id: string;
+        /** Title people read, e.g. "Shared dev". */
+        title: string;
+        /** Other names the rung answers to (e.g. `dev-local`). Unique across the ladder. */
+        aliases?: string[];
+        /** Who uses the rung. */
+        audience?: string;
+        /** How apps run there: pm2, pm2-mirror, compose, kind, k3s, oke, vm, … */
+        runtime: string;
+        /** Why the rung exists. */
+        purpose?: string;
+        /** An optional rung may be skipped by `previous-rung-proven` when it does not hold the ref. */
+        optional?: boolean;
+        /**
+         * Who may change the rung: `self` (anyone allowed to request promotions), `after-dry-run`
+         * (implies the dry-run-clean gate), `approval` (implies the approval gate; needs
+         * `approvers`), `operators` (only members of `ladder.operatorsGroup`).
+         */
+        mutationPolicy: 'self' | 'after-dry-run' | 'approval' | 'operators';
+        /**
+         * Gates checked before a promotion into the rung is cleared: a gate id
+         * (`previous-rung-proven`, `manifest-valid`, `env-contract`, `evidence`, `dry-run-clean`,
+         * `approval`, `rollback-plan`, or one a backend module adds) or `{ id, title?, config? }`.
+         */
+        entryGates?: Array<string | { id: string; title?: string; config?: { [key: string]: unknown } }>;
+        /** Gates that prove the app works at the rung (run while Verifying, and for placements). */
+        proofChecks?: Array<string | { id: string; title?: string; config?: { [key: string]: unknown } }>;
+        /** Who approves promotions into the rung. */
+        approvers?: {
+          /** Catalog group refs, e.g. `group:default/customer-stakeholders`. */
+          groups: string[];
+          /** Distinct people needed (the requester never counts). Default 1. */
+          minimum?: number;
+          /** Always true: the requester never approves their own promotion. */
+          fourEyes?: true;
+        };
+        /** For Kubernetes rungs: a cluster from the standard `kubernetes` config and a namespace pattern. */
+        kubernetes?: {
+          /** Cluster name as declared in `kubernetes.clusterLocatorMethods[].clusters[].name`. */
+          cluster: string;
+          /** Namespace template, e.g. `khal-{{entity.name}}`. Default `{{entity.namespace}}`. */
+          namespace?: string;
+        };
+        /** The host or control plane the rung contacts (SSH alias, control plane name). */
+        host?: string;
+        /**
+         * Command templates shown in the deploy plan. Placeholders: {{entity.name}},
+         * {{entity.namespace}}, {{ref}}, {{rung.id}}, {{namespace}}, {{cluster}}, {{host}},
+         * {{kubernetesId}}.
+         */
+        commands?: {
+          deploy?: string;
+          logs?: string;
+          status?: string;
+          open?: string;
+          rollback?: string;
+          evidence?: string;
+        };
+        /** Customer-facing facts of the rung. */
+        metadata?: {
+          customer?: string;
+          contacts?: string[];
+          /** Promotions into the rung must carry an `explanation`. */
+          requiresExplanation?: boolean;
+        };
+      }>;
+    }>;
+    /** The ladder used when an entity's `khal.ai/ladder` annotation is empty. */
+    defaultLadder?: string;
+    /** Members of this catalog group are the operators of the `operators` policy. Default `group:default/operators`. */
+    operatorsGroup?: string;
+    /** Time each gate evaluation may take before it is recorded as `error` (ms). Default 10000. */
+    gateTimeoutMs?: number;
+    /**
+     * How often open promotions are re-checked by the global scheduled task `ladder-recheck`:
+     * a duration object (`{ seconds: 15 }`) or an ISO duration (`PT15S`). Default 15 seconds.
+     */
+    recheckInterval?: string | { [unit: string]: number };
+    /**
+     * Base directory of `khal.ai/source-repo: file:<relative path>` repositories (the local git
+     * repositories the embedded default publishes to). Default: the backend's working directory.
+     */
+    localRepositoriesRoot?: string;
+  };
+}

@@ -1,0 +1,608 @@
+import { randomUUID } from 'node:crypto';
+import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import type { Knex } from 'knex';
+import type { Approval, PromotionPhase } from '@khal/plugin-ladder-common';
+import { isTerminal } from '@khal/plugin-ladder-common';
+import type { LadderStore, LadderStoreTransaction } from './LadderStore';
+import type {
+  AuditInput,
+  AuditRecord,
+  EvidenceRecord,
+  IdempotencyRecord,
+  PlacementRecord,
+  PromotionRecord,
+  StoredGateResult,
+} from './records';
+import { isUniqueViolation } from './conflicts';
+
+const migrationsDir = resolvePackagePath('@khal/plugin-ladder-backend', 'migrations');
+
+const T = {
+  placements: 'ladder_placements',
+  promotions: 'ladder_promotions',
+  gateResults: 'ladder_gate_results',
+  approvals: 'ladder_approvals',
+  evidence: 'ladder_evidence',
+  audit: 'ladder_audit_events',
+  idempotency: 'ladder_idempotency_keys',
+} as const;
+
+/** The audit action that records a ref arriving on a rung; placement history reads it back. */
+export const PLACEMENT_AUDIT_ACTION = 'placement.moved';
+
+const now = () => new Date().toISOString();
+const openSlot = (entityRef: string, rungId: string) => `${entityRef}|${rungId}`;
+
+function parseJson<T>(text: string | null | undefined, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function toPromotion(row: any): PromotionRecord {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    ladderId: row.ladder_id,
+    fromRung: row.from_rung ?? null,
+    toRung: row.to_rung,
+    ref: row.ref,
+    kind: row.kind,
+    reason: row.reason,
+    ...(row.explanation !== null && row.explanation !== undefined
+      ? { explanation: row.explanation }
+      : {}),
+    phase: row.phase,
+    phaseMessage: row.phase_message,
+    requestedBy: row.requested_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: Number(row.version),
+  };
+}
+
+function toPlacement(row: any): PlacementRecord {
+  return {
+    entityRef: row.entity_ref,
+    ladderId: row.ladder_id,
+    rungId: row.rung_id,
+    ref: row.ref,
+    via: row.via,
+    promotionId: row.promotion_id ?? null,
+    placedAt: row.placed_at,
+    placedBy: row.placed_by,
+    proofStatus: row.proof_status ?? null,
+    proofCheckedAt: row.proof_checked_at ?? null,
+  };
+}
+
+function toGateResult(row: any): StoredGateResult {
+  const evidenceIds = parseJson<string[] | undefined>(row.evidence_ids, undefined);
+  return {
+    promotionId: row.promotion_id ?? null,
+    rungId: row.rung_id,
+    ref: row.ref,
+    mode: row.mode,
+    gateId: row.gate_id,
+    title: row.title,
+    status: row.status,
+    summary: row.summary,
+    ...(row.how_to_fix ? { howToFix: row.how_to_fix } : {}),
+    ...(evidenceIds?.length ? { evidenceIds } : {}),
+    ...(row.waiting_for ? { waitingFor: row.waiting_for } : {}),
+    checkedAt: row.checked_at,
+    ...(row.duration_ms !== null && row.duration_ms !== undefined
+      ? { durationMs: Number(row.duration_ms) }
+      : {}),
+  };
+}
+
+function toApproval(row: any): Approval {
+  return {
+    id: row.id,
+    promotionId: row.promotion_id,
+    approver: row.approver,
+    decision: row.decision,
+    comment: row.comment,
+    createdAt: row.created_at,
+  };
+}
+
+function toEvidence(row: any): EvidenceRecord {
+  const data = parseJson<Record<string, unknown> | undefined>(row.data, undefined);
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    rungId: row.rung_id,
+    ref: row.ref,
+    kind: row.kind,
+    summary: row.summary,
+    ...(row.url ? { url: row.url } : {}),
+    ...(row.content !== null && row.content !== undefined ? { content: row.content } : {}),
+    ...(data ? { data } : {}),
+    digest: row.digest,
+    sizeBytes: Number(row.size_bytes),
+    redactions: Number(row.redactions),
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
+
+function toAudit(row: any): AuditRecord {
+  return {
+    id: String(row.id),
+    entityRef: row.entity_ref,
+    promotionId: row.promotion_id ?? null,
+    action: row.action,
+    actor: row.actor,
+    fromPhase: row.from_phase ?? null,
+    toPhase: row.to_phase ?? null,
+    detail: {
+      ...(row.rung_id ? { rung: row.rung_id } : {}),
+      ...(row.ref ? { ref: row.ref } : {}),
+      ...parseJson<Record<string, unknown>>(row.detail, {}),
+    },
+    createdAt: row.created_at,
+  };
+}
+
+function auditRow(event: AuditInput) {
+  return {
+    entity_ref: event.entityRef,
+    promotion_id: event.promotionId ?? null,
+    rung_id: event.rungId ?? null,
+    ref: event.ref ?? null,
+    action: event.action,
+    actor: event.actor,
+    from_phase: event.fromPhase ?? null,
+    to_phase: event.toPhase ?? null,
+    detail: JSON.stringify(event.detail ?? {}),
+    created_at: now(),
+  };
+}
+
+class KnexLadderStoreTransaction implements LadderStoreTransaction {
+  constructor(private readonly tx: Knex.Transaction) {}
+
+  async transitionPromotion(options: {
+    id: string;
+    from: PromotionPhase;
+    fromVersion?: number;
+    to: PromotionPhase;
+    message: string;
+  }): Promise<PromotionRecord> {
+    const query = this.tx(T.promotions).where({ id: options.id, phase: options.from });
+    if (options.fromVersion !== undefined) query.andWhere('version', options.fromVersion);
+    const changed = await query.update({
+      phase: options.to,
+      phase_message: options.message,
+      updated_at: now(),
+      version: this.tx.raw('version + 1'),
+      ...(isTerminal(options.to) ? { open_slot: null } : {}),
+    });
+    if (changed === 0) {
+      const current = await this.tx(T.promotions).where({ id: options.id }).first();
+      throw new ConflictError(
+        current
+          ? `promotion ${options.id} changed meanwhile: it is "${current.phase}" (version ${current.version}), not "${options.from}"${
+              options.fromVersion !== undefined ? ` (version ${options.fromVersion})` : ''
+            }; reload it and try again`
+          : `promotion ${options.id} does not exist`,
+      );
+    }
+    const row = await this.tx(T.promotions).where({ id: options.id }).first();
+    return toPromotion(row);
+  }
+
+  async insertApproval(approval: Omit<Approval, 'id' | 'createdAt'>): Promise<Approval> {
+    const record: Approval = { ...approval, id: randomUUID(), createdAt: now() };
+    try {
+      await this.tx(T.approvals).insert({
+        id: record.id,
+        promotion_id: record.promotionId,
+        approver: record.approver,
+        decision: record.decision,
+        comment: record.comment,
+        created_at: record.createdAt,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError(
+          `${approval.approver} already decided on promotion ${approval.promotionId}; one decision per person`,
+        );
+      }
+      throw error;
+    }
+    return record;
+  }
+
+  async listApprovals(promotionId: string): Promise<Approval[]> {
+    const rows = await this.tx(T.approvals).where({ promotion_id: promotionId }).orderBy(['created_at', 'id']);
+    return rows.map(toApproval);
+  }
+
+  async replaceGateResults(options: {
+    promotionId: string | null;
+    entityRef: string;
+    rungId: string;
+    ref: string;
+    mode: StoredGateResult['mode'];
+    results: Omit<StoredGateResult, 'promotionId' | 'rungId' | 'ref' | 'mode'>[];
+  }): Promise<void> {
+    const del = this.tx(T.gateResults).where({ mode: options.mode });
+    if (options.promotionId) {
+      del.andWhere({ promotion_id: options.promotionId });
+    } else {
+      del.andWhere({ entity_ref: options.entityRef, rung_id: options.rungId }).whereNull('promotion_id');
+    }
+    await del.delete();
+    if (options.results.length === 0) return;
+    await this.tx(T.gateResults).insert(
+      options.results.map((r, position) => ({
+        promotion_id: options.promotionId,
+        entity_ref: options.entityRef,
+        rung_id: options.rungId,
+        ref: options.ref,
+        mode: options.mode,
+        position,
+        gate_id: r.gateId,
+        title: r.title,
+        status: r.status,
+        summary: r.summary,
+        how_to_fix: r.howToFix ?? null,
+        evidence_ids: r.evidenceIds?.length ? JSON.stringify(r.evidenceIds) : null,
+        waiting_for: r.waitingFor ?? null,
+        checked_at: r.checkedAt,
+        duration_ms: r.durationMs ?? null,
+      })),
+    );
+  }
+
+  async upsertPlacement(p: Omit<PlacementRecord, 'proofCheckedAt'>): Promise<void> {
+    await this.tx(T.placements)
+      .insert({
+        entity_ref: p.entityRef,
+        rung_id: p.rungId,
+        ladder_id: p.ladderId,
+        ref: p.ref,
+        via: p.via,
+        promotion_id: p.promotionId,
+        placed_at: p.placedAt,
+        placed_by: p.placedBy,
+        proof_status: p.proofStatus,
+        proof_checked_at: p.proofStatus ? now() : null,
+      })
+      .onConflict(['entity_ref', 'rung_id'])
+      .merge();
+  }
+
+  async setProofStatus(options: {
+    entityRef: string;
+    rungId: string;
+    ref: string;
+    status: 'passed' | 'pending' | 'failed';
+  }): Promise<void> {
+    await this.tx(T.placements)
+      .where({ entity_ref: options.entityRef, rung_id: options.rungId, ref: options.ref })
+      .update({ proof_status: options.status, proof_checked_at: now() });
+  }
+
+  async insertAudit(event: AuditInput): Promise<void> {
+    await this.tx(T.audit).insert(auditRow(event));
+  }
+}
+
+/** The ladder store on the plugin's database (SQLite or PostgreSQL). */
+export class DatabaseLadderStore implements LadderStore {
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<DatabaseLadderStore> {
+    const client = await options.database.getClient();
+    if (!options.skipMigrations && !options.database.migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseLadderStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  async transaction<T>(fn: (tx: LadderStoreTransaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(tx => fn(new KnexLadderStoreTransaction(tx)));
+  }
+
+  async createPromotion(
+    p: Parameters<LadderStore['createPromotion']>[0],
+    audit: Parameters<LadderStore['createPromotion']>[1],
+  ): Promise<PromotionRecord> {
+    const id = randomUUID();
+    const at = now();
+    const phase: PromotionPhase = 'Checking';
+    try {
+      await this.db.transaction(async tx => {
+        await tx(T.promotions).insert({
+          id,
+          entity_ref: p.entityRef,
+          ladder_id: p.ladderId,
+          from_rung: p.fromRung,
+          to_rung: p.toRung,
+          ref: p.ref,
+          kind: p.kind,
+          reason: p.reason,
+          explanation: p.explanation ?? null,
+          phase,
+          phase_message: p.phaseMessage,
+          requested_by: p.requestedBy,
+          created_at: at,
+          updated_at: at,
+          version: 1,
+          open_slot: openSlot(p.entityRef, p.toRung),
+        });
+        await tx(T.audit).insert(
+          auditRow({ ...audit, entityRef: p.entityRef, promotionId: id, toPhase: phase }),
+        );
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const open = await this.db(T.promotions)
+          .where({ open_slot: openSlot(p.entityRef, p.toRung) })
+          .first();
+        throw new ConflictError(
+          `${p.entityRef} already has an open promotion to ${p.toRung}${
+            open ? ` (${open.id}, ${open.ref}, "${open.phase}")` : ''
+          }; cancel it or wait until it finishes`,
+        );
+      }
+      throw error;
+    }
+    return (await this.getPromotion(id))!;
+  }
+
+  async getPromotion(id: string): Promise<PromotionRecord | undefined> {
+    const row = await this.db(T.promotions).where({ id }).first();
+    return row ? toPromotion(row) : undefined;
+  }
+
+  async listPromotions(filter: {
+    entityRef?: string;
+    entityRefs?: string[];
+    phases?: PromotionPhase[];
+    limit: number;
+    offset: number;
+  }): Promise<PromotionRecord[]> {
+    const q = this.db(T.promotions);
+    if (filter.entityRef) q.where('entity_ref', filter.entityRef);
+    if (filter.entityRefs) q.whereIn('entity_ref', filter.entityRefs);
+    if (filter.phases) q.whereIn('phase', filter.phases);
+    const rows = await q
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(filter.limit)
+      .offset(filter.offset);
+    return rows.map(toPromotion);
+  }
+
+  async listPromotionsToRecheck(options: {
+    phases: PromotionPhase[];
+    updatedBefore?: string;
+    limit: number;
+  }): Promise<PromotionRecord[]> {
+    const q = this.db(T.promotions).whereIn('phase', options.phases);
+    if (options.updatedBefore) q.where('updated_at', '<', options.updatedBefore);
+    const rows = await q.orderBy('updated_at', 'asc').limit(options.limit);
+    return rows.map(toPromotion);
+  }
+
+  async listGateResults(promotionIds: string[]): Promise<StoredGateResult[]> {
+    if (promotionIds.length === 0) return [];
+    const rows = await this.db(T.gateResults)
+      .whereIn('promotion_id', promotionIds)
+      .orderBy(['promotion_id', 'mode', 'position']);
+    return rows.map(toGateResult);
+  }
+
+  async listApprovals(promotionIds: string[]): Promise<Approval[]> {
+    if (promotionIds.length === 0) return [];
+    const rows = await this.db(T.approvals)
+      .whereIn('promotion_id', promotionIds)
+      .orderBy(['created_at', 'id']);
+    return rows.map(toApproval);
+  }
+
+  async listPlacements(entityRefs: string[]): Promise<PlacementRecord[]> {
+    if (entityRefs.length === 0) return [];
+    const rows = await this.db(T.placements).whereIn('entity_ref', entityRefs);
+    return rows.map(toPlacement);
+  }
+
+  async placementHistory(entityRef: string, rungId: string): Promise<string[]> {
+    const rows = await this.db(T.audit)
+      .where({ entity_ref: entityRef, rung_id: rungId, action: PLACEMENT_AUDIT_ACTION })
+      .orderBy('id', 'desc')
+      .select('ref');
+    return [...new Set(rows.map(r => r.ref as string))];
+  }
+
+  async listProofResults(entityRefs: string[]): Promise<StoredGateResult[]> {
+    if (entityRefs.length === 0) return [];
+    const rows = await this.db(T.gateResults)
+      .whereIn('entity_ref', entityRefs)
+      .where('mode', 'proof')
+      .whereNull('promotion_id')
+      .orderBy(['entity_ref', 'rung_id', 'position']);
+    return rows.map(toGateResult);
+  }
+
+  async listPlacementsToProve(limit: number): Promise<PlacementRecord[]> {
+    const rows = await this.db(T.placements)
+      .whereNull('proof_status')
+      .orWhere('proof_status', 'pending')
+      .orderBy('proof_checked_at', 'asc')
+      .limit(limit);
+    return rows.map(toPlacement);
+  }
+
+  async enroll(
+    p: Omit<PlacementRecord, 'proofStatus' | 'proofCheckedAt'>,
+  ): Promise<PlacementRecord> {
+    try {
+      await this.db.transaction(async tx => {
+        const existing = await tx(T.placements).where({ entity_ref: p.entityRef }).first();
+        if (existing) {
+          throw new ConflictError(
+            `${p.entityRef} is already enrolled: ${existing.ref} is on ${existing.rung_id}`,
+          );
+        }
+        await tx(T.placements).insert({
+          entity_ref: p.entityRef,
+          rung_id: p.rungId,
+          ladder_id: p.ladderId,
+          ref: p.ref,
+          via: p.via,
+          promotion_id: p.promotionId,
+          placed_at: p.placedAt,
+          placed_by: p.placedBy,
+          proof_status: null,
+          proof_checked_at: null,
+        });
+        await tx(T.audit).insert(
+          auditRow({
+            entityRef: p.entityRef,
+            rungId: p.rungId,
+            ref: p.ref,
+            action: PLACEMENT_AUDIT_ACTION,
+            actor: p.placedBy,
+            detail: { via: 'enrollment' },
+          }),
+        );
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError(`${p.entityRef} is already enrolled on ${p.rungId}`);
+      }
+      throw error;
+    }
+    return { ...p, proofStatus: null, proofCheckedAt: null };
+  }
+
+  async addEvidence(e: EvidenceRecord): Promise<EvidenceRecord> {
+    await this.db.transaction(async tx => {
+      await tx(T.evidence).insert({
+        id: e.id,
+        entity_ref: e.entityRef,
+        rung_id: e.rungId,
+        ref: e.ref,
+        kind: e.kind,
+        summary: e.summary,
+        url: e.url ?? null,
+        content: e.content ?? null,
+        data: e.data ? JSON.stringify(e.data) : null,
+        digest: e.digest,
+        size_bytes: e.sizeBytes,
+        redactions: e.redactions,
+        created_by: e.createdBy,
+        created_at: e.createdAt,
+      });
+      await tx(T.audit).insert(
+        auditRow({
+          entityRef: e.entityRef,
+          rungId: e.rungId,
+          ref: e.ref,
+          action: 'evidence.created',
+          actor: e.createdBy,
+          detail: { evidenceId: e.id, kind: e.kind, digest: e.digest, redactions: e.redactions },
+        }),
+      );
+    });
+    return e;
+  }
+
+  async findEvidence(filter: {
+    entityRef: string;
+    rungId?: string;
+    ref?: string;
+    kinds?: string[];
+    limit: number;
+  }): Promise<EvidenceRecord[]> {
+    const q = this.db(T.evidence).where('entity_ref', filter.entityRef);
+    if (filter.rungId) q.where('rung_id', filter.rungId);
+    if (filter.ref) q.where('ref', filter.ref);
+    if (filter.kinds) q.whereIn('kind', filter.kinds);
+    const rows = await q
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(filter.limit);
+    return rows.map(toEvidence);
+  }
+
+  async listAudit(filter: {
+    entityRef?: string;
+    promotionId?: string;
+    limit: number;
+    afterId?: number;
+  }): Promise<AuditRecord[]> {
+    const q = this.db(T.audit);
+    if (filter.entityRef) q.where('entity_ref', filter.entityRef);
+    if (filter.promotionId) q.where('promotion_id', filter.promotionId);
+    if (filter.afterId !== undefined) q.where('id', '<', filter.afterId);
+    const rows = await q.orderBy('id', 'desc').limit(filter.limit);
+    return rows.map(toAudit);
+  }
+
+  async getIdempotencyKey(o: { scope: string; operation: string; key: string }): Promise<IdempotencyRecord | undefined> {
+    const row = await this.db(T.idempotency).where(o).first();
+    if (!row) return undefined;
+    return {
+      requestHash: row.request_hash,
+      statusCode: row.status_code === null ? null : Number(row.status_code),
+      response: parseJson(row.response, null),
+    };
+  }
+
+  async reserveIdempotencyKey(o: {
+    scope: string;
+    operation: string;
+    key: string;
+    requestHash: string;
+  }): Promise<boolean> {
+    try {
+      await this.db(T.idempotency).insert({
+        scope: o.scope,
+        operation: o.operation,
+        key: o.key,
+        request_hash: o.requestHash,
+        status_code: null,
+        response: null,
+        created_at: now(),
+      });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async completeIdempotencyKey(o: {
+    scope: string;
+    operation: string;
+    key: string;
+    statusCode: number;
+    response: unknown;
+  }): Promise<void> {
+    await this.db(T.idempotency)
+      .where({ scope: o.scope, operation: o.operation, key: o.key })
+      .update({ status_code: o.statusCode, response: JSON.stringify(o.response) });
+  }
+
+  async releaseIdempotencyKey(o: { scope: string; operation: string; key: string }): Promise<void> {
+    await this.db(T.idempotency).where(o).whereNull('status_code').delete();
+  }
+}

@@ -1,0 +1,117 @@
+import type { Approval, PromotionKind, PromotionPhase } from '@khal/plugin-ladder-common';
+import type { GateMode } from '@khal/plugin-ladder-node';
+import type {
+  AuditInput,
+  AuditRecord,
+  EvidenceRecord,
+  IdempotencyRecord,
+  PlacementRecord,
+  PromotionRecord,
+  StoredGateResult,
+} from './records';
+
+/** Writes that must commit together (a transition, its audit row, the placement it moves). */
+export interface LadderStoreTransaction {
+  /**
+   * Moves a promotion from one phase to another with one conditional update
+   * (`WHERE id = ? AND phase = ? [AND version = ?]`). Zero rows changed throws ConflictError.
+   */
+  transitionPromotion(options: {
+    id: string;
+    from: PromotionPhase;
+    fromVersion?: number;
+    to: PromotionPhase;
+    message: string;
+  }): Promise<PromotionRecord>;
+  /** Records an approval or rejection; a second one by the same person throws ConflictError. */
+  insertApproval(approval: Omit<Approval, 'id' | 'createdAt'>): Promise<Approval>;
+  /** Approvals of a promotion as this transaction sees them. */
+  listApprovals(promotionId: string): Promise<Approval[]>;
+  /** Replaces the stored results of one promotion and mode, or of one placement's proof. */
+  replaceGateResults(options: {
+    promotionId: string | null;
+    entityRef: string;
+    rungId: string;
+    ref: string;
+    mode: GateMode;
+    results: Omit<StoredGateResult, 'promotionId' | 'rungId' | 'ref' | 'mode'>[];
+  }): Promise<void>;
+  /** Puts a ref on a rung (insert or replace), resetting its proof summary. */
+  upsertPlacement(placement: Omit<PlacementRecord, 'proofCheckedAt'>): Promise<void>;
+  /** Sets the proof summary of a placement if it still holds `ref`. */
+  setProofStatus(options: {
+    entityRef: string;
+    rungId: string;
+    ref: string;
+    status: 'passed' | 'pending' | 'failed';
+  }): Promise<void>;
+  insertAudit(event: AuditInput): Promise<void>;
+}
+
+/** Persistence of the ladder engine. */
+export interface LadderStore {
+  /** Runs `fn` in one database transaction. */
+  transaction<T>(fn: (tx: LadderStoreTransaction) => Promise<T>): Promise<T>;
+
+  /** Inserts a new promotion in its first phase with its audit row; a second open one for the same entity and rung throws ConflictError. */
+  createPromotion(
+    promotion: {
+      entityRef: string;
+      ladderId: string;
+      fromRung: string | null;
+      toRung: string;
+      ref: string;
+      kind: PromotionKind;
+      reason: string;
+      explanation?: string;
+      requestedBy: string;
+      phaseMessage: string;
+    },
+    audit: Omit<AuditInput, 'entityRef' | 'promotionId'>,
+  ): Promise<PromotionRecord>;
+  getPromotion(id: string): Promise<PromotionRecord | undefined>;
+  listPromotions(filter: {
+    entityRef?: string;
+    entityRefs?: string[];
+    phases?: PromotionPhase[];
+    limit: number;
+    offset: number;
+  }): Promise<PromotionRecord[]>;
+  /** Open promotions that the re-check task should look at, oldest update first. */
+  listPromotionsToRecheck(options: { phases: PromotionPhase[]; updatedBefore?: string; limit: number }): Promise<PromotionRecord[]>;
+  listGateResults(promotionIds: string[]): Promise<StoredGateResult[]>;
+  listApprovals(promotionIds: string[]): Promise<Approval[]>;
+
+  listPlacements(entityRefs: string[]): Promise<PlacementRecord[]>;
+  /** Refs ever placed on a rung for an entity (from the audit trail), newest first. */
+  placementHistory(entityRef: string, rungId: string): Promise<string[]>;
+  /** Proof results of placements (mode `proof`) for these entities. */
+  listProofResults(entityRefs: string[]): Promise<StoredGateResult[]>;
+  /** Placements whose proof never ran or is pending, least recently checked first. */
+  listPlacementsToProve(limit: number): Promise<PlacementRecord[]>;
+  /** Places an entity on a rung for the first time; throws ConflictError when it is already on the ladder. */
+  enroll(placement: Omit<PlacementRecord, 'proofStatus' | 'proofCheckedAt'>): Promise<PlacementRecord>;
+
+  addEvidence(evidence: EvidenceRecord): Promise<EvidenceRecord>;
+  findEvidence(filter: {
+    entityRef: string;
+    rungId?: string;
+    ref?: string;
+    kinds?: string[];
+    limit: number;
+  }): Promise<EvidenceRecord[]>;
+
+  listAudit(filter: { entityRef?: string; promotionId?: string; limit: number; afterId?: number }): Promise<AuditRecord[]>;
+
+  getIdempotencyKey(options: { scope: string; operation: string; key: string }): Promise<IdempotencyRecord | undefined>;
+  /** Reserves a key; returns false when it already exists. */
+  reserveIdempotencyKey(options: { scope: string; operation: string; key: string; requestHash: string }): Promise<boolean>;
+  completeIdempotencyKey(options: {
+    scope: string;
+    operation: string;
+    key: string;
+    statusCode: number;
+    response: unknown;
+  }): Promise<void>;
+  releaseIdempotencyKey(options: { scope: string; operation: string; key: string }): Promise<void>;
+}

@@ -1,0 +1,68 @@
+import type {
+  AuditEvent,
+  Evidence,
+  GateResult,
+  Placement,
+  PromotionKind,
+  PromotionPhase,
+} from '@khal/plugin-ladder-common';
+import type { GateMode } from '@khal/plugin-ladder-node';
+
+/** A promotion as stored: the API's Promotion without gates and approvals. */
+export interface PromotionRecord {
+  id: string;
+  entityRef: string;
+  ladderId: string;
+  fromRung: string | null;
+  toRung: string;
+  ref: string;
+  kind: PromotionKind;
+  reason: string;
+  explanation?: string;
+  phase: PromotionPhase;
+  phaseMessage: string;
+  requestedBy: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** A placement with the summary of its proof checks. */
+export interface PlacementRecord extends Placement {
+  /** `null` until the rung's proof checks ran for the placed ref. */
+  proofStatus: 'passed' | 'pending' | 'failed' | null;
+  proofCheckedAt: string | null;
+}
+
+/** A stored gate result and what it was about. */
+export interface StoredGateResult extends GateResult {
+  promotionId: string | null;
+  rungId: string;
+  ref: string;
+  mode: GateMode;
+  waitingFor?: string;
+}
+
+export type EvidenceRecord = Evidence;
+
+export type AuditRecord = AuditEvent;
+
+/** What an audit row says; `entityRef` and time are filled by the store. */
+export interface AuditInput {
+  entityRef: string;
+  promotionId?: string | null;
+  rungId?: string | null;
+  ref?: string | null;
+  action: string;
+  actor: string;
+  fromPhase?: string | null;
+  toPhase?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/** A stored first result of an idempotent request. */
+export interface IdempotencyRecord {
+  requestHash: string;
+  statusCode: number | null;
+  response: unknown;
+}

@@ -1,0 +1,39 @@
+import type { LadderGate } from '@khal/plugin-ladder-node';
+
+/**
+ * The rung's approvers agreed: `approvers.minimum` distinct people from `approvers.groups`, never
+ * the requester. Eligibility is checked when an approval is recorded; this gate counts them.
+ */
+export const approvalGate: LadderGate = {
+  id: 'approval',
+  title: 'Approved',
+  description: 'A quorum of distinct members of the rung approver groups approved; the requester never counts.',
+  async evaluate(ctx) {
+    const approvers = ctx.rung.approvers;
+    if (!approvers) {
+      return {
+        status: 'error',
+        summary: `${ctx.rung.title} requires approval but names no approvers`,
+        howToFix: `add approvers.groups and approvers.minimum to rung "${ctx.rung.id}" in the ladder config`,
+      };
+    }
+    const groups = approvers.groups.join(', ');
+    const rejection = ctx.approvals.find(a => a.decision === 'reject');
+    if (rejection) {
+      return { status: 'failed', summary: `rejected by ${rejection.approver}` };
+    }
+    const requester = ctx.promotion?.requestedBy;
+    const people = [
+      ...new Set(ctx.approvals.filter(a => a.decision === 'approve' && a.approver !== requester).map(a => a.approver)),
+    ];
+    if (people.length >= approvers.minimum) {
+      return { status: 'passed', summary: `approved by ${people.join(', ')}` };
+    }
+    return {
+      status: 'pending',
+      summary: `${people.length} of ${approvers.minimum} approval(s) from ${groups}`,
+      howToFix: `ask a member of ${groups} (not the requester) to approve`,
+      waitingFor: `approval from ${groups}`,
+    };
+  },
+};

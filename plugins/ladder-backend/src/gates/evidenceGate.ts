@@ -1,0 +1,46 @@
+import type { LadderGate } from '@khal/plugin-ladder-node';
+
+/**
+ * Evidence of the configured kinds exists for the ref, on the target rung (default) or the rung
+ * below (`config.rung: previous`). Missing evidence fails a promotion's entry check (someone has
+ * to push it) and is pending while proving or verifying (the deploy may still be reporting).
+ */
+export const evidenceGate: LadderGate = {
+  id: 'evidence',
+  title: 'Evidence recorded',
+  description: 'Evidence of the configured kinds (config.kinds) exists for the ref on the rung (config.rung: target | previous).',
+  async evaluate(ctx) {
+    const kinds = Array.isArray(ctx.config.kinds) ? ctx.config.kinds.map(String) : [];
+    if (kinds.length === 0) {
+      return {
+        status: 'error',
+        summary: 'the evidence gate has no kinds configured',
+        howToFix: 'add config.kinds (e.g. [build-output, typecheck]) to this gate in the ladder config',
+      };
+    }
+    const rung = ctx.config.rung === 'previous' ? ctx.previousRungs[0] : ctx.rung;
+    if (!rung) {
+      return { status: 'passed', summary: `${ctx.rung.title} has no rung below to take evidence from` };
+    }
+    const found = await ctx.evidence.find({ rung: rung.id, ref: ctx.ref, kinds });
+    const byKind = new Map<string, string>();
+    for (const e of found) if (!byKind.has(e.kind)) byKind.set(e.kind, e.id);
+    const missing = kinds.filter(k => !byKind.has(k));
+    if (missing.length === 0) {
+      return {
+        status: 'passed',
+        summary: `${kinds.join(', ')} recorded for ${ctx.ref} on ${rung.title}`,
+        evidenceIds: [...byKind.values()],
+      };
+    }
+    return {
+      status: ctx.mode === 'entry' ? 'failed' : 'pending',
+      summary: `missing evidence for ${ctx.ref} on ${rung.title}: ${missing.join(', ')}`,
+      howToFix: missing
+        .map(k => `run \`khal evidence push --kind ${k} --target ${rung.id} --ref ${ctx.ref}\``)
+        .join('; '),
+      evidenceIds: [...byKind.values()],
+      waitingFor: `evidence (${missing.join(', ')})`,
+    };
+  },
+};

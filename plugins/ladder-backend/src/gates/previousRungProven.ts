@@ -1,0 +1,52 @@
+import type { LadderGate } from '@khal/plugin-ladder-node';
+
+/**
+ * The closest lower rung holds this ref and its proof checks pass. Optional rungs may be skipped
+ * (when they do not hold the ref); others not.
+ */
+export const previousRungProvenGate: LadderGate = {
+  id: 'previous-rung-proven',
+  title: 'Proven on the rung below',
+  description: 'The closest lower rung (optional rungs may be skipped) holds this ref and its proof checks pass.',
+  async evaluate(ctx) {
+    if (ctx.previousRungs.length === 0) {
+      return { status: 'passed', summary: `${ctx.rung.title} is the first rung; nothing below to prove` };
+    }
+    for (const rung of ctx.previousRungs) {
+      const placement = ctx.placements.find(p => p.rungId === rung.id);
+      if (placement?.ref === ctx.ref) {
+        const results = await ctx.proveRung(rung.id, ctx.ref);
+        const open = results.filter(r => r.status !== 'passed');
+        if (open.length === 0) {
+          return {
+            status: 'passed',
+            summary: `${ctx.ref} is on ${rung.title} and ${
+              results.length ? `its ${results.length} proof check(s) pass` : 'that rung has no proof checks'
+            }`,
+          };
+        }
+        const first = open[0];
+        return {
+          status: open.some(r => r.status === 'failed' || r.status === 'error') ? 'failed' : 'pending',
+          summary: `${ctx.ref} is on ${rung.title} but not proven there: ${first.title}: ${first.summary}`,
+          howToFix: first.howToFix ?? `make the proof checks of ${rung.title} pass for ${ctx.ref}`,
+          waitingFor: `proof on ${rung.title}`,
+        };
+      }
+      if (!rung.optional) {
+        return {
+          status: 'failed',
+          summary: `${ctx.ref} is not on ${rung.title} (${placement ? `${placement.ref} is` : 'nothing is'} placed there)`,
+          howToFix: `promote ${ctx.ref} to ${rung.title} first and prove it there (test on the rung below first)`,
+          waitingFor: `${ctx.ref} on ${rung.title}`,
+        };
+      }
+    }
+    return {
+      status: 'failed',
+      summary: `${ctx.ref} is on none of the rungs below ${ctx.rung.title}`,
+      howToFix: `promote ${ctx.ref} to a lower rung first`,
+      waitingFor: `${ctx.ref} on a lower rung`,
+    };
+  },
+};

@@ -1,0 +1,104 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { ladderPermissions, parseLadderConfig } from '@khal/plugin-ladder-common';
+import {
+  ClusterStateProvider,
+  LadderGate,
+  SettingsSource,
+  ladderClusterStateExtensionPoint,
+  ladderGatesExtensionPoint,
+  ladderSettingsSourcesExtensionPoint,
+} from '@khal/plugin-ladder-node';
+import { createLadderServices } from './service/createLadderServices';
+import { builtinGates } from './gates/builtinGates';
+import { createRouter } from './router/createRouter';
+import { runRecheck } from './service/RecheckTask';
+
+/**
+ * The ladder backend plugin: the promotion engine behind `/api/ladder`.
+ * This file only wires services; the logic lives in service/, gates/, database/ and router/.
+ */
+export const ladderPlugin = createBackendPlugin({
+  pluginId: 'ladder',
+  register(env) {
+    const gates = new Map<string, LadderGate>();
+    const settingsSources: SettingsSource[] = [];
+    let clusterState: ClusterStateProvider | undefined;
+
+    env.registerExtensionPoint(ladderGatesExtensionPoint, {
+      addGate(...added) {
+        for (const gate of added) {
+          if (gates.has(gate.id)) throw new Error(`ladder gate "${gate.id}" is registered twice`);
+          gates.set(gate.id, gate);
+        }
+      },
+    });
+    env.registerExtensionPoint(ladderSettingsSourcesExtensionPoint, {
+      addSettingsSource(source) {
+        settingsSources.push(source);
+      },
+    });
+    env.registerExtensionPoint(ladderClusterStateExtensionPoint, {
+      setClusterStateProvider(provider) {
+        clusterState = provider;
+      },
+    });
+    // The built-in gates go through the same door as everyone else's.
+    builtinGates.forEach(g => gates.set(g.id, g));
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
+        urlReader: coreServices.urlReader,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+        notifications: notificationService,
+        signals: signalsServiceRef,
+        events: eventsServiceRef,
+      },
+      async init(deps) {
+        const ladderConfig = parseLadderConfig(deps.config.getOptional('ladder'), {
+          knownGateIds: gates.keys(),
+        });
+        deps.permissionsRegistry.addPermissions(ladderPermissions);
+        const services = await createLadderServices({
+          ...deps,
+          ladderConfig,
+          gates,
+          settingsSources,
+          clusterState: () => clusterState,
+        });
+
+        deps.httpRouter.use(await createRouter({ ...deps, ...services, config: ladderConfig }));
+
+        const frequency = deps.config.has('ladder.recheckInterval')
+          ? readDurationFromConfig(deps.config, { key: 'ladder.recheckInterval' })
+          : { seconds: 15 };
+        await deps.scheduler.scheduleTask({
+          id: 'ladder-recheck',
+          scope: 'global',
+          frequency,
+          timeout: { minutes: 5 },
+          fn: async () => {
+            await runRecheck({ ...services, logger: deps.logger, auth: deps.auth });
+          },
+        });
+      },
+    });
+  },
+});

@@ -1,0 +1,118 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import type { EventsService } from '@backstage/plugin-events-node';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import type { SignalsService } from '@backstage/plugin-signals-node';
+import {
+  LADDER_APPROVALS_CHANNEL,
+  LadderChangeSignal,
+  ladderEntityChannel,
+} from '@khal/plugin-ladder-common';
+import type { PromotionRecord } from '../database/records';
+
+/** Topic of the events the ladder publishes on the events service. */
+export const PROMOTION_EVENT_TOPIC = 'ladder.promotion';
+
+const decisionPhases = new Set(['Approved', 'Rejected', 'Promoted', 'Failed', 'Cancelled', 'Errored', 'Blocked']);
+
+/**
+ * Tells the platform about changes: signals (live entity pages and inboxes), events (other
+ * plugins), notifications (approvers when a promotion waits for them, the requester on
+ * decisions). Best effort: the change is already committed, so a failure here is logged only.
+ * Everything sent was redacted before it was stored.
+ */
+export class LadderNotifier {
+  constructor(
+    private readonly deps: {
+      logger: LoggerService;
+      signals?: SignalsService;
+      events?: EventsService;
+      notifications?: NotificationService;
+    },
+  ) {}
+
+  private entityLink(entityRef: string) {
+    const { kind, namespace, name } = parseEntityRef(entityRef);
+    return `/catalog/${namespace}/${kind}/${name}/ladder`;
+  }
+
+  async entityChanged(signal: LadderChangeSignal, approvals = false): Promise<void> {
+    if (!this.deps.signals) return;
+    const publish = (channel: string) =>
+      this.deps.signals!.publish({
+        recipients: { type: 'broadcast' },
+        channel,
+        message: signal as unknown as Record<string, string>,
+      });
+    try {
+      await publish(ladderEntityChannel(signal.entityRef));
+      if (approvals) await publish(LADDER_APPROVALS_CHANNEL);
+    } catch (error) {
+      this.deps.logger.warn(`ladder signal failed: ${error}`);
+    }
+  }
+
+  async promotionChanged(options: {
+    promotion: PromotionRecord;
+    fromPhase: string | null;
+    actor: string;
+    rungTitle: string;
+    /** Who may approve now (only needed when it starts waiting). */
+    approvers?: string[];
+  }): Promise<void> {
+    const { promotion: p, fromPhase, actor } = options;
+    await this.entityChanged(
+      { entityRef: p.entityRef, promotionId: p.id, phase: p.phase, change: 'promotion' },
+      p.phase === 'AwaitingApproval' || fromPhase === 'AwaitingApproval',
+    );
+    try {
+      await this.deps.events?.publish({
+        topic: PROMOTION_EVENT_TOPIC,
+        eventPayload: {
+          promotionId: p.id,
+          entityRef: p.entityRef,
+          ladderId: p.ladderId,
+          toRung: p.toRung,
+          ref: p.ref,
+          kind: p.kind,
+          fromPhase,
+          toPhase: p.phase,
+          actor,
+        },
+      });
+    } catch (error) {
+      this.deps.logger.warn(`ladder event failed: ${error}`);
+    }
+    if (!this.deps.notifications || fromPhase === p.phase) return;
+    const what = `${p.kind === 'rollback' ? 'Rollback' : 'Promotion'} of ${p.entityRef} ${p.ref} to ${options.rungTitle}`;
+    try {
+      if (p.phase === 'AwaitingApproval' && options.approvers?.length) {
+        await this.deps.notifications.send({
+          recipients: { type: 'entity', entityRef: options.approvers, excludeEntityRef: p.requestedBy },
+          payload: {
+            title: `Approval needed: ${what}`,
+            description: `${p.requestedBy} asks: ${p.reason || '(no reason given)'}`,
+            link: this.entityLink(p.entityRef),
+            severity: 'high',
+            topic: 'ladder.approval',
+            scope: `ladder:promotion:${p.id}:approval`,
+          },
+        });
+      } else if (decisionPhases.has(p.phase) && actor !== p.requestedBy) {
+        await this.deps.notifications.send({
+          recipients: { type: 'entity', entityRef: p.requestedBy },
+          payload: {
+            title: `${what}: ${p.phase}`,
+            description: p.phaseMessage,
+            link: this.entityLink(p.entityRef),
+            severity: p.phase === 'Failed' || p.phase === 'Rejected' || p.phase === 'Errored' ? 'high' : 'normal',
+            topic: 'ladder.decision',
+            scope: `ladder:promotion:${p.id}:${p.phase}`,
+          },
+        });
+      }
+    } catch (error) {
+      this.deps.logger.warn(`ladder notification failed: ${error}`);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import type { PromotionPhase } from '@khal/plugin-ladder-common';
+import type { LadderStore } from '../database/LadderStore';
+import type { LadderEntities } from './LadderEntities';
+import type { PromotionEngine } from './PromotionEngine';
+
+/** Phases a re-check can move; `Checking` and `Approved` are included so a restart loses nothing. */
+const RECHECK_PHASES: PromotionPhase[] = ['Checking', 'Blocked', 'AwaitingApproval', 'Approved', 'Verifying'];
+const BATCH = 200;
+
+/** The actor recorded for transitions the scheduler makes. */
+export const RECHECK_ACTOR = 'service:ladder-recheck';
+
+/**
+ * One run of the global re-check: moves open promotions as far as their gates allow and refreshes
+ * pending proofs of placements. Each item is isolated; a database error stops this run (logged),
+ * never the schedule, so the next run starts fresh.
+ */
+export async function runRecheck(deps: {
+  store: LadderStore;
+  engine: PromotionEngine;
+  entities: LadderEntities;
+  logger: LoggerService;
+  auth: AuthService;
+}): Promise<{ promotions: number; placements: number }> {
+  const { store, engine, logger } = deps;
+  let promotions = 0;
+  let placements = 0;
+  try {
+    for (const p of await store.listPromotionsToRecheck({ phases: RECHECK_PHASES, limit: BATCH })) {
+      try {
+        await engine.advance(p.id, RECHECK_ACTOR);
+        promotions += 1;
+      } catch (error) {
+        logger.warn(`re-check of promotion ${p.id} failed: ${error}`);
+      }
+    }
+    for (const placement of await store.listPlacementsToProve(BATCH)) {
+      try {
+        const target = await deps.entities.load(placement.entityRef);
+        const index = target.ladder.rungs.findIndex(r => r.id === placement.rungId);
+        if (index >= 0) await engine.proveRung(target, index, placement.ref);
+        placements += 1;
+      } catch (error) {
+        logger.warn(`proof of ${placement.entityRef} on ${placement.rungId} failed: ${error}`);
+      }
+    }
+  } catch (error) {
+    logger.error(`ladder re-check run failed; the next run retries: ${error}`);
+  }
+  return { promotions, placements };
+}

@@ -1,0 +1,105 @@
+import path from 'node:path';
+import type {
+  AuthService,
+  DatabaseService,
+  LoggerService,
+  PermissionsService,
+  RootConfigService,
+  UrlReaderService,
+} from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { EventsService } from '@backstage/plugin-events-node';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import type { SignalsService } from '@backstage/plugin-signals-node';
+import { LadderConfig, promotionCreatePermission } from '@khal/plugin-ladder-common';
+import type { ClusterStateProvider, LadderGate, SettingsSource } from '@khal/plugin-ladder-node';
+import { DatabaseLadderStore } from '../database/DatabaseLadderStore';
+import { Redactor } from '../evidence/Redactor';
+import { createAttestedSettingsSource } from '../gates/attestedSettingsSource';
+import { ManifestReader } from '../manifest/ManifestReader';
+import { DeployPlanner, kubernetesClusterNames } from './DeployPlanner';
+import { EntityLadderView } from './EntityLadderView';
+import { EvidenceIntake } from './EvidenceIntake';
+import { GroupMemberships } from './GroupMemberships';
+import { LadderEntities } from './LadderEntities';
+import { LadderNotifier } from './LadderNotifier';
+import { LadderOverview } from './LadderOverview';
+import { PromotionCommands } from './PromotionCommands';
+import { PromotionEngine } from './PromotionEngine';
+import { PromotionViews } from './PromotionViews';
+
+/** Builds the engine's services from platform services and the parsed config. */
+export async function createLadderServices(deps: {
+  config: RootConfigService;
+  ladderConfig: LadderConfig;
+  logger: LoggerService;
+  database: DatabaseService;
+  auth: AuthService;
+  permissions: PermissionsService;
+  urlReader: UrlReaderService;
+  catalog: CatalogService;
+  notifications?: NotificationService;
+  signals?: SignalsService;
+  events?: EventsService;
+  gates: ReadonlyMap<string, LadderGate>;
+  settingsSources: SettingsSource[];
+  clusterState: () => ClusterStateProvider | undefined;
+}) {
+  const { ladderConfig: config, logger } = deps;
+  const store = await DatabaseLadderStore.create({ database: deps.database });
+  const redactor = new Redactor();
+  const entities = new LadderEntities(deps.catalog, deps.auth, config);
+  const memberships = new GroupMemberships(deps.catalog, deps.auth);
+  const notifier = new LadderNotifier({
+    logger,
+    signals: deps.signals,
+    events: deps.events,
+    notifications: deps.notifications,
+  });
+  const manifests = new ManifestReader({
+    urlReader: deps.urlReader,
+    logger,
+    localRepositoriesRoot: path.resolve(config.localRepositoriesRoot ?? '.'),
+  });
+  const engine = new PromotionEngine({
+    store,
+    gates: deps.gates,
+    settingsSources: [createAttestedSettingsSource(store), ...deps.settingsSources],
+    manifests,
+    entities,
+    memberships,
+    notifier,
+    logger,
+    gateTimeoutMs: config.gateTimeoutMs,
+  });
+  const views = new PromotionViews({ store, memberships, entities });
+  const commands = new PromotionCommands({ config, store, engine, entities, memberships, notifier, redactor, logger });
+  return {
+    store,
+    entities,
+    memberships,
+    engine,
+    views,
+    commands,
+    entityView: new EntityLadderView({ store, entities, engine, views, logger, clusterState: deps.clusterState }),
+    overview: new LadderOverview({ catalog: deps.catalog, auth: deps.auth, store, config }),
+    planner: new DeployPlanner({
+      store,
+      entities,
+      manifests,
+      engine,
+      memberships,
+      operatorsGroup: config.operatorsGroup,
+      clusterNames: kubernetesClusterNames(deps.config),
+      mayCreate: async (caller, entityRef) => {
+        const [decision] = await deps.permissions.authorize(
+          [{ permission: promotionCreatePermission, resourceRef: entityRef }],
+          { credentials: caller.credentials },
+        );
+        return decision.result === AuthorizeResult.ALLOW;
+      },
+    }),
+    evidence: new EvidenceIntake({ store, entities, manifests, redactor, engine, notifier, logger }),
+  };
+}

@@ -1,0 +1,14 @@
+import type { Entity } from '@backstage/catalog-model';
+import type { ClusterState, LadderDefinition, RungConfig } from '@khal/plugin-ladder-common';
+
+/**
+ * Reports what a Kubernetes rung's cluster runs for an entity. Provided by a Kubernetes module;
+ * when none is installed, Kubernetes rungs report no cluster information.
+ */
+export interface ClusterStateProvider {
+  /**
+   * The cluster state of the entity on a rung that has a `kubernetes` block. Should not throw for
+   * an unreachable cluster: return `reachable: false` with a reason instead.
+   */
+  getState(options: { entity: Entity; rung: RungConfig; ladder: LadderDefinition }): Promise<ClusterState>;
+}
