@@ -1,0 +1,209 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { type RunningSimulator, secretDataRequests, startSimulator } from '@khal/kube-simulator';
+// The module is tested inside the plugin it extends; a static import because Jest here runs
+// without support for dynamic import().
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import ladderPlugin from '@khal/plugin-ladder-backend';
+import { type EntityLadderResponse, entityLadderResponseSchema } from '@khal/plugin-ladder-common';
+import request from 'supertest';
+import ladderModuleKubernetes from './index';
+
+/*
+ * The whole chain: the ladder backend asks this module for the cluster state of each Kubernetes
+ * rung, the module asks the kubernetes backend's proxy, the proxy asks the simulated clusters.
+ */
+
+const fixture = (name: string) => resolve(__dirname, '__fixtures__', name);
+
+const rung = (id: string, cluster?: string) => ({
+  id,
+  title: id.toUpperCase(),
+  runtime: cluster ? 'kind' : 'pm2',
+  mutationPolicy: 'self',
+  ...(cluster
+    ? {
+        kubernetes: { cluster, namespace: 'khal-{{kubernetesId}}' },
+        // Valid only because the module registered these gates (the ladder checks gate ids).
+        proofChecks: ['kubernetes-rollout', 'kubernetes-reversible'],
+      }
+    : {}),
+});
+
+/** A git repository whose khal-app.json requires three settings; returns its dir and commit. */
+function billingRepository() {
+  const dir = mkdtempSync(join(tmpdir(), 'ladder-k8s-repo-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' },
+    }).trim();
+  git('init', '-q', '-b', 'main');
+  const manifest = {
+    apiVersion: 'khal.ai/v1',
+    name: 'billing',
+    title: 'Billing',
+    owner: 'group:default/team',
+    runtime: { kind: 'node', start: 'node dist/index.js', port: 8080 },
+    env: [
+      { name: 'DATABASE_URL', required: true, secret: true },
+      { name: 'API_TOKEN', required: true, secret: true },
+      { name: 'BILLING_CURRENCY', required: true },
+    ],
+    deploy: { kubernetes: { id: 'billing' } },
+  };
+  writeFileSync(join(dir, 'khal-app.json'), JSON.stringify(manifest, null, 2));
+  git('add', 'khal-app.json');
+  git('commit', '-q', '-m', 'manifest');
+  return { dir, commit: git('rev-parse', 'HEAD') };
+}
+
+describe('the ladder backend with the kubernetes module', () => {
+  let sim: RunningSimulator;
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  const repo = billingRepository();
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      clusters: [
+        { name: 'dev', token: 'dev-token', fixtureFiles: [fixture('dev-cluster.yaml')] },
+        { name: 'hml', token: 'hml-token', fixtureFiles: [fixture('other-cluster.yaml')] },
+        { name: 'prod', token: 'prod-token', fixtureFiles: [fixture('other-cluster.yaml')] },
+      ],
+    });
+    await sim.cluster('hml').setUnreachable(true, 'refuse');
+    const cluster = (name: string, token: string) => ({
+      name,
+      url: sim.cluster(name).url,
+      authProvider: 'serviceAccount',
+      serviceAccountToken: token,
+      skipMetricsLookup: true,
+    });
+    backend = await startTestBackend({
+      features: [
+        kubernetesPlugin,
+        ladderPlugin,
+        ladderModuleKubernetes,
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: {
+                name: 'orders',
+                namespace: 'default',
+                annotations: { 'khal.ai/ladder': 'khal', 'backstage.io/kubernetes-id': 'orders' },
+              },
+              spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
+            },
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: {
+                name: 'billing',
+                namespace: 'default',
+                annotations: {
+                  'khal.ai/ladder': 'settings',
+                  'khal.ai/source-repo': `file:${repo.dir}`,
+                  'backstage.io/kubernetes-id': 'billing',
+                },
+              },
+              spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
+            },
+          ],
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            kubernetes: {
+              serviceLocatorMethod: { type: 'multiTenant' },
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: [
+                    cluster('dev', 'dev-token'),
+                    cluster('hml', 'hml-token'),
+                    cluster('prod', 'not-the-prod-token'),
+                  ],
+                },
+              ],
+            },
+            ladder: {
+              ladders: [
+                {
+                  id: 'khal',
+                  title: 'Khal',
+                  rungs: [rung('local'), rung('dev', 'dev'), rung('hml', 'hml'), rung('prod', 'prod')],
+                },
+                {
+                  id: 'settings',
+                  title: 'Settings',
+                  rungs: [{ ...rung('dev', 'dev'), entryGates: ['env-contract'] }],
+                },
+              ],
+            },
+            ladderKubernetes: { requestTimeoutMs: 3000 },
+          },
+        }),
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await sim?.stop();
+    rmSync(repo.dir, { recursive: true, force: true });
+  });
+
+  it('shows each rung from its cluster, and an unreachable or refusing cluster as unknown', async () => {
+    const res = await request(backend.server)
+      .get('/api/ladder/entities/component/default/orders')
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(200);
+    const body: EntityLadderResponse = entityLadderResponseSchema.parse(res.body);
+    const byId = Object.fromEntries(body.rungs.map(r => [r.rung.id, r]));
+
+    expect(byId.local.cluster).toBeUndefined();
+    expect(byId.dev.cluster).toMatchObject({
+      cluster: 'dev',
+      namespace: 'khal-orders',
+      reachable: true,
+      runningRef: 'a1b2c3d',
+      rollout: 'complete',
+      revisions: [
+        { revision: 2, ref: 'a1b2c3d' },
+        { revision: 1, ref: '0ld0001' },
+      ],
+    });
+    // The ladder placed nothing on dev, yet the cluster runs a ref.
+    expect(byId.dev.status).toBe('drifted');
+
+    expect(byId.hml.status).toBe('unknown');
+    expect(byId.hml.statusReason).toMatch(/^cluster "hml" is unreachable: .*ECONNREFUSED/);
+    expect(byId.prod.status).toBe('unknown');
+    expect(byId.prod.statusReason).toMatch(/^cluster "prod" rejected the credentials .*\(401 Unauthorized\)/);
+  });
+
+  it("lets env-contract name the setting whose Secret does not exist", async () => {
+    const res = await request(backend.server)
+      .post('/api/ladder/promotions')
+      .set('Authorization', mockCredentials.user.header())
+      .send({ entityRef: 'component:default/billing', toRung: 'dev', ref: repo.commit });
+    expect(res.status).toBe(201);
+    const envContract = res.body.gates.find((g: { gateId: string }) => g.gateId === 'env-contract');
+    // API_TOKEN (existing Secret) and BILLING_CURRENCY (annotated ConfigMap, envFrom prefix) are
+    // supplied; DATABASE_URL points at Secret billing-db, which does not exist.
+    expect(envContract).toMatchObject({ status: 'failed', summary: 'missing setting(s) for DEV: DATABASE_URL' });
+    expect(res.body.phase).toBe('Blocked');
+  });
+
+  it('never asks for Secret data', () => {
+    expect(sim.requestLog.some(r => r.path === '/api/v1/namespaces/khal-billing/secrets')).toBe(true);
+    expect(secretDataRequests(sim.requestLog)).toEqual([]);
+  });
+});
