@@ -1,0 +1,326 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as fixtures from '../testing/fixtures';
+import {
+  FakePortal,
+  healthyRoutes,
+  startFakePortal,
+} from '../testing/fakePortal';
+import { makeAppDir, runKhal } from '../testing/runKhal';
+
+jest.setTimeout(60_000);
+
+describe('khal deploy (CLI process against a fake portal)', () => {
+  let portal: FakePortal;
+  let app: ReturnType<typeof makeAppDir>;
+  let env: Record<string, string>;
+
+  beforeEach(async () => {
+    portal = await startFakePortal(healthyRoutes(fixtures));
+    app = makeAppDir();
+    env = {
+      KHAL_PORTAL: portal.url,
+      KHAL_TOKEN: 'good-token',
+      KHAL_CONFIG_DIR: app.configDir,
+    };
+  });
+
+  afterEach(async () => {
+    await portal.close();
+    fs.rmSync(app.dir, { recursive: true, force: true });
+  });
+
+  const evidencePosts = () =>
+    portal.requests.filter(
+      r => r.method === 'POST' && r.path === '/api/ladder/evidence',
+    );
+
+  it('--dry-run prints the plan and records it as clean dry-run evidence', async () => {
+    const run = await runKhal(
+      ['deploy', '--target', 'dev', '--dry-run', '--ref', fixtures.REF],
+      { env, cwd: app.dir },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /Target: +dev → Shared dev \(dev, rung 2 of ladder khal\)/,
+    );
+    expect(run.stdout).toMatch(/Control plane: +kind-dev/);
+    expect(run.stdout).toMatch(
+      /Runtime: +kind via helm upgrade \+ rollout status/,
+    );
+    expect(run.stdout).toMatch(/DATABASE_URL \(required, secret\) — supplied/);
+    expect(run.stdout).toMatch(/Allowed now: +no — no clean dry-run recorded/);
+    for (const name of ['logs', 'status', 'open', 'rollback', 'evidence']) {
+      expect(run.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    }
+    expect(run.stdout).toMatch(/Recorded dry-run evidence ev-dry-run \(clean/);
+
+    const plan = portal.requests.find(r => r.path === '/api/ladder/plan')!;
+    expect(plan.query).toEqual({
+      entityRef: fixtures.ENTITY_REF,
+      target: 'dev',
+      ref: fixtures.REF,
+    });
+    const [post] = evidencePosts();
+    expect(post.headers.authorization).toBe('Bearer good-token');
+    expect(post.body).toMatchObject({
+      entityRef: fixtures.ENTITY_REF,
+      rung: 'dev',
+      ref: fixtures.REF,
+      kind: 'dry-run',
+      content: expect.stringContaining('Shared dev'),
+      data: {
+        clean: true,
+        target: 'dev',
+        planDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      },
+    });
+  });
+
+  it('--dry-run --json has a stable shape, and the ref defaults to git HEAD', async () => {
+    const git = (...args: string[]) =>
+      execFileSync(
+        'git',
+        ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args],
+        { cwd: app.dir, encoding: 'utf8' },
+      ).trim();
+    git('init', '-q');
+    git('add', 'khal-app.json');
+    git('commit', '-q', '-m', 'init');
+    const head = git('rev-parse', 'HEAD');
+    const run = await runKhal(
+      ['deploy', '--target', 'dev', '--dry-run', '--json'],
+      { env, cwd: app.dir },
+    );
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(Object.keys(out)).toEqual([
+      'plan',
+      'planDigest',
+      'dryRun',
+      'deploy',
+    ]);
+    expect(out).toMatchObject({
+      plan: fixtures.deployPlan(),
+      dryRun: { evidenceId: 'ev-dry-run', clean: true },
+      deploy: null,
+    });
+    expect(
+      portal.requests.find(r => r.path === '/api/ladder/plan')!.query.ref,
+    ).toBe(head);
+    expect(evidencePosts()[0].body).toMatchObject({
+      ref: head,
+      data: { planDigest: out.planDigest },
+    });
+  });
+
+  it('plans the head of --branch in a repository URL (git ls-remote), exit 5 for an unknown branch', async () => {
+    const remote = makeAppDir();
+    const git = (...args: string[]) =>
+      execFileSync(
+        'git',
+        ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args],
+        {
+          cwd: remote.dir,
+          encoding: 'utf8',
+        },
+      ).trim();
+    git('init', '-q', '-b', 'release');
+    git('add', 'khal-app.json');
+    git('commit', '-q', '-m', 'init');
+    const head = git('rev-parse', 'HEAD');
+    try {
+      const run = await runKhal(
+        [
+          'deploy',
+          remote.dir,
+          '--branch',
+          'release',
+          '--target',
+          'dev',
+          '--dry-run',
+          '--json',
+        ],
+        {
+          env,
+          cwd: app.dir,
+        },
+      );
+      expect(run.code).toBe(0);
+      expect(
+        portal.requests.find(r => r.path === '/api/ladder/plan')!.query.ref,
+      ).toBe(head);
+      expect(evidencePosts()[0].body).toMatchObject({
+        ref: head,
+        data: { repoUrl: remote.dir, branch: 'release' },
+      });
+      const missing = await runKhal(
+        [
+          'deploy',
+          remote.dir,
+          '--branch',
+          'nope',
+          '--target',
+          'dev',
+          '--dry-run',
+        ],
+        {
+          env,
+          cwd: app.dir,
+        },
+      );
+      expect(missing.code).toBe(5);
+      expect(missing.stderr).toMatch(/^khal: cannot find branch "nope" in /);
+    } finally {
+      fs.rmSync(remote.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 6 and prints each unresolved fact for a 422', async () => {
+    // The backend's shape: own properties of the error are serialised into `error`.
+    const unresolved = [
+      {
+        fact: 'control plane',
+        howToConfigure: 'set kubernetes.cluster on rung dev',
+      },
+      {
+        fact: 'deploy command',
+        howToConfigure: 'set commands.deploy on rung dev',
+      },
+    ];
+    portal.route('GET /api/ladder/plan', {
+      status: 422,
+      body: {
+        error: {
+          name: 'UnresolvedFactsError',
+          message: `the plan for dev has 2 unresolved facts; configure:\n${unresolved
+            .map(f => `- ${f.fact}: ${f.howToConfigure}`)
+            .join('\n')}`,
+          unresolved,
+        },
+        response: { statusCode: 422 },
+      },
+    });
+    const run = await runKhal(
+      ['deploy', '--target', 'dev', '--dry-run', '--ref', fixtures.REF],
+      { env, cwd: app.dir },
+    );
+    expect(run.code).toBe(6);
+    expect(run.stderr).toBe(
+      [
+        'khal: cannot resolve: the plan for dev has 2 unresolved facts',
+        '  - control plane: set kubernetes.cluster on rung dev',
+        '  - deploy command: set commands.deploy on rung dev',
+        '',
+      ].join('\n'),
+    );
+    expect(evidencePosts()).toHaveLength(0);
+  });
+
+  it('exits 5 for a target the ladder does not have, before planning', async () => {
+    const run = await runKhal(
+      ['deploy', '--target', 'qa', '--dry-run', '--ref', fixtures.REF],
+      { env, cwd: app.dir },
+    );
+    expect(run.code).toBe(5);
+    expect(run.stderr).toBe(
+      'khal: no rung "qa" on ladder khal of component:default/orders-api — rungs: local (dev-local), dev, hml\n',
+    );
+    expect(
+      portal.requests.find(r => r.path === '/api/ladder/plan'),
+    ).toBeUndefined();
+  });
+
+  it('plans the rung an alias names', async () => {
+    await runKhal(
+      ['deploy', '--target', 'dev-local', '--dry-run', '--ref', fixtures.REF],
+      { env, cwd: app.dir },
+    );
+    expect(
+      portal.requests.find(r => r.path === '/api/ladder/plan')!.query.target,
+    ).toBe('local');
+  });
+
+  it('refuses to deploy when the policy does not allow it now, without running the command', async () => {
+    const marker = path.join(app.dir, 'deployed.marker');
+    portal.route('GET /api/ladder/plan', {
+      body: fixtures.deployPlan({ commands: { deploy: `touch '${marker}'` } }),
+    });
+    const run = await runKhal(
+      ['deploy', '--target', 'dev', '--ref', fixtures.REF],
+      { env, cwd: app.dir },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'khal: refused: dev may not be changed now — no clean dry-run recorded for this ref (policy after-dry-run)\n',
+    );
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(evidencePosts()).toHaveLength(0);
+  });
+
+  it('runs the configured deploy command when allowed, streams it and records its output', async () => {
+    const marker = path.join(app.dir, 'deployed.marker');
+    const allowed = fixtures.deployPlan({
+      mutationPolicy: {
+        policy: 'after-dry-run',
+        description: 'd',
+        allowedNow: true,
+        reason: 'clean dry-run ev-1',
+      },
+      commands: {
+        deploy: `echo "deploying $KHAL_REF to $KHAL_TARGET" && touch '${marker}' && echo done >&2`,
+      },
+    });
+    portal.route('GET /api/ladder/plan', { body: allowed });
+    const run = await runKhal(
+      ['deploy', '--target', 'dev', '--ref', fixtures.REF],
+      { env, cwd: app.dir },
+    );
+    expect(run.code).toBe(0);
+    expect(fs.existsSync(marker)).toBe(true);
+    expect(run.stdout).toContain(`deploying ${fixtures.REF} to dev`);
+    expect(run.stdout).toMatch(
+      /Recorded deploy-output evidence ev-deploy-output/,
+    );
+    expect(run.stderr).toMatch(/done/);
+    const [post] = evidencePosts();
+    expect(post.body).toMatchObject({
+      kind: 'deploy-output',
+      rung: 'dev',
+      content: expect.stringContaining(`deploying ${fixtures.REF} to dev`),
+      data: { exitCode: 0, target: 'dev' },
+    });
+  });
+
+  it('exits 1 when the deploy command fails, still recording its output', async () => {
+    portal.route('GET /api/ladder/plan', {
+      body: fixtures.deployPlan({
+        mutationPolicy: {
+          policy: 'self',
+          description: 'd',
+          allowedNow: true,
+          reason: 'your machine',
+        },
+        commands: { deploy: 'echo broken; exit 3' },
+      }),
+    });
+    const run = await runKhal(
+      ['deploy', '--target', 'dev', '--ref', fixtures.REF, '--json'],
+      { env, cwd: app.dir },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('broken'); // command output goes to stderr under --json
+    expect(JSON.parse(run.stdout).deploy).toEqual({
+      command: 'echo broken; exit 3',
+      exitCode: 3,
+      evidenceId: 'ev-deploy-output',
+      evidenceError: null,
+    });
+    expect(evidencePosts()[0].body).toMatchObject({
+      kind: 'deploy-output',
+      data: { exitCode: 3 },
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import { Command } from 'commander';
+import { EntityLadderResponse } from '@khal/plugin-ladder-common';
+import { formatTable } from '../output/table';
+import { Style } from '../output/terminal';
+import { resolveEntityRef } from '../workspace/appManifest';
+import {
+  clientFor,
+  CommandIo,
+  fetchEntityLadder,
+  ioFor,
+  nextStepText,
+  PortalOptions,
+  printJson,
+  shortRef,
+  withPortalOptions,
+} from './common';
+import { paintPhase } from './promotionText';
+
+interface StatusOptions extends PortalOptions {
+  entity?: string;
+}
+
+const styleByStatus: Record<string, Style> = {
+  proven: 'green',
+  placed: 'cyan',
+  proving: 'cyan',
+  failed: 'red',
+  drifted: 'yellow',
+  unknown: 'yellow',
+  empty: 'gray',
+};
+
+export function printStatus(io: CommandIo, entity: EntityLadderResponse): void {
+  const { paint } = io.term;
+  io.term.out(
+    `${paint('bold', entity.entityRef)} on ${entity.ladder.title} (${
+      entity.ladder.id
+    })`,
+  );
+  io.term.out('');
+  const rows = entity.rungs.map((view, i) => {
+    const open = entity.openPromotions.find(p => p.toRung === view.rung.id);
+    return [
+      String(i + 1),
+      view.rung.id + (view.rung.optional ? ' (optional)' : ''),
+      view.rung.runtime,
+      shortRef(view.placement?.ref),
+      paint(styleByStatus[view.status] ?? 'gray', view.status),
+      view.placement
+        ? view.placement.placedAt.slice(0, 16).replace('T', ' ')
+        : '-',
+      open
+        ? `${open.id} ${shortRef(open.ref)} ${paintPhase(io, open.phase)}`
+        : '-',
+      view.rung.mutationPolicy,
+    ];
+  });
+  const header = [
+    '#',
+    'RUNG',
+    'RUNTIME',
+    'REF',
+    'STATUS',
+    'SINCE',
+    'OPEN PROMOTION',
+    'POLICY',
+  ].map(h => paint('bold', h));
+  for (const line of formatTable(header, rows)) io.term.out(line);
+  io.term.out('');
+  io.term.out(`${paint('bold', 'Next:')} ${nextStepText(entity.next.summary)}`);
+}
+
+export function registerStatus(program: Command): void {
+  withPortalOptions(
+    program
+      .command('status')
+      .description(
+        "the app's ladder as a table: what runs on each rung and what is open",
+      )
+      .option('--entity <ref>', 'entity ref (default: from khal-app.json)'),
+  ).action(async (opts: StatusOptions, cmd: Command) => {
+    const io = ioFor(cmd, opts);
+    const entityRef = resolveEntityRef(opts.entity, io.cwd);
+    const entity = await fetchEntityLadder(clientFor(opts, io), entityRef);
+    if (io.json) printJson(io, entity);
+    else printStatus(io, entity);
+  });
+}

@@ -1,0 +1,432 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import ladderPlugin from '@khal/plugin-ladder-backend';
+import { runKhal } from '../testing/runKhal';
+
+jest.setTimeout(120_000);
+
+/**
+ * The CLI as a process against the real ladder backend plugin (startTestBackend, SQLite in
+ * memory, a mock catalog): the whole path from a fresh repo to a promoted ref, through `khal` only.
+ */
+
+const ENTITY = 'component:default/orders-api';
+
+const ladderConfig = {
+  ladders: [
+    {
+      id: 'khal',
+      title: 'KhalOS ladder',
+      rungs: [
+        {
+          id: 'local',
+          title: 'Local',
+          aliases: ['dev-local'],
+          runtime: 'pm2',
+          mutationPolicy: 'self',
+          host: 'localhost',
+          entryGates: ['manifest-valid'],
+          proofChecks: [
+            {
+              id: 'evidence',
+              config: { kinds: ['build-output'], rung: 'target' },
+            },
+          ],
+          commands: { logs: 'pm2 logs {{entity.name}}' },
+        },
+        {
+          id: 'dev',
+          title: 'Shared dev',
+          runtime: 'kind',
+          mutationPolicy: 'after-dry-run',
+          kubernetes: {
+            cluster: 'shared-dev',
+            namespace: 'khal-{{entity.name}}',
+          },
+          entryGates: [
+            'previous-rung-proven',
+            'manifest-valid',
+            'env-contract',
+            'dry-run-clean',
+          ],
+          proofChecks: [
+            {
+              id: 'evidence',
+              config: { kinds: ['deploy-output'], rung: 'target' },
+            },
+          ],
+          commands: {
+            // A configured template the CLI runs for a real deploy; writes a marker the test sees.
+            deploy:
+              'echo "deploying {{ref}} to {{namespace}}" && touch deployed-{{rung.id}}.marker',
+            logs: 'kubectl -n {{namespace}} logs deploy/{{kubernetesId}}',
+            rollback: 'helm rollback {{kubernetesId}}',
+          },
+        },
+        {
+          id: 'hml',
+          title: 'Customer HML',
+          runtime: 'k3s',
+          mutationPolicy: 'approval',
+          kubernetes: {
+            cluster: 'customer-hml',
+            namespace: 'khal-{{entity.name}}',
+          },
+          approvers: { groups: ['group:default/team-orders'], minimum: 1 },
+          entryGates: ['previous-rung-proven'],
+        },
+      ],
+    },
+  ],
+};
+
+const manifest = {
+  apiVersion: 'khal.ai/v1',
+  name: 'orders-api',
+  title: 'Orders API',
+  owner: 'group:default/team-orders',
+  runtime: { kind: 'node', start: 'node dist/index.js', port: 8080 },
+  env: [
+    {
+      name: 'DATABASE_URL',
+      required: true,
+      secret: true,
+      rungs: ['dev', 'hml'],
+    },
+  ],
+  deploy: { kubernetes: { id: 'orders-api' } },
+};
+
+function createRepo(): { dir: string; head: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'khal-cli-it-'));
+  const git = (...args: string[]) =>
+    execFileSync(
+      'git',
+      ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    ).trim();
+  git('init', '-q', '-b', 'main');
+  fs.writeFileSync(
+    path.join(dir, 'khal-app.json'),
+    `${JSON.stringify(manifest, null, 2)}\n`,
+  );
+  fs.writeFileSync(path.join(dir, '.gitignore'), '*.marker\n.khal/\n');
+  git('add', '.');
+  git('commit', '-q', '-m', 'orders-api');
+  return { dir, head: git('rev-parse', 'HEAD') };
+}
+
+function entities(repoDir: string): Entity[] {
+  const user = (name: string): Entity => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, namespace: 'default' },
+    spec: { memberOf: ['team-orders'] },
+    relations: [{ type: 'memberOf', targetRef: 'group:default/team-orders' }],
+  });
+  return [
+    user('alice'),
+    user('bob'),
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'team-orders', namespace: 'default' },
+      spec: { type: 'team', children: [] },
+      relations: ['alice', 'bob'].map(m => ({
+        type: 'hasMember',
+        targetRef: `user:default/${m}`,
+      })),
+    },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: 'orders-api',
+        namespace: 'default',
+        annotations: {
+          'khal.ai/ladder': 'khal',
+          'khal.ai/source-repo': `file:${repoDir}`,
+          'backstage.io/kubernetes-id': 'orders-api',
+        },
+      },
+      spec: {
+        type: 'service',
+        owner: 'group:default/team-orders',
+        lifecycle: 'production',
+      },
+      relations: [{ type: 'ownedBy', targetRef: 'group:default/team-orders' }],
+    },
+  ];
+}
+
+describe('khal against the real ladder backend', () => {
+  const repo = createRepo();
+  const configDir = path.join(repo.dir, '.khal');
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let portal: string;
+  const alice = mockCredentials.user.token('user:default/alice');
+
+  beforeAll(async () => {
+    backend = await startTestBackend({
+      features: [
+        ladderPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            ladder: ladderConfig,
+            kubernetes: {
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: ['shared-dev', 'customer-hml'].map(name => ({
+                    name,
+                    url: 'http://127.0.0.1:1',
+                    authProvider: 'serviceAccount',
+                  })),
+                },
+              ],
+            },
+          },
+        }),
+        catalogServiceMock.factory({ entities: entities(repo.dir) }),
+        createServiceFactory({
+          service: notificationService,
+          deps: {},
+          factory: () => ({ send: async () => {} }),
+        }),
+        createServiceFactory({
+          service: signalsServiceRef,
+          deps: {},
+          factory: () => ({ publish: async () => {} }),
+        }),
+        mockServices.events.factory(),
+      ],
+    });
+    const address = backend.server.address();
+    portal = `http://127.0.0.1:${
+      typeof address === 'object' && address ? address.port : 0
+    }`;
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    fs.rmSync(repo.dir, { recursive: true, force: true });
+  });
+
+  const khal = (
+    args: string[],
+    extra: {
+      env?: Record<string, string>;
+      stdin?: string;
+      token?: string;
+    } = {},
+  ) =>
+    runKhal(args, {
+      cwd: repo.dir,
+      stdin: extra.stdin,
+      env: {
+        KHAL_CONFIG_DIR: configDir,
+        ...(extra.token
+          ? { KHAL_TOKEN: extra.token, KHAL_PORTAL: portal }
+          : {}),
+        ...extra.env,
+      },
+    });
+
+  it('logs in: the portal accepts the token, the file is 0600 and the token is not printed', async () => {
+    const run = await khal(['login', '--portal', portal, '--token-stdin'], {
+      stdin: alice,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // Mock tokens are not JWTs, so there is no user name to show; a real token prints "as user:…".
+    expect(run.stdout).toContain(
+      `Logged in to ${portal} (token saved in ${path.join(
+        configDir,
+        'config.json',
+      )})`,
+    );
+    expect(run.stdout).not.toContain(alice);
+    // eslint-disable-next-line no-bitwise
+    expect(fs.statSync(path.join(configDir, 'config.json')).mode & 0o777).toBe(
+      0o600,
+    );
+  });
+
+  it('walks a ref up to local and dev through khal only', async () => {
+    const ctx = await khal(['context', '--target', 'dev-local', '--json']);
+    expect(ctx.stderr).toBe('');
+    expect(ctx.code).toBe(0);
+    expect(JSON.parse(ctx.stdout)).toMatchObject({
+      entityRef: ENTITY,
+      rung: { id: 'local' },
+      openPromotion: null,
+    });
+
+    const build = await khal(
+      [
+        'evidence',
+        'push',
+        '-',
+        '--kind',
+        'build-output',
+        '--target',
+        'dev-local',
+      ],
+      { stdin: 'built ok' },
+    );
+    expect(build.stderr).toBe('');
+    expect(build.code).toBe(0);
+
+    const local = await khal([
+      'promote',
+      '--to',
+      'local',
+      '--wait',
+      '--json',
+      '--timeout',
+      '60',
+    ]);
+    expect(local.code).toBe(0);
+    expect(JSON.parse(local.stdout)).toMatchObject({
+      toRung: 'local',
+      ref: repo.head,
+      phase: 'Promoted',
+    });
+
+    // Before a dry-run, dev refuses a real deploy and the command does not run.
+    const refused = await khal(['deploy', '--target', 'dev']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^khal: refused: dev may not be changed now — /,
+    );
+    expect(fs.existsSync(path.join(repo.dir, 'deployed-dev.marker'))).toBe(
+      false,
+    );
+
+    const doctorBefore = await khal(['doctor', '--target', 'dev', '--json']);
+    const checks = JSON.parse(doctorBefore.stdout).checks;
+    expect(
+      checks.find((c: { id: string }) => c.id === 'settings'),
+    ).toMatchObject({ status: 'fail' });
+
+    const dryRun = await khal([
+      'deploy',
+      '--target',
+      'dev',
+      '--dry-run',
+      '--json',
+    ]);
+    expect(dryRun.stderr).toBe('');
+    expect(dryRun.code).toBe(0);
+    const planned = JSON.parse(dryRun.stdout);
+    expect(planned.plan).toMatchObject({
+      target: 'dev',
+      rung: { id: 'dev' },
+      manifest: { name: 'orders-api', ref: repo.head },
+    });
+    expect(planned.plan.commands.deploy).toBe(
+      `echo "deploying ${repo.head} to khal-orders-api" && touch deployed-dev.marker`,
+    );
+    expect(planned.dryRun.clean).toBe(true);
+
+    const env = await khal(
+      ['evidence', 'push', '--kind', 'env-contract', '--target', 'dev'],
+      { env: { DATABASE_URL: 'postgres://u:pw@db/x' } },
+    );
+    expect(env.code).toBe(0);
+
+    const promote = await khal(['promote', '--to', 'dev', '--json']);
+    expect(promote.code).toBe(0);
+    const promotion = JSON.parse(promote.stdout);
+    expect(promotion.phase).toBe('Verifying');
+
+    const deploy = await khal(['deploy', '--target', 'dev']);
+    expect(deploy.code).toBe(0);
+    expect(deploy.stdout).toContain(
+      `deploying ${repo.head} to khal-orders-api`,
+    );
+    expect(fs.existsSync(path.join(repo.dir, 'deployed-dev.marker'))).toBe(
+      true,
+    );
+
+    const status = await khal(['status', '--json']);
+    const dev = JSON.parse(status.stdout).rungs.find(
+      (r: { rung: { id: string } }) => r.rung.id === 'dev',
+    );
+    expect(dev.placement).toMatchObject({
+      ref: repo.head,
+      promotionId: promotion.id,
+    });
+  });
+
+  it('shows the portal refusing a self-approval, and lets another person approve', async () => {
+    const requested = await khal(['promote', '--to', 'hml', '--json']);
+    expect(requested.code).toBe(0);
+    const promotion = JSON.parse(requested.stdout);
+    expect(promotion.phase).toBe('AwaitingApproval');
+
+    const self = await khal(['approve', promotion.id, '--comment', 'my own']);
+    expect(self.code).toBe(1);
+    expect(self.stderr).toMatch(/^khal: not allowed: .+\n$/);
+
+    const inbox = await khal(['approvals', '--json'], {
+      token: mockCredentials.user.token('user:default/bob'),
+    });
+    expect(
+      JSON.parse(inbox.stdout).items.map((p: { id: string }) => p.id),
+    ).toEqual([promotion.id]);
+
+    const bob = await khal(
+      [
+        'approve',
+        promotion.id,
+        '--comment',
+        'checked the dev rollout',
+        '--json',
+      ],
+      {
+        token: mockCredentials.user.token('user:default/bob'),
+      },
+    );
+    expect(bob.stderr).toBe('');
+    expect(bob.code).toBe(0);
+    expect(JSON.parse(bob.stdout).approvals).toEqual([
+      expect.objectContaining({
+        approver: 'user:default/bob',
+        decision: 'approve',
+        comment: 'checked the dev rollout',
+      }),
+    ]);
+  });
+
+  it('maps the real error answers to exit codes', async () => {
+    const unknown = await khal(['context', '--target', 'prod']);
+    expect(unknown.code).toBe(5);
+    const missing = await khal([
+      'status',
+      '--entity',
+      'component:default/nope',
+    ]);
+    expect(missing.code).toBe(5);
+    expect(missing.stderr).toMatch(
+      /^khal: not found: no entity component:default\/nope in the catalog\n$/,
+    );
+    const badToken = await khal(['status'], { token: 'not-a-token' });
+    expect(badToken.code).toBe(4);
+  });
+});

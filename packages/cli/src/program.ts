@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { registerApprovals } from './commands/approvals';
+import { registerApprove } from './commands/approve';
+import { registerContext } from './commands/context';
+import { registerDeploy } from './commands/deploy';
+import { registerDoctor } from './commands/doctor';
+import { registerEvidence } from './commands/evidence';
+import { registerLogin } from './commands/login';
+import { registerManifest } from './commands/manifest';
+import { registerPromote } from './commands/promote';
+import { registerStatus } from './commands/status';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  a check or gate failed, a promotion did not end Promoted, or a policy refused
+  2  usage or bad input
+  3  portal unreachable
+  4  not logged in, or the token was rejected
+  5  not found (entity, target rung, promotion)
+  6  facts the portal cannot resolve (e.g. a rung without a deploy command)
+
+Environment: KHAL_PORTAL, KHAL_TOKEN, KHAL_CONFIG_DIR, NO_COLOR`;
+
+export function createProgram(): Command {
+  const program = new Command('khal')
+    .description(
+      'The Khal Ladder from the terminal: speaks only the ladder REST API of your portal',
+    )
+    .version('0.1.0')
+    .option('--no-color', 'never colour the output')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP);
+  registerLogin(program);
+  registerContext(program);
+  registerDoctor(program);
+  registerDeploy(program);
+  registerEvidence(program);
+  registerPromote(program);
+  registerApprove(program);
+  registerApprovals(program);
+  registerStatus(program);
+  registerManifest(program);
+  return program;
+}
