@@ -1,0 +1,131 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { createLadderEnrollAction } from './enroll';
+
+type Received = {
+  method?: string;
+  url?: string;
+  authorization?: string;
+  body: unknown;
+};
+
+describe('khal:ladder:enroll', () => {
+  let server: http.Server;
+  let baseUrl: string;
+  let received: Received[];
+  let reply: { status: number; body: unknown };
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', chunk => {
+        raw += chunk;
+      });
+      req.on('end', () => {
+        received.push({
+          method: req.method,
+          url: req.url,
+          authorization: req.headers.authorization,
+          body: raw ? JSON.parse(raw) : undefined,
+        });
+        res.writeHead(reply.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(reply.body));
+      });
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }/api/ladder`;
+  });
+
+  afterAll(async () => {
+    await new Promise(resolve => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    received = [];
+    reply = {
+      status: 201,
+      body: {
+        entityRef: 'component:default/orders-api',
+        ladderId: 'khal',
+        rungId: 'local',
+        ref: 'abc123',
+        via: 'enrollment',
+        promotionId: null,
+        placedAt: '2026-11-23T12:00:00Z',
+        placedBy: 'plugin:scaffolder',
+      },
+    };
+  });
+
+  const auth = mockServices.auth({ pluginId: 'scaffolder' });
+  const discovery = mockServices.discovery.mock({
+    getBaseUrl: async pluginId => baseUrl.replace(/ladder$/, pluginId),
+  });
+  const action = createLadderEnrollAction({ auth, discovery });
+  const input = { entityRef: 'component:default/orders-api', ref: 'abc123' };
+
+  it('enrolls with a service token of the scaffolder, not a user credential', async () => {
+    const ctx = createMockActionContext({ input });
+    await action.handler(ctx);
+
+    expect(received).toHaveLength(1);
+    const [request] = received;
+    expect(request).toMatchObject({
+      method: 'POST',
+      url: '/api/ladder/enrollments',
+      body: input,
+    });
+    const token = request.authorization!.replace(/^Bearer /, '');
+    const credentials = await mockServices
+      .auth({ pluginId: 'ladder' })
+      .authenticate(token);
+    expect(credentials.principal).toEqual({
+      type: 'service',
+      subject: 'plugin:scaffolder',
+    });
+    expect(ctx.output).toHaveBeenCalledWith('rung', 'local');
+    expect(ctx.output).toHaveBeenCalledWith('ref', 'abc123');
+  });
+
+  it('treats 409 (already enrolled) as success', async () => {
+    reply = {
+      status: 409,
+      body: { error: { name: 'ConflictError', message: 'already enrolled' } },
+    };
+    const ctx = createMockActionContext({ input });
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('rung', 'already-enrolled');
+    expect(ctx.output).toHaveBeenCalledWith('ref', 'abc123');
+  });
+
+  it("fails the step with the backend's message on other errors", async () => {
+    reply = {
+      status: 400,
+      body: {
+        error: {
+          name: 'InputError',
+          message:
+            'component:default/orders-api has no khal.ai/ladder annotation',
+        },
+        response: { statusCode: 400 },
+      },
+    };
+    await expect(
+      action.handler(createMockActionContext({ input })),
+    ).rejects.toThrow(
+      /refused to enroll component:default\/orders-api at abc123 \(HTTP 400\): component:default\/orders-api has no khal.ai\/ladder annotation/,
+    );
+  });
+
+  it('only logs in a dry-run', async () => {
+    const ctx = { ...createMockActionContext({ input }), isDryRun: true };
+    await action.handler(ctx);
+    expect(received).toHaveLength(0);
+    expect(ctx.output).toHaveBeenCalledWith('rung', 'dry-run');
+    expect(ctx.output).toHaveBeenCalledWith('ref', 'abc123');
+  });
+});
