@@ -1,5 +1,6 @@
 // Seeds the demo apps' ladder state through the ladder API, as the demo users would:
-// enrolments, evidence, promotions and approvals. Idempotent: an app already placed is left alone.
+// enrolments, evidence, promotions and approvals — the engine decides every transition.
+// Idempotent: when any demo app already has a placement, nothing is done.
 import { ensureDemoRepos } from './demo-repos.mjs';
 
 /** Gets a Backstage token for a demo user from the demo sign-in provider. */
@@ -11,25 +12,133 @@ export async function demoToken(baseUrl, user) {
   return (await res.json()).backstageIdentity.token;
 }
 
-export async function seedDemo({ baseUrl }) {
-  const refs = ensureDemoRepos();
-  const alice = await demoToken(baseUrl, 'alice');
-  const call = async (token, method, path, body) => {
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+export async function seedDemo({ baseUrl, log = () => {} }) {
+  const shas = ensureDemoRepos();
+  const ref = (app, i) => shas[app][i].slice(0, 7);
+  const tokens = {};
+  // On a first start the catalog may not have ingested the demo users yet: wait for them.
+  for (const user of ['alice', 'sam', 'olga', 'omar']) {
+    for (let i = 0; !tokens[user]; i++) {
+      tokens[user] = await demoToken(baseUrl, user).catch(e => {
+        if (i >= 90) throw e;
+        return sleep(2000).then(() => undefined);
+      });
+    }
+  }
+
+  const call = async (user, method, path, body) => {
     const res = await fetch(`${baseUrl}/api/ladder${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/json' },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    const json = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw new Error(`${method} ${path} as ${user}: HTTP ${res.status} ${json?.error?.message ?? text}`);
+    return json;
   };
-  const probe = await call(alice, 'GET', '/entities/component/default/orders-api');
-  if (probe.status === 404 || probe.status === 501) return 'ladder backend not ready for seeding yet';
-  if (probe.body?.rungs?.some(r => r.placement)) return 'demo state already present';
-  const enrolled = [];
-  for (const app of ['orders-api', 'billing-worker', 'customer-portal', 'payments-gateway', 'edge-proxy']) {
-    const r = await call(alice, 'POST', '/enrollments', { entityRef: `component:default/${app}`, ref: refs[app][2] });
-    if (r.status < 300) enrolled.push(app);
+  const entity = app => `component:default/${app}`;
+
+  // Already seeded? (The catalog may still be ingesting on a first start: wait for it.)
+  for (let i = 0; ; i++) {
+    try {
+      const view = await call('alice', 'GET', '/entities/component/default/orders-api');
+      if (view.rungs.some(r => r.placement)) return 'demo state already present';
+      break;
+    } catch (e) {
+      if (i >= 60) throw e;
+      await sleep(2000);
+    }
   }
-  return `enrolled ${enrolled.join(', ') || 'nothing'}`;
+
+  const evidence = (app, rung, r, kind, data) =>
+    call('alice', 'POST', '/evidence', {
+      entityRef: entity(app),
+      rung,
+      ref: r,
+      kind,
+      summary: `${kind} for ${r} on ${rung} (demo seed)`,
+      content: `demo ${kind} of ${app} at ${r}: ok`,
+      ...(data ? { data } : {}),
+    });
+  const proveLocal = async (app, r) => {
+    for (const kind of ['build-output', 'typecheck', 'status']) await evidence(app, 'local', r, kind);
+    await evidence(app, 'local', r, 'env-contract', { supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'] });
+  };
+  const prepare = async (app, rung, r) => {
+    await evidence(app, rung, r, 'env-contract', { supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'] });
+    await evidence(app, rung, r, 'dry-run', { clean: true, target: rung });
+  };
+  const promote = async (app, rung, r, { requester = 'alice', approvers = [], stopAt } = {}) => {
+    let p = await call(requester, 'POST', '/promotions', {
+      entityRef: entity(app),
+      toRung: rung,
+      ref: r,
+      reason: `demo seed: ${app} ${r} to ${rung}`,
+    });
+    let approved = false;
+    for (let i = 0; i < 60; i++) {
+      if (p.phase === stopAt) return p;
+      if (p.phase === 'Promoted') return p;
+      if (['Rejected', 'Cancelled', 'Superseded', 'Failed', 'Errored'].includes(p.phase)) break;
+      if (p.phase === 'AwaitingApproval' && !approved) {
+        for (const user of approvers) {
+          p = await call(user, 'POST', `/promotions/${p.id}/approvals`, { decision: 'approve', comment: 'demo seed' });
+        }
+        approved = true;
+        continue;
+      }
+      await sleep(1000);
+      p = await call(requester, 'POST', `/promotions/${p.id}/recheck`).catch(() => call(requester, 'GET', `/promotions/${p.id}`));
+    }
+    const gates = p.gates.filter(g => g.status !== 'passed').map(g => `${g.gateId}: ${g.summary}`);
+    throw new Error(`${app} → ${rung} stopped in ${p.phase}: ${p.phaseMessage} ${gates.join('; ')}`);
+  };
+
+  // orders-api: fresh at local.
+  await call('alice', 'POST', '/enrollments', { entityRef: entity('orders-api'), ref: ref('orders-api', 2) });
+  // edge-proxy: on the parity ladder, fresh at compose.
+  await call('alice', 'POST', '/enrollments', { entityRef: entity('edge-proxy'), ref: ref('edge-proxy', 2) });
+
+  // billing-worker: proven at shared dev.
+  const bw = ref('billing-worker', 2);
+  await call('alice', 'POST', '/enrollments', { entityRef: entity('billing-worker'), ref: bw });
+  await proveLocal('billing-worker', bw);
+  await prepare('billing-worker', 'dev', bw);
+  await promote('billing-worker', 'dev', bw);
+
+  // customer-portal: proven at dev, its first HML promotion waits for the stakeholder.
+  const cp = ref('customer-portal', 2);
+  await call('alice', 'POST', '/enrollments', { entityRef: entity('customer-portal'), ref: cp });
+  await proveLocal('customer-portal', cp);
+  await prepare('customer-portal', 'dev', cp);
+  await promote('customer-portal', 'dev', cp);
+  await prepare('customer-portal', 'hml', cp);
+  await promote('customer-portal', 'hml', cp, { stopAt: 'AwaitingApproval' });
+
+  // payments-gateway: live in production (HML approved by sam; prod requested by olga, approved by omar and sam).
+  const pg = ref('payments-gateway', 2);
+  await call('alice', 'POST', '/enrollments', { entityRef: entity('payments-gateway'), ref: pg });
+  await proveLocal('payments-gateway', pg);
+  await prepare('payments-gateway', 'dev', pg);
+  await promote('payments-gateway', 'dev', pg);
+  await prepare('payments-gateway', 'hml', pg);
+  await promote('payments-gateway', 'hml', pg, { approvers: ['sam'] });
+  await prepare('payments-gateway', 'prod', pg);
+  await promote('payments-gateway', 'prod', pg, { requester: 'olga', approvers: ['omar', 'sam'] });
+
+  log('seeded');
+  return 'seeded: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose';
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  seedDemo({ baseUrl: process.argv[2] ?? 'http://localhost:7007' }).then(
+    s => console.log(s),
+    e => {
+      console.error(e.message);
+      process.exit(1);
+    },
+  );
 }

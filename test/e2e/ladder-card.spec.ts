@@ -3,11 +3,23 @@ import { signInAs, snap } from './session';
 
 test('a demo component page shows the ladder card with its rungs', async ({ page }) => {
   await signInAs(page, 'alice');
-  await page.goto('/catalog/default/component/orders-api');
-  const card = page.getByRole('region', { name: /ladder/i }).or(page.getByTestId('ladder-card')).first();
+  await page.goto('/catalog/default/component/billing-worker');
+  const card = page.getByTestId('ladder-card');
   await expect(card).toBeVisible();
-  for (const rung of ['Local', 'Mirrored dev-local', 'Shared dev', 'Customer HML', 'Production']) {
-    await expect(card.getByText(rung, { exact: true }).first()).toBeVisible();
+  const rungs = ['local', 'mirrored', 'dev', 'hml', 'prod'];
+  for (const rung of rungs) {
+    await expect(card.getByTestId(`rung-${rung}`)).toBeVisible();
   }
-  await snap(page, 'ladder-card-orders-api');
+  // The seeded state: billing-worker is proven on shared dev, and the card says what comes next.
+  await expect(card.getByTestId('rung-dev')).toContainText('Proven');
+  await expect(card.getByTestId('ladder-next-step')).toContainText('Next: promote');
+  await card.scrollIntoViewIfNeeded();
+  await snap(page, 'ladder-card-billing-worker');
+});
+
+test('a component without the ladder annotation has no ladder card', async ({ page }) => {
+  await signInAs(page, 'alice');
+  await page.goto('/catalog/default/component/docs-site');
+  await expect(page.getByText('Docs site').first()).toBeVisible();
+  await expect(page.getByTestId('ladder-card')).toHaveCount(0);
 });

@@ -21,6 +21,7 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(import('@khal/plugin-catalog-backend-module-khal'));
 
 // Scaffolder, with the stock publishers for real use and the khal:* actions.
 backend.add(import('@backstage/plugin-scaffolder-backend'));
@@ -30,6 +31,7 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-gitea'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+backend.add(import('@khal/plugin-scaffolder-backend-module-khal'));
 
 // Permissions: a real policy (ownership and approver groups), not allow-all.
 backend.add(import('@backstage/plugin-permission-backend'));
@@ -43,5 +45,6 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 
 // The ladder.
 backend.add(import('@khal/plugin-ladder-backend'));
+backend.add(import('@khal/plugin-ladder-backend-module-kubernetes'));
 
 backend.start();

@@ -58,25 +58,25 @@ describe('demo fixtures', () => {
       }
     }
     expect(where).toEqual({
-      'billing-worker': { 'shared-dev': '4f9e2b1' },
-      'customer-portal': { 'shared-dev': '9c1d7e3', 'customer-hml': '1a2b3c4' },
+      'billing-worker': { 'shared-dev': 'ad74721' },
+      'customer-portal': { 'shared-dev': '5155ce2' },
       'payments-gateway': {
-        'shared-dev': '7e8f9a0',
-        'customer-hml': '7e8f9a0',
-        'prod-oke': '7e8f9a0',
+        'shared-dev': 'de2fcea',
+        'customer-hml': 'de2fcea',
+        'prod-oke': 'de2fcea',
       },
     });
   });
 
-  it('runs billing-worker healthy at 4f9e2b1 with two ReplicaSet revisions', async () => {
+  it('runs billing-worker healthy at ad74721 with two ReplicaSet revisions', async () => {
     const d = await deployment('shared-dev', 'billing-worker');
     expect(d.metadata.annotations).toMatchObject({
-      'khal.ai/ref': '4f9e2b1',
+      'khal.ai/ref': 'ad74721',
       'deployment.kubernetes.io/revision': '2',
     });
-    expect(d.spec.template.metadata.annotations['khal.ai/ref']).toBe('4f9e2b1');
+    expect(d.spec.template.metadata.annotations['khal.ai/ref']).toBe('ad74721');
     expect(d.spec.template.spec.containers[0].image).toBe(
-      'registry.khal.local/billing-worker:4f9e2b1',
+      'registry.khal.local/billing-worker:ad74721',
     );
     expect(d.status).toMatchObject({
       replicas: 2,
@@ -123,7 +123,7 @@ describe('demo fixtures', () => {
     const d = await deployment('prod-oke', 'payments-gateway');
     const container = d.spec.template.spec.containers[0];
     expect(container.image).toBe(
-      'registry.khal.local/payments-gateway:7e8f9a0',
+      'registry.khal.local/payments-gateway:de2fcea',
     );
     expect(container.env).toEqual(
       expect.arrayContaining([
