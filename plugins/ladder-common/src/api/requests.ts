@@ -35,9 +35,14 @@ const text = (max: number) =>
     .string()
     .max(max, `at most ${max} characters`)
     // Control characters other than tab/newline have no business in a reason or comment.
+    // eslint-disable-next-line no-control-regex
     .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'control characters are not allowed');
 
-export const promotionKinds = ['promotion', 'rollback'] as const;
+/**
+ * `adoption` makes the ref a drifted Kubernetes rung runs its placement (needs evidence for that
+ * ref on that rung and the rung approvers, whatever the rung's policy says).
+ */
+export const promotionKinds = ['promotion', 'rollback', 'adoption'] as const;
 export type PromotionKind = (typeof promotionKinds)[number];
 
 export const createPromotionRequestSchema = z.strictObject({
@@ -156,6 +161,30 @@ export const auditQuerySchema = z
     message: 'filter by entityRef or promotionId',
     path: ['entityRef'],
   });
+
+/**
+ * The change view: between the refs placed on two rungs (`from`, `to`), or between two refs
+ * (`fromRef`, `toRef`) judged against a `target` rung.
+ */
+export const changesQuerySchema = z
+  .strictObject({
+    entityRef,
+    from: rungName.optional(),
+    to: rungName.optional(),
+    fromRef: gitRef.optional(),
+    toRef: gitRef.optional(),
+    target: rungName.optional(),
+  })
+  .refine(
+    q =>
+      (q.from !== undefined && q.to !== undefined && !q.fromRef && !q.toRef && !q.target) ||
+      (q.fromRef !== undefined && q.toRef !== undefined && q.target !== undefined && !q.from && !q.to),
+    {
+      message: 'give either from and to (two rungs) or fromRef, toRef and target (two refs and the rung they are for)',
+      path: ['from'],
+    },
+  );
+export type ChangesQuery = z.input<typeof changesQuerySchema>;
 
 /** Places an entity on the first rung of its ladder (the scaffolder's khal:ladder:enroll). */
 export const createEnrollmentRequestSchema = z.strictObject({ entityRef, ref: gitRef });

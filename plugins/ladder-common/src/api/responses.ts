@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mutationPolicies } from '../config/schema';
+import { promotionKinds } from './requests';
 
 /**
  * Response schemas of the ladder REST API. The backend builds these shapes, the frontend and
@@ -126,7 +127,7 @@ export const promotionSchema = z.object({
   fromRung: z.string().nullable(),
   toRung: z.string(),
   ref: z.string(),
-  kind: z.enum(['promotion', 'rollback']),
+  kind: z.enum(promotionKinds),
   reason: z.string(),
   explanation: z.string().optional(),
   phase: z.string(),
@@ -278,3 +279,55 @@ export const auditListResponseSchema = z.object({
   items: z.array(auditEventSchema),
   nextCursor: z.string().optional(),
 });
+
+const manifestFieldChangeSchema = z.object({
+  field: z.string(),
+  from: z.unknown(),
+  to: z.unknown(),
+});
+const manifestSettingSummarySchema = z
+  .object({ name: z.string(), required: z.boolean().optional(), secret: z.boolean().optional() })
+  .passthrough();
+
+/** `diffManifests` output as it travels over the API (setting values never appear). */
+export const manifestDiffSchema = z.object({
+  settingsAdded: z.array(manifestSettingSummarySchema),
+  settingsRemoved: z.array(manifestSettingSummarySchema),
+  settingsChanged: z.array(z.object({ name: z.string(), changes: z.array(manifestFieldChangeSchema) })),
+  runtimeChanges: z.array(manifestFieldChangeSchema),
+  identityChanges: z.array(manifestFieldChangeSchema),
+  deployChanges: z.array(manifestFieldChangeSchema),
+});
+
+export const changeCommitSchema = z.object({
+  sha: z.string(),
+  subject: z.string(),
+  author: z.string(),
+  date: z.string(),
+});
+export type ChangeCommit = z.infer<typeof changeCommitSchema>;
+
+/** A setting the target rung needs at the newer ref; names and flags only, never values. */
+export const changeSettingSchema = deployPlanSettingSchema.extend({
+  /** Required at the newer ref for this rung, and was not (or did not exist) at the older ref. */
+  newlyRequired: z.boolean(),
+});
+
+/** GET /changes and GET /promotions/:id/changes: what changes between two refs of an entity. */
+export const changesResponseSchema = z.object({
+  entityRef: z.string(),
+  from: z.object({ rung: z.string().optional(), ref: z.string().nullable() }),
+  to: z.object({ rung: z.string().optional(), ref: z.string() }),
+  /** The rung the settings are judged against. */
+  target: z.string(),
+  /** Oldest last, as `git log` lists them; null when the repository cannot be asked. */
+  commits: z.array(changeCommitSchema).nullable(),
+  commitsUnavailableReason: z.string().optional(),
+  /** True when the range has more commits than were listed. */
+  commitsTruncated: z.boolean().optional(),
+  /** null when the newer ref's manifest cannot be read or is invalid. */
+  manifestDiff: manifestDiffSchema.nullable(),
+  manifestUnavailableReason: z.string().optional(),
+  settingsForTarget: z.array(changeSettingSchema),
+});
+export type ChangesResponse = z.infer<typeof changesResponseSchema>;

@@ -63,13 +63,20 @@ export function parseLadderConfig(
 function issuesToProblems(root: string, error: z.ZodError) {
   return error.issues.map(issue => ({
     path: formatConfigPath(root, issue.path),
-    message:
-      issue.code === 'invalid_type' && issue.input === undefined
-        ? `is required (${issue.message})`
-        : issue.code === 'unrecognized_keys'
-        ? `unknown key(s) ${issue.keys.map(k => `"${k}"`).join(', ')}; remove them or check their spelling`
-        : issue.message,
+    message: describeIssue(issue),
   }));
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return `is required (${issue.message})`;
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown key(s) ${issue.keys
+      .map(k => `"${k}"`)
+      .join(', ')}; remove them or check their spelling`;
+  }
+  return issue.message;
 }
 
 /** Finds a ladder by id; the entity annotation value, or the default ladder when empty. */

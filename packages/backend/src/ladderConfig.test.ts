@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { parseLadderConfig } from '@khal/plugin-ladder-common';
+import ladderPlugin from '@khal/plugin-ladder-backend';
+import ladderKubernetesModule from '@khal/plugin-ladder-backend-module-kubernetes';
+
+const appConfig = parse(
+  fs.readFileSync(path.resolve(__dirname, '../../../app-config.yaml'), 'utf8'),
+);
+
+function brokenLadder(mutate: (ladder: any) => void) {
+  const ladder = structuredClone(appConfig.ladder);
+  mutate(ladder);
+  return ladder;
+}
+
+async function startWith(ladder: unknown) {
+  return startTestBackend({
+    features: [
+      ladderPlugin,
+      ladderKubernetesModule,
+      mockServices.rootConfig.factory({ data: { ladder } }),
+    ],
+  });
+}
+
+describe('the portal ladder configuration', () => {
+  it('declares the khal and parity ladders, and they validate', () => {
+    const config = parseLadderConfig(appConfig.ladder);
+    expect(config.ladders.map(l => [l.id, l.rungs.map(r => r.id)])).toEqual([
+      ['khal', ['local', 'mirrored', 'dev', 'hml', 'prod']],
+      ['parity', ['compose', 'kind', 'vm-105', 'platform_control']],
+    ]);
+  });
+
+  it('starts the ladder backend with it', async () => {
+    const backend = await startWith(appConfig.ladder);
+    await backend.stop();
+  });
+
+  it.each([
+    [
+      'an unknown gate id',
+      (l: any) => {
+        l.ladders[0].rungs[2].entryGates[3] = 'dry-run-clen';
+      },
+      'ladder.ladders[0].rungs[2].entryGates[3]: unknown gate "dry-run-clen"',
+    ],
+    [
+      'a duplicate rung id',
+      (l: any) => {
+        l.ladders[1].rungs[1].id = 'compose';
+      },
+      'ladder.ladders[1].rungs[1].id: duplicate rung id "compose"',
+    ],
+    [
+      'a missing title',
+      (l: any) => {
+        delete l.ladders[0].rungs[3].title;
+      },
+      'ladder.ladders[0].rungs[3].title: is required',
+    ],
+  ])('refuses to start with %s, naming the config path', async (_, mutate, message) => {
+    await expect(startWith(brokenLadder(mutate))).rejects.toThrow(message);
+  });
+});
