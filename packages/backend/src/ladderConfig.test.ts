@@ -16,7 +16,7 @@ function brokenLadder(mutate: (ladder: any) => void) {
   return ladder;
 }
 
-async function startWith(ladder: unknown) {
+async function startWith(ladder: any) {
   return startTestBackend({
     features: [
       ladderPlugin,

@@ -3,6 +3,7 @@ import { registerApprovals } from './commands/approvals';
 import { registerApprove } from './commands/approve';
 import { registerContext } from './commands/context';
 import { registerDeploy } from './commands/deploy';
+import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerEvidence } from './commands/evidence';
 import { registerLogin } from './commands/login';
@@ -40,6 +41,7 @@ export function createProgram(): Command {
   registerApprove(program);
   registerApprovals(program);
   registerStatus(program);
+  registerDiff(program);
   registerManifest(program);
   return program;
 }

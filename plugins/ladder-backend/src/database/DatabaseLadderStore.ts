@@ -8,6 +8,8 @@ import type { LadderStore, LadderStoreTransaction } from './LadderStore';
 import type {
   AuditInput,
   AuditRecord,
+  DriftRecord,
+  DriftResolution,
   EvidenceRecord,
   IdempotencyRecord,
   PlacementRecord,
@@ -26,6 +28,7 @@ const T = {
   evidence: 'ladder_evidence',
   audit: 'ladder_audit_events',
   idempotency: 'ladder_idempotency_keys',
+  drifts: 'ladder_drifts',
 } as const;
 
 /** The audit action that records a ref arriving on a rung; placement history reads it back. */
@@ -56,6 +59,7 @@ function toPromotion(row: any): PromotionRecord {
     ...(row.explanation !== null && row.explanation !== undefined
       ? { explanation: row.explanation }
       : {}),
+    ...(row.explanation_detail ? { explanationDetail: parseJson(row.explanation_detail, undefined) } : {}),
     phase: row.phase,
     phaseMessage: row.phase_message,
     requestedBy: row.requested_by,
@@ -148,6 +152,72 @@ function toAudit(row: any): AuditRecord {
     },
     createdAt: row.created_at,
   };
+}
+
+function toDrift(row: any): DriftRecord {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    rungId: row.rung_id,
+    runningRef: row.running_ref,
+    expectedRef: row.expected_ref ?? null,
+    firstSeenAt: row.first_seen_at,
+    lastSeenAt: row.last_seen_at,
+    notifiedAt: row.notified_at ?? null,
+    resolvedAt: row.resolved_at ?? null,
+    resolution: row.resolution ?? null,
+    resolvedBy: row.resolved_by ?? null,
+    resolvedPromotionId: row.resolved_promotion_id ?? null,
+  };
+}
+
+/** Resolves the open drift of an entity on a rung inside a transaction, with its audit row. */
+async function resolveOpenDrift(
+  tx: Knex.Transaction,
+  options: {
+    entityRef: string;
+    rungId: string;
+    resolution: DriftResolution;
+    actor: string;
+    promotionId?: string | null;
+  },
+): Promise<DriftRecord | undefined> {
+  const slot = openSlot(options.entityRef, options.rungId);
+  const open = await tx(T.drifts).where({ open_slot: slot }).first();
+  if (!open) return undefined;
+  const at = now();
+  const changed = await tx(T.drifts).where({ id: open.id }).whereNull('resolved_at').update({
+    resolved_at: at,
+    resolution: options.resolution,
+    resolved_by: options.actor,
+    resolved_promotion_id: options.promotionId ?? null,
+    open_slot: null,
+  });
+  if (changed === 0) return undefined;
+  await tx(T.audit).insert(
+    auditRow({
+      entityRef: options.entityRef,
+      promotionId: options.promotionId ?? null,
+      rungId: options.rungId,
+      ref: open.running_ref,
+      action: 'drift.resolved',
+      actor: options.actor,
+      detail: {
+        driftId: open.id,
+        resolution: options.resolution,
+        running: open.running_ref,
+        expected: open.expected_ref ?? null,
+        since: open.first_seen_at,
+      },
+    }),
+  );
+  return toDrift({
+    ...open,
+    resolved_at: at,
+    resolution: options.resolution,
+    resolved_by: options.actor,
+    resolved_promotion_id: options.promotionId ?? null,
+  });
 }
 
 function auditRow(event: AuditInput) {
@@ -294,6 +364,10 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
   async insertAudit(event: AuditInput): Promise<void> {
     await this.tx(T.audit).insert(auditRow(event));
   }
+
+  async resolveDrift(options: Parameters<LadderStoreTransaction['resolveDrift']>[0]) {
+    return resolveOpenDrift(this.tx, options);
+  }
 }
 
 /** The ladder store on the plugin's database (SQLite or PostgreSQL). */
@@ -334,6 +408,7 @@ export class DatabaseLadderStore implements LadderStore {
           kind: p.kind,
           reason: p.reason,
           explanation: p.explanation ?? null,
+          explanation_detail: p.explanationDetail ? JSON.stringify(p.explanationDetail) : null,
           phase,
           phase_message: p.phaseMessage,
           requested_by: p.requestedBy,
@@ -489,6 +564,81 @@ export class DatabaseLadderStore implements LadderStore {
       throw error;
     }
     return { ...p, proofStatus: null, proofCheckedAt: null };
+  }
+
+  async listOpenDrifts(entityRefs: string[]): Promise<DriftRecord[]> {
+    if (entityRefs.length === 0) return [];
+    const rows = await this.db(T.drifts).whereIn('entity_ref', entityRefs).whereNotNull('open_slot');
+    return rows.map(toDrift);
+  }
+
+  async observeDrift(o: {
+    entityRef: string;
+    rungId: string;
+    runningRef: string;
+    expectedRef: string | null;
+    actor: string;
+  }): Promise<{ drift: DriftRecord; created: boolean }> {
+    const slot = openSlot(o.entityRef, o.rungId);
+    const at = now();
+    const open = await this.db(T.drifts).where({ open_slot: slot }).first();
+    if (open) {
+      const update = { running_ref: o.runningRef, expected_ref: o.expectedRef, last_seen_at: at };
+      await this.db(T.drifts).where({ id: open.id }).whereNotNull('open_slot').update(update);
+      return { drift: toDrift({ ...open, ...update }), created: false };
+    }
+    const row = {
+      id: randomUUID(),
+      entity_ref: o.entityRef,
+      rung_id: o.rungId,
+      running_ref: o.runningRef,
+      expected_ref: o.expectedRef,
+      first_seen_at: at,
+      last_seen_at: at,
+      notified_at: null,
+      resolved_at: null,
+      resolution: null,
+      resolved_by: null,
+      resolved_promotion_id: null,
+      open_slot: slot,
+    };
+    try {
+      await this.db.transaction(async tx => {
+        await tx(T.drifts).insert(row);
+        await tx(T.audit).insert(
+          auditRow({
+            entityRef: o.entityRef,
+            rungId: o.rungId,
+            ref: o.runningRef,
+            action: 'drift.detected',
+            actor: o.actor,
+            detail: { driftId: row.id, running: o.runningRef, expected: o.expectedRef },
+          }),
+        );
+      });
+    } catch (error) {
+      // Another replica saw it first: theirs is the drift.
+      if (!isUniqueViolation(error)) throw error;
+      const theirs = await this.db(T.drifts).where({ open_slot: slot }).first();
+      if (!theirs) throw error;
+      return { drift: toDrift(theirs), created: false };
+    }
+    return { drift: toDrift(row), created: true };
+  }
+
+  async markDriftNotified(id: string): Promise<boolean> {
+    const changed = await this.db(T.drifts).where({ id }).whereNull('notified_at').update({ notified_at: now() });
+    return changed > 0;
+  }
+
+  async resolveDrift(options: Parameters<LadderStoreTransaction['resolveDrift']>[0]): Promise<DriftRecord | undefined> {
+    return this.db.transaction(tx => resolveOpenDrift(tx, options));
+  }
+
+  async listEntityRefsToObserve(limit: number): Promise<string[]> {
+    const placed = await this.db(T.placements).distinct('entity_ref').orderBy('entity_ref').limit(limit);
+    const drifting = await this.db(T.drifts).whereNotNull('open_slot').distinct('entity_ref').limit(limit);
+    return [...new Set([...placed, ...drifting].map(r => r.entity_ref as string))].slice(0, limit);
   }
 
   async addEvidence(e: EvidenceRecord): Promise<EvidenceRecord> {

@@ -1,8 +1,10 @@
-import type { Approval, PromotionKind, PromotionPhase } from '@khal/plugin-ladder-common';
+import type { Approval, PromotionExplanation, PromotionKind, PromotionPhase } from '@khal/plugin-ladder-common';
 import type { GateMode } from '@khal/plugin-ladder-node';
 import type {
   AuditInput,
   AuditRecord,
+  DriftRecord,
+  DriftResolution,
   EvidenceRecord,
   IdempotencyRecord,
   PlacementRecord,
@@ -46,6 +48,17 @@ export interface LadderStoreTransaction {
     status: 'passed' | 'pending' | 'failed';
   }): Promise<void>;
   insertAudit(event: AuditInput): Promise<void>;
+  /**
+   * Resolves the open drift of an entity on a rung, with its audit row (`drift.resolved`);
+   * returns the resolved drift, or undefined when none was open.
+   */
+  resolveDrift(options: {
+    entityRef: string;
+    rungId: string;
+    resolution: DriftResolution;
+    actor: string;
+    promotionId?: string | null;
+  }): Promise<DriftRecord | undefined>;
 }
 
 /** Persistence of the ladder engine. */
@@ -64,6 +77,7 @@ export interface LadderStore {
       kind: PromotionKind;
       reason: string;
       explanation?: string;
+      explanationDetail?: PromotionExplanation;
       requestedBy: string;
       phaseMessage: string;
     },
@@ -91,6 +105,27 @@ export interface LadderStore {
   listPlacementsToProve(limit: number): Promise<PlacementRecord[]>;
   /** Places an entity on a rung for the first time; throws ConflictError when it is already on the ladder. */
   enroll(placement: Omit<PlacementRecord, 'proofStatus' | 'proofCheckedAt'>): Promise<PlacementRecord>;
+
+  /** Open (unresolved) drifts of these entities. */
+  listOpenDrifts(entityRefs: string[]): Promise<DriftRecord[]>;
+  /**
+   * Records that the cluster of a rung runs `runningRef` where the ladder placed `expectedRef`.
+   * Opens a drift (audited as `drift.detected`) unless one is open already; an open one keeps its
+   * first-seen time and takes the latest refs. `created` is true only for the caller that opened it.
+   */
+  observeDrift(observation: {
+    entityRef: string;
+    rungId: string;
+    runningRef: string;
+    expectedRef: string | null;
+    actor: string;
+  }): Promise<{ drift: DriftRecord; created: boolean }>;
+  /** Resolves the open drift of an entity on a rung outside a promotion (e.g. the cluster returned). */
+  resolveDrift(options: Parameters<LadderStoreTransaction['resolveDrift']>[0]): Promise<DriftRecord | undefined>;
+  /** Marks a drift as notified; true only for the one caller that did it (notify once). */
+  markDriftNotified(id: string): Promise<boolean>;
+  /** Entities with a placement or an open drift (the re-check looks at their clusters). */
+  listEntityRefsToObserve(limit: number): Promise<string[]>;
 
   addEvidence(evidence: EvidenceRecord): Promise<EvidenceRecord>;
   findEvidence(filter: {

@@ -3,6 +3,7 @@ import type {
   Evidence,
   GateResult,
   Placement,
+  PromotionExplanation,
   PromotionKind,
   PromotionPhase,
 } from '@khal/plugin-ladder-common';
@@ -19,6 +20,7 @@ export interface PromotionRecord {
   kind: PromotionKind;
   reason: string;
   explanation?: string;
+  explanationDetail?: PromotionExplanation;
   phase: PromotionPhase;
   phaseMessage: string;
   requestedBy: string;
@@ -65,4 +67,24 @@ export interface IdempotencyRecord {
   requestHash: string;
   statusCode: number | null;
   response: unknown;
+}
+
+/** How a drift ended. */
+export type DriftResolution = 'adoption' | 'rollback' | 'promotion' | 'cluster-returned';
+
+/** A Kubernetes rung whose cluster runs a ref the ladder did not place there. */
+export interface DriftRecord {
+  id: string;
+  entityRef: string;
+  rungId: string;
+  runningRef: string;
+  /** What the ladder placed there; null when it placed nothing. */
+  expectedRef: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  notifiedAt: string | null;
+  resolvedAt: string | null;
+  resolution: DriftResolution | null;
+  resolvedBy: string | null;
+  resolvedPromotionId: string | null;
 }

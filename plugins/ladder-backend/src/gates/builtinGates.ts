@@ -6,6 +6,7 @@ import { evidenceGate } from './evidenceGate';
 import { dryRunCleanGate } from './dryRunClean';
 import { approvalGate } from './approvalGate';
 import { rollbackPlanGate } from './rollbackPlan';
+import { adoptionEvidenceGate } from './adoptionEvidence';
 
 /** The gates the ladder backend ships with (registered through its own extension point). */
 export const builtinGates: LadderGate[] = [
@@ -16,4 +17,5 @@ export const builtinGates: LadderGate[] = [
   dryRunCleanGate,
   approvalGate,
   rollbackPlanGate,
+  adoptionEvidenceGate,
 ];

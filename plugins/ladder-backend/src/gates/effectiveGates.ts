@@ -1,11 +1,20 @@
 import type { GateRef, PromotionKind, RungConfig } from '@khal/plugin-ladder-common';
 
+/** The id of the built-in approval gate; its result decides between approval and clearance. */
+export const APPROVAL_GATE_ID = 'approval';
+
+/** The gate adoptions of drift need besides approval. */
+export const ADOPTION_EVIDENCE_GATE_ID = 'adoption-evidence';
+
 /**
  * The entry gates of a rung, including those its mutation policy implies: `after-dry-run` needs
  * a clean dry-run, `approval` needs approvals. A rollback skips `previous-rung-proven`: the ref
- * was on this rung before, so the rung below proved it then.
+ * was on this rung before, so the rung below proved it then. An adoption (making what a drifted
+ * rung runs its placement) needs evidence for that ref on the rung and the rung approvers,
+ * whatever the rung's policy says; the rung's other gates judge promotions, not what already runs.
  */
 export function entryGatesFor(rung: RungConfig, kind: PromotionKind = 'promotion'): GateRef[] {
+  if (kind === 'adoption') return [{ id: ADOPTION_EVIDENCE_GATE_ID }, { id: APPROVAL_GATE_ID }];
   const refs: GateRef[] = [...rung.entryGates];
   const has = (id: string) => refs.some(r => r.id === id);
   if (rung.mutationPolicy === 'after-dry-run' && !has('dry-run-clean')) {
@@ -17,10 +26,7 @@ export function entryGatesFor(rung: RungConfig, kind: PromotionKind = 'promotion
   return kind === 'rollback' ? refs.filter(r => r.id !== 'previous-rung-proven') : refs;
 }
 
-/** Whether promotions into the rung wait for approvers. */
-export function requiresApproval(rung: RungConfig): boolean {
-  return entryGatesFor(rung).some(r => r.id === 'approval');
+/** Whether promotions (of this kind) into the rung wait for approvers. */
+export function requiresApproval(rung: RungConfig, kind: PromotionKind = 'promotion'): boolean {
+  return entryGatesFor(rung, kind).some(r => r.id === 'approval');
 }
-
-/** The id of the built-in approval gate; its result decides between approval and clearance. */
-export const APPROVAL_GATE_ID = 'approval';

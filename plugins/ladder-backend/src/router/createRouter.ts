@@ -16,6 +16,7 @@ import {
   auditQuerySchema,
   auditReadPermission,
   cancelRequestSchema,
+  changesQuerySchema,
   createEnrollmentRequestSchema,
   createEvidenceRequestSchema,
   createPromotionRequestSchema,
@@ -33,6 +34,7 @@ import {
   promotionRecheckPermission,
   resolveRung,
 } from '@khal/plugin-ladder-common';
+import type { ChangeView } from '../changes/ChangeView';
 import type { LadderStore } from '../database/LadderStore';
 import { callerFrom, Caller } from '../service/Caller';
 import { allowedEntityRefs, createAuthorize } from '../service/authorize';
@@ -67,6 +69,7 @@ export interface RouterOptions {
   overview: LadderOverview;
   planner: DeployPlanner;
   evidence: EvidenceIntake;
+  changes: ChangeView;
 }
 
 /** The ladder REST API (`/api/ladder`). Every route checks a permission; errors come from @backstage/errors. */
@@ -203,6 +206,21 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const promotion = await loadPromotion(req.params.id);
     await authorize(caller, ladderEntityReadPermission, promotion.entityRef);
     res.json(await views.one(promotion));
+  });
+
+  router.get('/promotions/:id/changes', async (req, res) => {
+    const caller = await anyone(req);
+    const promotion = await loadPromotion(req.params.id);
+    await authorize(caller, ladderEntityReadPermission, promotion.entityRef);
+    res.json(await options.changes.forPromotion(promotion));
+  });
+
+  router.get('/changes', async (req, res) => {
+    const caller = await anyone(req);
+    const query = parseInput(changesQuerySchema, req.query, 'query');
+    const entityRef = normalizeEntityRef(query.entityRef);
+    await authorize(caller, ladderEntityReadPermission, entityRef);
+    res.json(await options.changes.between(caller, { ...query, entityRef }));
   });
 
   router.post('/promotions/:id/approvals', async (req, res) => {

@@ -1,6 +1,5 @@
 import type { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
 import {
-  ClusterState,
   EntityLadderResponse,
   NextStep,
   Promotion,
@@ -10,15 +9,15 @@ import {
 } from '@khal/plugin-ladder-common';
 import type { ClusterStateProvider } from '@khal/plugin-ladder-node';
 import type { LadderStore } from '../database/LadderStore';
-import type { PlacementRecord } from '../database/records';
+import type { DriftRecord, PlacementRecord } from '../database/records';
+import { readClusterStates } from './ClusterStates';
+import type { DriftMonitor } from './DriftMonitor';
 import type { LadderEntities, LadderEntity } from './LadderEntities';
 import { gatesLine, waitingFor } from './phaseEvents';
 import type { PromotionEngine } from './PromotionEngine';
 import { toPlacement } from './PromotionEngine';
 import { PromotionViews, toGateResult } from './PromotionViews';
 import { ladderSummary, rungSummary, shortRef } from './rungSummary';
-
-const CLUSTER_WAIT_MS = 5000;
 
 /** One entity on its ladder: rungs with placement, proof and status, open promotions, next step. */
 export class EntityLadderView {
@@ -30,6 +29,7 @@ export class EntityLadderView {
       views: PromotionViews;
       logger: LoggerService;
       clusterState: () => ClusterStateProvider | undefined;
+      drift: DriftMonitor;
     },
   ) {}
 
@@ -41,7 +41,11 @@ export class EntityLadderView {
       store.listProofResults([target.entityRef]),
       store.listPromotions({ entityRef: target.entityRef, phases: openPhases(), limit: 50, offset: 0 }),
     ]);
-    const clusters = await this.clusterStates(target);
+    const clusters = await readClusterStates(this.deps.clusterState(), target);
+    const drifts = await this.deps.drift.reconcile(target, placements, clusters).catch(error => {
+      this.deps.logger.warn(`drift of ${target.entityRef} could not be recorded: ${error}`);
+      return new Map<string, DriftRecord>();
+    });
     const rungs: RungView[] = target.ladder.rungs.map((rung, i) => {
       const placement = placements.find(p => p.rungId === rung.id);
       const proof = placement
@@ -55,6 +59,7 @@ export class EntityLadderView {
         runningRef: cluster?.runningRef,
         proofResults: placement && placement.proofStatus !== null ? proof : undefined,
       });
+      const drift = drifts.get(rung.id);
       return {
         rung: rungSummary(rung),
         placement: placement ? toPlacement(placement) : null,
@@ -62,6 +67,15 @@ export class EntityLadderView {
         status: status.status,
         statusReason: status.reason,
         ...(cluster ? { cluster } : {}),
+        ...(status.status === 'drifted'
+          ? {
+              drift: {
+                since: drift?.firstSeenAt ?? cluster?.checkedAt ?? new Date().toISOString(),
+                running: cluster?.runningRef ?? drift?.runningRef ?? null,
+                expected: placement?.ref ?? null,
+              },
+            }
+          : {}),
       };
     });
     const openPromotions = await this.deps.views.many(open);
@@ -70,45 +84,15 @@ export class EntityLadderView {
       ladder: ladderSummary(target.ladder),
       rungs,
       openPromotions,
-      next: await this.nextStep(target, placements, openPromotions),
+      next: await this.nextStep(target, placements, openPromotions, drifts),
     };
-  }
-
-  private async clusterStates(target: LadderEntity): Promise<Array<ClusterState | undefined>> {
-    const provider = this.deps.clusterState();
-    if (!provider) return target.ladder.rungs.map(() => undefined);
-    return Promise.all(
-      target.ladder.rungs.map(async rung => {
-        if (!rung.kubernetes) return undefined;
-        const unreachable = (reason: string): ClusterState => ({
-          cluster: rung.kubernetes!.cluster,
-          namespace: rung.kubernetes!.namespace,
-          reachable: false,
-          reason,
-          runningRef: null,
-          checkedAt: new Date().toISOString(),
-        });
-        try {
-          return await Promise.race([
-            provider.getState({ entity: target.entity, rung, ladder: target.ladder }),
-            new Promise<ClusterState>(resolve =>
-              setTimeout(
-                () => resolve(unreachable(`cluster ${rung.kubernetes!.cluster} did not answer within ${CLUSTER_WAIT_MS} ms`)),
-                CLUSTER_WAIT_MS,
-              ).unref(),
-            ),
-          ]);
-        } catch (error) {
-          return unreachable(`cluster ${rung.kubernetes.cluster} could not be read: ${(error as Error).message}`);
-        }
-      }),
-    );
   }
 
   private async nextStep(
     target: LadderEntity,
     placements: PlacementRecord[],
     open: Promotion[],
+    drifts: Map<string, DriftRecord>,
   ): Promise<NextStep> {
     const rungs = target.ladder.rungs;
     const name = target.entity.metadata.title ?? target.entity.metadata.name;
@@ -158,6 +142,19 @@ export class EntityLadderView {
     }
     const highest = Math.max(...placements.map(p => rungs.findIndex(r => r.id === p.rungId)));
     const ref = placements.find(p => p.rungId === rungs[highest]?.id)!.ref;
+    const drift = drifts.get(rungs[highest]?.id);
+    if (drift) {
+      // Nothing is promoted from a drifted rung: resolving it comes first.
+      return {
+        action: 'fix',
+        toRung: drift.rungId,
+        ref: drift.runningRef,
+        waitingFor: ['drift resolved'],
+        summary: `Next: resolve the drift on ${title(drift.rungId)} — adopt ${shortRef(drift.runningRef)}${
+          drift.expectedRef ? ` or roll back to ${shortRef(drift.expectedRef)}` : ''
+        }`,
+      };
+    }
     const nextIndex = rungs.findIndex((r, i) => i > highest && !r.optional);
     if (highest < 0 || nextIndex < 0) {
       return {

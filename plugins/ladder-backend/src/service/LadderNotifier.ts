@@ -5,10 +5,23 @@ import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { SignalsService } from '@backstage/plugin-signals-node';
 import {
   LADDER_APPROVALS_CHANNEL,
+  PromotionExplanation,
   LadderChangeSignal,
   ladderEntityChannel,
 } from '@khal/plugin-ladder-common';
-import type { PromotionRecord } from '../database/records';
+import type { DriftRecord, PromotionRecord } from '../database/records';
+
+/** The explanation of a customer-rung promotion in one paragraph: approvers read it first. */
+function explanationLine(e: PromotionExplanation, requestedBy: string): string {
+  const supplied = e.settingsSupplied === null ? 'unknown' : e.settingsSupplied.join(', ') || 'none';
+  const changes = [
+    e.changes.commits === null ? undefined : `${e.changes.commits} commit(s)`,
+    e.changes.settingsAdded.length ? `new settings ${e.changes.settingsAdded.join(', ')}` : undefined,
+  ].filter(Boolean);
+  return `For ${e.customer ?? 'the customer'}: ${e.text} — requested by ${requestedBy}; settings supplied: ${supplied}${
+    e.settingsMissing.length ? `; missing: ${e.settingsMissing.join(', ')}` : ''
+  }; changes vs ${e.changes.from.rung ?? 'the rung below'}: ${changes.join(', ') || 'none'}`;
+}
 
 /** Topic of the events the ladder publishes on the events service. */
 export const PROMOTION_EVENT_TOPIC = 'ladder.promotion';
@@ -91,7 +104,9 @@ export class LadderNotifier {
           recipients: { type: 'entity', entityRef: options.approvers, excludeEntityRef: p.requestedBy },
           payload: {
             title: `Approval needed: ${what}`,
-            description: `${p.requestedBy} asks: ${p.reason || '(no reason given)'}`,
+            description: p.explanationDetail
+              ? explanationLine(p.explanationDetail, p.requestedBy)
+              : `${p.requestedBy} asks: ${p.reason || '(no reason given)'}`,
             link: this.entityLink(p.entityRef),
             severity: 'high',
             topic: 'ladder.approval',
@@ -113,6 +128,40 @@ export class LadderNotifier {
       }
     } catch (error) {
       this.deps.logger.warn(`ladder notification failed: ${error}`);
+    }
+  }
+
+  /** Tells the entity's owners (once per drift; the caller makes sure) that a rung drifted. */
+  async driftDetected(options: {
+    entityRef: string;
+    ownerRef: string | undefined;
+    rungTitle: string;
+    drift: DriftRecord;
+    waysOut: string;
+  }): Promise<void> {
+    const { drift } = options;
+    await this.entityChanged({ entityRef: options.entityRef, change: 'drift' });
+    if (!this.deps.notifications) return;
+    if (!options.ownerRef) {
+      this.deps.logger.warn(`${options.entityRef} drifted on ${drift.rungId} but names no owner to notify`);
+      return;
+    }
+    try {
+      await this.deps.notifications.send({
+        recipients: { type: 'entity', entityRef: options.ownerRef },
+        payload: {
+          title: `Drift: ${options.entityRef} on ${options.rungTitle} runs ${drift.runningRef}`,
+          description: `The cluster runs ${drift.runningRef} but the ladder placed ${
+            drift.expectedRef ?? 'nothing'
+          } there (since ${drift.firstSeenAt}). Promotions from this rung are blocked until you ${options.waysOut}.`,
+          link: this.entityLink(options.entityRef),
+          severity: 'high',
+          topic: 'ladder.drift',
+          scope: `ladder:drift:${drift.id}`,
+        },
+      });
+    } catch (error) {
+      this.deps.logger.warn(`ladder drift notification failed: ${error}`);
     }
   }
 }

@@ -3,18 +3,21 @@ import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@back
 import {
   LadderConfig,
   Placement,
+  PromotionExplanation,
   PromotionKind,
   isTerminal,
   nextPhase,
   resolveRung,
 } from '@khal/plugin-ladder-common';
 import type { LadderStore } from '../database/LadderStore';
-import type { PromotionRecord } from '../database/records';
+import type { PlacementRecord, PromotionRecord } from '../database/records';
+import type { ChangeView } from '../changes/ChangeView';
 import { Redactor } from '../evidence/Redactor';
 import { APPROVAL_GATE_ID, requiresApproval } from '../gates/effectiveGates';
 import type { Caller } from './Caller';
+import { type DriftMonitor, waysOutOfDrift } from './DriftMonitor';
 import type { GroupMemberships } from './GroupMemberships';
-import type { LadderEntities } from './LadderEntities';
+import type { LadderEntities, LadderEntity } from './LadderEntities';
 import type { LadderNotifier } from './LadderNotifier';
 import { PromotionEngine, toPlacement } from './PromotionEngine';
 
@@ -34,6 +37,8 @@ export class PromotionCommands {
       notifier: LadderNotifier;
       redactor: Redactor;
       logger: LoggerService;
+      drift: DriftMonitor;
+      changes: ChangeView;
     },
   ) {}
 
@@ -72,17 +77,41 @@ export class PromotionCommands {
         `only members of ${config.operatorsGroup} may request promotions to ${rung.title} (mutation policy "operators"); ask an operator`,
       );
     }
-    if (rung.metadata?.requiresExplanation && !input.explanation?.trim()) {
-      throw new InputError(
-        `${rung.title} needs an explanation for ${rung.metadata.customer ?? 'the customer'}: say what changes and why in "explanation"`,
-      );
+    if (rung.metadata?.requiresExplanation) {
+      const missing = [
+        ...(input.explanation?.trim() ? [] : ['"explanation": say what changes for the customer and why']),
+        ...(rung.metadata.customer ? [] : [`the customer: set metadata.customer on rung "${rung.id}" in the ladder config`]),
+      ];
+      if (missing.length > 0) {
+        throw new InputError(
+          `${rung.title} needs a complete explanation for ${rung.metadata.customer ?? 'the customer'} before a promotion can be requested; missing: ${missing.join('; ')}`,
+        );
+      }
     }
     const placements = await store.listPlacements([target.entityRef]);
     const current = placements.find(p => p.rungId === rung.id);
-    if (current?.ref === input.ref) {
+    // Drift of the target rung matters to adoptions and to rolling back to the placed ref.
+    const targetDrift =
+      input.kind !== 'promotion' && rung.kubernetes
+        ? (await this.deps.drift.observe(target, id => id === rung.id)).get(rung.id)
+        : undefined;
+    if (input.kind === 'adoption') {
+      if (!targetDrift) {
+        throw new InputError(
+          `${rung.title} has not drifted: there is nothing to adopt (adoption makes the ref a drifted Kubernetes rung runs its placement)`,
+        );
+      }
+      if (targetDrift.runningRef !== input.ref) {
+        throw new InputError(
+          `${rung.title} runs ${targetDrift.runningRef}, not ${input.ref}: only the running ref can be adopted`,
+        );
+      }
+    }
+    const rollbackToPlaced = input.kind === 'rollback' && targetDrift !== undefined && current?.ref === input.ref;
+    if (current?.ref === input.ref && !rollbackToPlaced) {
       throw new ConflictError(`${input.ref} is already on ${rung.title}; nothing to promote`);
     }
-    if (input.kind === 'rollback') {
+    if (input.kind === 'rollback' && !rollbackToPlaced) {
       const history = (await store.placementHistory(target.entityRef, rung.id)).filter(r => r !== current?.ref);
       if (!history.includes(input.ref)) {
         throw new InputError(
@@ -93,9 +122,30 @@ export class PromotionCommands {
       }
     }
     const below = target.ladder.rungs.slice(0, index).reverse();
-    const fromRung = below.find(r => placements.some(p => p.rungId === r.id && p.ref === input.ref))?.id ?? null;
+    const fromRung =
+      input.kind === 'adoption'
+        ? null
+        : below.find(r => placements.some(p => p.rungId === r.id && p.ref === input.ref))?.id ?? null;
+    const source = fromRung ? target.ladder.rungs.find(r => r.id === fromRung) : undefined;
+    if (source?.kubernetes && input.kind === 'promotion') {
+      const drift = (await this.deps.drift.observe(target, id => id === source.id)).get(source.id);
+      if (drift) {
+        throw new ConflictError(
+          `${source.title} has drifted: its cluster runs ${drift.runningRef} but the ladder placed ${
+            drift.expectedRef ?? 'nothing'
+          } there (since ${drift.firstSeenAt}), so nothing is promoted from it until that is resolved: ${waysOutOfDrift(
+            drift,
+            source.id,
+          )}`,
+        );
+      }
+    }
     const reason = redactor.text(input.reason ?? '').value;
     const explanation = redactor.optionalText(input.explanation);
+    const explanationDetail =
+      rung.metadata?.requiresExplanation && explanation
+        ? await this.explain({ target, index, ref: input.ref, requester: user, text: explanation, placements })
+        : undefined;
     const record = await store.createPromotion(
       {
         entityRef: target.entityRef,
@@ -106,6 +156,7 @@ export class PromotionCommands {
         kind: input.kind,
         reason,
         explanation,
+        explanationDetail,
         requestedBy: user,
         phaseMessage: 'checking gates',
       },
@@ -118,11 +169,69 @@ export class PromotionCommands {
           reason,
           ...(explanation ? { explanation } : {}),
           ...(input.kind === 'rollback' ? { rollbackFrom: current?.ref ?? null } : {}),
+          ...(targetDrift
+            ? {
+                drift: {
+                  id: targetDrift.id,
+                  running: targetDrift.runningRef,
+                  expected: targetDrift.expectedRef,
+                  since: targetDrift.firstSeenAt,
+                },
+              }
+            : {}),
         },
       },
     );
     await notifier.promotionChanged({ promotion: record, fromPhase: null, actor: caller.actor, rungTitle: rung.title });
     return engine.advance(record.id, caller.actor);
+  }
+
+  /**
+   * The explanation approvers of a customer rung see first: the customer, the settings supplied
+   * there (names), the change vs the rung below, and who can approve next.
+   */
+  private async explain(options: {
+    target: LadderEntity;
+    index: number;
+    ref: string;
+    requester: string;
+    text: string;
+    placements: PlacementRecord[];
+  }): Promise<PromotionExplanation> {
+    const { target, index, ref, placements } = options;
+    const rung = target.ladder.rungs[index];
+    const below = target.ladder.rungs
+      .slice(0, index)
+      .reverse()
+      .find(r => placements.some(p => p.rungId === r.id));
+    const belowRef = below ? placements.find(p => p.rungId === below.id)!.ref : null;
+    const view = await this.deps.changes.compare(target, {
+      from: { ...(below ? { rung: below.id } : {}), ref: belowRef },
+      to: { ref },
+      targetIndex: index,
+    });
+    const known = view.settingsForTarget.some(s => s.supplied !== null);
+    const approvers = rung.approvers
+      ? (await this.deps.memberships.membersOfAny(rung.approvers.groups).catch(() => [])).filter(
+          m => m !== options.requester,
+        )
+      : [];
+    return {
+      text: options.text,
+      customer: rung.metadata?.customer ?? null,
+      contacts: rung.metadata?.contacts ?? [],
+      settingsSupplied: known ? view.settingsForTarget.filter(s => s.supplied).map(s => s.name) : null,
+      settingsMissing: view.settingsForTarget.filter(s => s.required && s.supplied === false).map(s => s.name),
+      changes: {
+        from: view.from,
+        to: ref,
+        commits: view.commits?.length ?? null,
+        settingsAdded: view.manifestDiff?.settingsAdded.map(s => s.name) ?? [],
+        settingsRemoved: view.manifestDiff?.settingsRemoved.map(s => s.name) ?? [],
+        newlyRequired: view.settingsForTarget.filter(s => s.newlyRequired).map(s => s.name),
+      },
+      approvers,
+    };
   }
 
   async approve(
@@ -144,7 +253,7 @@ export class PromotionCommands {
     }
     const rung = this.deps.entities.ladderById(promotion.ladderId)?.rungs.find(r => r.id === promotion.toRung);
     if (!rung) throw new NotFoundError(`rung "${promotion.toRung}" is no longer configured`);
-    if (!requiresApproval(rung) || !rung.approvers) {
+    if (!requiresApproval(rung, promotion.kind) || !rung.approvers) {
       throw new ConflictError(`promotions to ${rung.title} need no approval`);
     }
     const groups = rung.approvers.groups;

@@ -315,7 +315,7 @@ export class PromotionEngine {
         });
       }
       if (to === 'Promoted') {
-        const via = p.kind === 'rollback' ? 'rollback' : 'promotion';
+        const via = p.kind;
         const proof = extras.mode === 'verify' ? extras.results ?? [] : [];
         await tx.upsertPlacement({
           entityRef: p.entityRef,
@@ -345,6 +345,15 @@ export class PromotionEngine {
           actor,
           detail: { via, previousRef: previous?.ref ?? null },
         });
+        // The ladder decided what this rung holds: an open drift ends here (adopted, rolled back
+        // or replaced). If the cluster still runs something else, the next observation says so.
+        await tx.resolveDrift({
+          entityRef: p.entityRef,
+          rungId: p.toRung,
+          resolution: p.kind,
+          actor,
+          promotionId: p.id,
+        });
       }
       if (to !== p.phase) {
         await tx.insertAudit({
@@ -363,7 +372,7 @@ export class PromotionEngine {
     });
     if (to !== p.phase) {
       const approvers =
-        to === 'AwaitingApproval' && rung && requiresApproval(rung) && rung.approvers
+        to === 'AwaitingApproval' && rung && requiresApproval(rung, p.kind) && rung.approvers
           ? await this.deps.memberships.membersOfAny(rung.approvers.groups).catch(() => [])
           : undefined;
       await this.deps.notifier.promotionChanged({

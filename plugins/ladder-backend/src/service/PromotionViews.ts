@@ -36,7 +36,7 @@ export class PromotionViews {
         const decided = approvals.filter(a => a.promotionId === record.id);
         const rung = this.deps.entities.ladderById(record.ladderId)?.rungs.find(r => r.id === record.toRung);
         let approvalRequirement: Promotion['approvalRequirement'] = null;
-        if (rung?.approvers && requiresApproval(rung)) {
+        if (rung?.approvers && requiresApproval(rung, record.kind)) {
           const members = await this.deps.memberships.membersOfAny(rung.approvers.groups).catch(() => []);
           const deciders = new Set(decided.map(a => a.approver));
           approvalRequirement = {

@@ -3,6 +3,7 @@ import type { PromotionPhase } from '@khal/plugin-ladder-common';
 import type { LadderStore } from '../database/LadderStore';
 import type { LadderEntities } from './LadderEntities';
 import type { PromotionEngine } from './PromotionEngine';
+import type { DriftMonitor } from './DriftMonitor';
 
 /** Phases a re-check can move; `Checking` and `Approved` are included so a restart loses nothing. */
 const RECHECK_PHASES: PromotionPhase[] = ['Checking', 'Blocked', 'AwaitingApproval', 'Approved', 'Verifying'];
@@ -12,8 +13,8 @@ const BATCH = 200;
 export const RECHECK_ACTOR = 'service:ladder-recheck';
 
 /**
- * One run of the global re-check: moves open promotions as far as their gates allow and refreshes
- * pending proofs of placements. Each item is isolated; a database error stops this run (logged),
+ * One run of the global re-check: moves open promotions as far as their gates allow, refreshes
+ * pending proofs of placements and looks for drift on Kubernetes rungs. Each item is isolated; a database error stops this run (logged),
  * never the schedule, so the next run starts fresh.
  */
 export async function runRecheck(deps: {
@@ -22,10 +23,13 @@ export async function runRecheck(deps: {
   entities: LadderEntities;
   logger: LoggerService;
   auth: AuthService;
-}): Promise<{ promotions: number; placements: number }> {
+  /** When given, each run also compares what the clusters run with the placements (drift). */
+  drift?: DriftMonitor;
+}): Promise<{ promotions: number; placements: number; drifts?: number }> {
   const { store, engine, logger } = deps;
   let promotions = 0;
   let placements = 0;
+  let drifts = 0;
   try {
     for (const p of await store.listPromotionsToRecheck({ phases: RECHECK_PHASES, limit: BATCH })) {
       try {
@@ -45,8 +49,19 @@ export async function runRecheck(deps: {
         logger.warn(`proof of ${placement.entityRef} on ${placement.rungId} failed: ${error}`);
       }
     }
+    if (deps.drift) {
+      for (const entityRef of await store.listEntityRefsToObserve(BATCH)) {
+        try {
+          const target = await deps.entities.load(entityRef);
+          if (!target.ladder.rungs.some(r => r.kubernetes)) continue;
+          drifts += (await deps.drift.observe(target)).size;
+        } catch (error) {
+          logger.warn(`drift check of ${entityRef} failed: ${error}`);
+        }
+      }
+    }
   } catch (error) {
     logger.error(`ladder re-check run failed; the next run retries: ${error}`);
   }
-  return { promotions, placements };
+  return deps.drift ? { promotions, placements, drifts } : { promotions, placements };
 }

@@ -18,7 +18,10 @@ import { DatabaseLadderStore } from '../database/DatabaseLadderStore';
 import { Redactor } from '../evidence/Redactor';
 import { createAttestedSettingsSource } from '../gates/attestedSettingsSource';
 import { ManifestReader } from '../manifest/ManifestReader';
+import { ChangeView } from '../changes/ChangeView';
+import { CommitLog } from '../changes/CommitLog';
 import { DeployPlanner, kubernetesClusterNames } from './DeployPlanner';
+import { DriftMonitor } from './DriftMonitor';
 import { EntityLadderView } from './EntityLadderView';
 import { EvidenceIntake } from './EvidenceIntake';
 import { GroupMemberships } from './GroupMemberships';
@@ -57,11 +60,8 @@ export async function createLadderServices(deps: {
     events: deps.events,
     notifications: deps.notifications,
   });
-  const manifests = new ManifestReader({
-    urlReader: deps.urlReader,
-    logger,
-    localRepositoriesRoot: path.resolve(config.localRepositoriesRoot ?? '.'),
-  });
+  const localRepositoriesRoot = path.resolve(config.localRepositoriesRoot ?? '.');
+  const manifests = new ManifestReader({ urlReader: deps.urlReader, logger, localRepositoriesRoot });
   const engine = new PromotionEngine({
     store,
     gates: deps.gates,
@@ -73,8 +73,27 @@ export async function createLadderServices(deps: {
     logger,
     gateTimeoutMs: config.gateTimeoutMs,
   });
+  const drift = new DriftMonitor({ store, notifier, logger, clusterState: deps.clusterState });
   const views = new PromotionViews({ store, memberships, entities });
-  const commands = new PromotionCommands({ config, store, engine, entities, memberships, notifier, redactor, logger });
+  const changes = new ChangeView({
+    store,
+    entities,
+    manifests,
+    engine,
+    commits: new CommitLog({ logger, localRepositoriesRoot }),
+  });
+  const commands = new PromotionCommands({
+    config,
+    store,
+    engine,
+    entities,
+    memberships,
+    notifier,
+    redactor,
+    logger,
+    drift,
+    changes,
+  });
   return {
     store,
     entities,
@@ -82,7 +101,9 @@ export async function createLadderServices(deps: {
     engine,
     views,
     commands,
-    entityView: new EntityLadderView({ store, entities, engine, views, logger, clusterState: deps.clusterState }),
+    drift,
+    changes,
+    entityView: new EntityLadderView({ store, entities, engine, views, logger, clusterState: deps.clusterState, drift }),
     overview: new LadderOverview({ catalog: deps.catalog, auth: deps.auth, store, config }),
     planner: new DeployPlanner({
       store,

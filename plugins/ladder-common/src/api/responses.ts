@@ -120,6 +120,32 @@ export const approvalRequirementSchema = z.object({
 });
 export type ApprovalRequirement = z.infer<typeof approvalRequirementSchema>;
 
+/**
+ * What approvers of a rung that needs an explanation (metadata.requiresExplanation) see first:
+ * captured when the promotion was requested. Setting names only, never values.
+ */
+export const promotionExplanationSchema = z.object({
+  text: z.string(),
+  customer: z.string().nullable(),
+  contacts: z.array(z.string()),
+  /** Names of the settings the target rung needs that are supplied there; null when unknown. */
+  settingsSupplied: z.array(z.string()).nullable(),
+  /** Names of required settings not supplied there (empty when unknown). */
+  settingsMissing: z.array(z.string()),
+  /** The change vs the rung below the target. */
+  changes: z.object({
+    from: z.object({ rung: z.string().optional(), ref: z.string().nullable() }),
+    to: z.string(),
+    commits: z.number().nullable(),
+    settingsAdded: z.array(z.string()),
+    settingsRemoved: z.array(z.string()),
+    newlyRequired: z.array(z.string()),
+  }),
+  /** Who can approve next (members of the approver groups, never the requester). */
+  approvers: z.array(z.string()),
+});
+export type PromotionExplanation = z.infer<typeof promotionExplanationSchema>;
+
 export const promotionSchema = z.object({
   id: z.string(),
   entityRef: z.string(),
@@ -130,6 +156,7 @@ export const promotionSchema = z.object({
   kind: z.enum(promotionKinds),
   reason: z.string(),
   explanation: z.string().optional(),
+  explanationDetail: promotionExplanationSchema.optional(),
   phase: z.string(),
   phaseMessage: z.string(),
   requestedBy: z.string(),
