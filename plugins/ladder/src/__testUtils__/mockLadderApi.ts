@@ -1,0 +1,22 @@
+import type { LadderApi } from '../api';
+import { auditEvents, deployPlan, entityLadder, openPromotion, overview } from './fixtures';
+
+/** A LadderApi whose every method is a jest mock resolving to the fixtures. */
+export function mockLadderApi(overrides: Partial<jest.Mocked<LadderApi>> = {}): jest.Mocked<LadderApi> {
+  return {
+    getLadders: jest.fn().mockResolvedValue({ items: overview.ladders }),
+    getEntityLadder: jest.fn().mockResolvedValue(entityLadder),
+    getOverview: jest.fn().mockResolvedValue(overview),
+    listPromotions: jest.fn().mockResolvedValue({ items: [openPromotion] }),
+    getPromotion: jest.fn().mockResolvedValue(openPromotion),
+    createPromotion: jest.fn().mockResolvedValue(openPromotion),
+    decide: jest.fn().mockResolvedValue(openPromotion),
+    cancel: jest.fn().mockResolvedValue(openPromotion),
+    recheck: jest.fn().mockResolvedValue(openPromotion),
+    createEvidence: jest.fn(),
+    listEvidence: jest.fn().mockResolvedValue({ items: [] }),
+    getPlan: jest.fn().mockResolvedValue(deployPlan),
+    getAudit: jest.fn().mockResolvedValue({ items: auditEvents }),
+    ...overrides,
+  };
+}

@@ -1,0 +1,101 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import type {
+  ApprovalDecision,
+  AuditEvent,
+  CreateEvidenceRequest,
+  CreatePromotionRequest,
+  DeployPlan,
+  EntityLadderResponse,
+  Evidence,
+  LaddersResponse,
+  ListPromotionsQuery,
+  OverviewQuery,
+  OverviewResponse,
+  Promotion,
+  PromotionListResponse,
+} from '@khal/plugin-ladder-common';
+
+/** Options of the writes that accept an `Idempotency-Key` (a retry returns the first result). */
+export interface IdempotentWriteOptions {
+  idempotencyKey?: string;
+}
+
+/** A decision on a promotion: approve or reject, with a comment people can read later. */
+export interface PromotionDecision {
+  decision: ApprovalDecision;
+  comment: string;
+}
+
+/** Filters of the evidence list of one entity. */
+export interface ListEvidenceQuery {
+  entityRef: string;
+  rung?: string;
+  ref?: string;
+  kind?: string;
+  limit?: number;
+}
+
+/** Filters of the audit trail: by entity, by promotion, or both. */
+export interface AuditQuery {
+  entityRef?: string;
+  promotionId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The deploy plan of promoting `ref` of an entity onto a `target` rung. */
+export interface PlanQuery {
+  entityRef: string;
+  target: string;
+  ref?: string;
+}
+
+/** One page of the audit trail. */
+export interface AuditListResponse {
+  items: AuditEvent[];
+  nextCursor?: string;
+}
+
+/** The evidence of an entity. */
+export interface EvidenceListResponse {
+  items: Evidence[];
+}
+
+/**
+ * The ladder backend (`/api/ladder`) as the frontend sees it. Every method throws a
+ * `ResponseError` when the backend says no; its `cause.message` is written for people.
+ * `getPlan` throws a {@link PlanUnresolvedError} when some fact of the plan cannot be resolved.
+ *
+ * @public
+ */
+export interface LadderApi {
+  /** The configured ladders and their rungs. */
+  getLadders(): Promise<LaddersResponse>;
+  /** One entity's rungs, placements, open promotions and next step. */
+  getEntityLadder(entityRef: string): Promise<EntityLadderResponse>;
+  /** The services × rungs matrix, one page at a time. */
+  getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
+  /** Promotions, e.g. `{ awaitingMyApproval: 'true' }` for the approvals inbox. */
+  listPromotions(query?: ListPromotionsQuery): Promise<PromotionListResponse>;
+  getPromotion(id: string): Promise<Promotion>;
+  createPromotion(
+    request: CreatePromotionRequest,
+    options?: IdempotentWriteOptions,
+  ): Promise<Promotion>;
+  /** Approve or reject. The approver is whoever is signed in, never a field of the body. */
+  decide(
+    promotionId: string,
+    decision: PromotionDecision,
+    options?: IdempotentWriteOptions,
+  ): Promise<Promotion>;
+  cancel(promotionId: string, reason?: string): Promise<Promotion>;
+  /** Re-evaluate the gates of an open promotion now. */
+  recheck(promotionId: string): Promise<Promotion>;
+  createEvidence(request: CreateEvidenceRequest): Promise<Evidence>;
+  listEvidence(query: ListEvidenceQuery): Promise<EvidenceListResponse>;
+  getPlan(query: PlanQuery): Promise<DeployPlan>;
+  getAudit(query: AuditQuery): Promise<AuditListResponse>;
+}
+
+/** @public */
+export const ladderApiRef = createApiRef<LadderApi>({ id: 'plugin.ladder.api' });

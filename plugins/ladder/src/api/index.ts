@@ -1,0 +1,4 @@
+export * from './LadderApi';
+export * from './LadderClient';
+export * from './PlanUnresolvedError';
+export * from './errorMessage';

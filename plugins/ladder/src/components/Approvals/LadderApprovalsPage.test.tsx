@@ -1,0 +1,69 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { SidebarOpenStateProvider } from '@backstage/core-components';
+import { LADDER_APPROVALS_CHANNEL } from '@khal/plugin-ladder-common';
+import { ENTITY_REF, SAM, openPromotion } from '../../__testUtils__/fixtures';
+import { mockLadderApi } from '../../__testUtils__/mockLadderApi';
+import { mockSignalApi, renderWithApis } from '../../__testUtils__/renderWithApis';
+import { LadderApprovalsPage } from './LadderApprovalsPage';
+import { LadderApprovalsSidebarItem } from './LadderApprovalsSidebarItem';
+
+describe('LadderApprovalsPage', () => {
+  it('lists the promotions waiting for me with the gate summary, and approves in place', async () => {
+    const api = mockLadderApi();
+    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
+    const item = await screen.findByRole('article', { name: `Promotion of ${ENTITY_REF} to Customer HML` });
+    expect(within(item).getByText(/1 of 3 gates pass — not yet: Acceptance evidence \(failed\), Approval \(pending\)/)).toBeInTheDocument();
+    expect(api.listPromotions).toHaveBeenCalledWith({ awaitingMyApproval: 'true', limit: 100 });
+    expect(within(item).queryByRole('button', { name: 'Cancel promotion' })).not.toBeInTheDocument();
+    await userEvent.click(within(item).getByRole('button', { name: 'Approve' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
+    await waitFor(() => expect(api.decide).toHaveBeenCalledWith('p-1', { decision: 'approve', comment: '' }, expect.anything()));
+  });
+
+  it('requires a reason to reject', async () => {
+    const api = mockLadderApi();
+    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
+    await userEvent.click(await screen.findByRole('button', { name: 'Reject' }));
+    const dialog = await screen.findByRole('dialog');
+    const reject = within(dialog).getByRole('button', { name: 'Reject' });
+    expect(reject).toBeDisabled();
+    await userEvent.type(within(dialog).getByLabelText(/why do you reject it/i), 'customer not ready');
+    expect(reject).toBeEnabled();
+  });
+
+  it('says when nothing is waiting', async () => {
+    const api = mockLadderApi({ listPromotions: jest.fn().mockResolvedValue({ items: [] }) });
+    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
+    expect(await screen.findByTestId('approvals-empty')).toHaveTextContent('Nothing is waiting for you');
+  });
+
+  it('shows the error with a retry', async () => {
+    const api = mockLadderApi({ listPromotions: jest.fn().mockRejectedValue(new Error('inbox unavailable')) });
+    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
+    expect(await screen.findByRole('alert')).toHaveTextContent('inbox unavailable');
+  });
+});
+
+describe('LadderApprovalsSidebarItem', () => {
+  it('links to the inbox with a live count badge', async () => {
+    const signals = mockSignalApi();
+    const api = mockLadderApi({
+      listPromotions: jest
+        .fn()
+        .mockResolvedValueOnce({ items: [openPromotion] })
+        .mockResolvedValue({ items: [openPromotion, { ...openPromotion, id: 'p-2' }] }),
+    });
+    await renderWithApis(
+      <SidebarOpenStateProvider value={{ isOpen: true, setOpen: () => {} }}>
+        <LadderApprovalsSidebarItem />
+      </SidebarOpenStateProvider>,
+      { ladderApi: api, user: SAM, signalApi: signals.api },
+    );
+    const link = await screen.findByRole('link', { name: /Approvals: 1 waiting for you/ });
+    expect(link).toHaveAttribute('href', '/ladder/approvals');
+    act(() => signals.publish(LADDER_APPROVALS_CHANNEL, { entityRef: ENTITY_REF, change: 'approval' }));
+    expect(await screen.findByRole('link', { name: /Approvals: 2 waiting for you/ })).toBeInTheDocument();
+  });
+});

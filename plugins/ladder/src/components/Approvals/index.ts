@@ -1,0 +1,2 @@
+export { LadderApprovalsPage } from './LadderApprovalsPage';
+export { LadderApprovalsSidebarItem } from './LadderApprovalsSidebarItem';

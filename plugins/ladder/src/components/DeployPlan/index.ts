@@ -1,0 +1,3 @@
+export * from './DeployPlanView';
+export * from './CommandList';
+export * from './PlanProblem';

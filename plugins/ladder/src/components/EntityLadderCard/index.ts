@@ -1,0 +1,1 @@
+export { EntityLadderCard } from './EntityLadderCard';

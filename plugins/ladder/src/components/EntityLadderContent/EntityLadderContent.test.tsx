@@ -1,0 +1,110 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ResponseError } from '@backstage/errors';
+import { ladderEntityChannel } from '@khal/plugin-ladder-common';
+import { ALICE, ENTITY_REF, OLGA, SAM, enrolledEntity, openPromotion, plainEntity } from '../../__testUtils__/fixtures';
+import { mockLadderApi } from '../../__testUtils__/mockLadderApi';
+import { mockSignalApi, renderWithApis } from '../../__testUtils__/renderWithApis';
+import { EntityLadderContent } from './EntityLadderContent';
+
+describe('EntityLadderContent', () => {
+  it('shows the open promotion: gates with how-to-fix, approvals, deploy plan and commands', async () => {
+    const api = mockLadderApi();
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, user: SAM });
+    const gates = await screen.findByRole('list', { name: /gates of the promotion to customer hml/i });
+    expect(within(gates).getByText('Failed')).toBeInTheDocument();
+    expect(within(gates).getByText(/How to fix: record acceptance evidence/)).toBeInTheDocument();
+    expect(within(gates).getByText('Pending')).toBeInTheDocument();
+    expect(screen.getByText(/0 of 1 approval given; 1 more needed from customer-stakeholders/)).toBeInTheDocument();
+    expect(screen.getByText(/Who can still approve: sam/)).toBeInTheDocument();
+    expect(await screen.findByTestId('deploy-plan')).toHaveTextContent('helm upgrade --install');
+    expect(screen.getAllByRole('button', { name: 'Copy the rollback command' }).length).toBeGreaterThan(0);
+    expect(screen.getByRole('button', { name: 'Approve' })).toBeEnabled();
+    expect(api.getPlan).toHaveBeenCalledWith({ entityRef: ENTITY_REF, target: 'hml', ref: openPromotion.ref });
+  });
+
+  it('disables approve for the requester and says why', async () => {
+    await renderWithApis(<EntityLadderContent />, { ladderApi: mockLadderApi(), entity: enrolledEntity, user: ALICE });
+    const approve = await screen.findByRole('button', { name: 'Approve' });
+    await waitFor(() => expect(approve).toBeDisabled());
+    expect(approve).toHaveAccessibleDescription('you requested this promotion; another approver is needed');
+  });
+
+  it('names the approver groups to someone outside them', async () => {
+    await renderWithApis(<EntityLadderContent />, { ladderApi: mockLadderApi(), entity: enrolledEntity, user: OLGA });
+    expect(await screen.findByText('only members of customer-stakeholders can approve')).toBeInTheDocument();
+  });
+
+  it('says which permission is missing', async () => {
+    // usePermission caches decisions per entity across renders, so this test uses its own entity.
+    const entity = { ...enrolledEntity, metadata: { ...enrolledEntity.metadata, name: 'denied-api' } };
+    await renderWithApis(<EntityLadderContent />, {
+      ladderApi: mockLadderApi(),
+      entity,
+      user: SAM,
+      deny: ['ladder.promotion.approve'],
+    });
+    expect(await screen.findByText('you lack permission ladder.promotion.approve')).toBeInTheDocument();
+  });
+
+  it('approves with a comment and shows a refusal verbatim', async () => {
+    const refusal = await ResponseError.fromResponse(
+      new Response(
+        JSON.stringify({ error: { name: 'ConflictError', message: 'the promotion changed; reload and decide again' }, response: { statusCode: 409 } }),
+        { status: 409, statusText: 'Conflict', headers: { 'content-type': 'application/json' } },
+      ),
+    );
+    const api = mockLadderApi({ decide: jest.fn().mockRejectedValue(refusal) });
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, user: SAM });
+    await userEvent.click(await screen.findByRole('button', { name: 'Approve' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText(/comment/i), 'looks good');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('the promotion changed; reload and decide again');
+    expect(api.decide).toHaveBeenCalledWith(
+      'p-1',
+      { decision: 'approve', comment: 'looks good' },
+      { idempotencyKey: expect.any(String) },
+    );
+  });
+
+  it('shows the deploy plan before a promotion is requested', async () => {
+    const api = mockLadderApi();
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, user: ALICE });
+    await userEvent.click(await screen.findByRole('button', { name: 'Request a promotion' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).queryByRole('button', { name: 'Request promotion' })).not.toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Show deploy plan' }));
+    expect(await within(dialog).findByTestId('deploy-plan')).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Request promotion' }));
+    await waitFor(() => expect(api.createPromotion).toHaveBeenCalled());
+    expect(api.createPromotion.mock.calls[0][0]).toMatchObject({ entityRef: ENTITY_REF, toRung: 'hml', kind: 'promotion' });
+  });
+
+  it('shows the audit trail', async () => {
+    await renderWithApis(<EntityLadderContent />, { ladderApi: mockLadderApi(), entity: enrolledEntity });
+    const trail = await screen.findByRole('list', { name: 'Audit trail' });
+    expect(within(trail).getByText(/Checking → Awaiting approval/)).toBeInTheDocument();
+  });
+
+  it('refetches when the backend signals a change of the entity', async () => {
+    const api = mockLadderApi();
+    const signals = mockSignalApi();
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, signalApi: signals.api });
+    await screen.findByRole('button', { name: 'Approve' });
+    const before = api.getEntityLadder.mock.calls.length;
+    act(() => signals.publish(ladderEntityChannel(ENTITY_REF), { entityRef: ENTITY_REF, change: 'approval' }));
+    await waitFor(() => expect(api.getEntityLadder.mock.calls.length).toBeGreaterThan(before));
+  });
+
+  it('explains how to enroll an entity that is not on a ladder', async () => {
+    await renderWithApis(<EntityLadderContent />, { ladderApi: mockLadderApi(), entity: plainEntity });
+    expect(screen.getByTestId('ladder-empty-state')).toBeInTheDocument();
+  });
+
+  it('says what to do when the ladder cannot be loaded', async () => {
+    const api = mockLadderApi({ getEntityLadder: jest.fn().mockRejectedValue(new Error('network down')) });
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity });
+    expect(await screen.findByRole('alert')).toHaveTextContent(/network down.*Check that the ladder backend is running/);
+  });
+});

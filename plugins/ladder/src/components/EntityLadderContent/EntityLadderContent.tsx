@@ -1,0 +1,212 @@
+import { useMemo, useState } from 'react';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import { InfoCard, Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  LADDER_ANNOTATION,
+  evidenceCreatePermission,
+  promotionCreatePermission,
+  type EntityLadderResponse,
+  type Evidence,
+  type PromotionKind,
+  type RungView,
+} from '@khal/plugin-ladder-common';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { ladderApiRef } from '../../api';
+import { errorMessage, errorStatus } from '../../api/errorMessage';
+import { useEntityLadder } from '../../hooks/useEntityLadder';
+import { useLadderPermissions } from '../../hooks/useLadderPermissions';
+import { useSignedInUser } from '../../hooks/useSignedInUser';
+import type {
+  ActionAvailability,
+  LadderPermissionDecisions,
+} from '../../promotions/actionAvailability';
+import { ActionButton } from '../ActionButton';
+import { AuditTimeline } from '../AuditTimeline';
+import { ErrorAlert } from '../ErrorAlert';
+import { LadderEmptyState } from '../LadderEmptyState';
+import { RecordEvidenceDialog } from '../RecordEvidenceDialog';
+import { RequestPromotionDialog } from '../RequestPromotionDialog';
+import { RungRow } from '../EntityLadderCard/RungRow';
+import { OpenPromotionPanel } from './OpenPromotionPanel';
+import { RungDetails } from './RungDetails';
+
+function permitted(decision: boolean | undefined, permission: { name: string }): ActionAvailability {
+  if (decision === undefined) return { allowed: false, reason: 'checking your permissions…' };
+  return decision ? { allowed: true } : { allowed: false, reason: `you lack permission ${permission.name}` };
+}
+
+function rollbackAvailability(view: RungView, permissions: LadderPermissionDecisions): ActionAvailability {
+  if (!view.placement) return { allowed: false, reason: 'nothing is placed here to roll back' };
+  return permitted(permissions.create, promotionCreatePermission);
+}
+
+/** The latest ref that ran on a rung before the current one, if the cluster remembers it. */
+function previousRef(view: RungView): string | undefined {
+  const current = view.placement?.ref;
+  return view.cluster?.revisions
+    ?.slice()
+    .sort((a, b) => b.revision - a.revision)
+    .find(r => r.ref && r.ref !== current)?.ref ?? undefined;
+}
+
+/**
+ * The entity's Ladder tab: each rung in detail, each open promotion with its gates, approvals,
+ * deploy plan and actions, and the audit trail. Updates live through signals.
+ */
+export function EntityLadderContent() {
+  const { entity } = useEntity();
+  if (!entity.metadata.annotations?.[LADDER_ANNOTATION]) {
+    return (
+      <InfoCard title="Ladder">
+        <LadderEmptyState />
+      </InfoCard>
+    );
+  }
+  return <EnrolledLadderContent entityRef={stringifyEntityRef(entity)} />;
+}
+
+type Dialog =
+  | { type: 'promotion'; kind: PromotionKind; toRung?: string; ref?: string }
+  | { type: 'evidence'; rung?: string };
+
+function EnrolledLadderContent(props: { entityRef: string }) {
+  const { entityRef } = props;
+  const api = useApi(ladderApiRef);
+  const ladder = useEntityLadder(entityRef);
+  const evidenceList = useAsyncRetry(() => api.listEvidence({ entityRef, limit: 500 }), [api, entityRef, ladder.value]);
+  const user = useSignedInUser();
+  const permissions = useLadderPermissions(entityRef);
+  const [dialog, setDialog] = useState<Dialog | undefined>();
+
+  const evidence = useMemo(
+    () => new Map<string, Evidence>((evidenceList.value?.items ?? []).map(e => [e.id, e])),
+    [evidenceList.value],
+  );
+
+  if (!ladder.value && ladder.loading) return <Progress />;
+  if (ladder.error && errorStatus(ladder.error) === 404) {
+    return (
+      <InfoCard title="Ladder">
+        <LadderEmptyState reason={errorMessage(ladder.error)} />
+      </InfoCard>
+    );
+  }
+  if (!ladder.value) {
+    return (
+      <ErrorAlert
+        title="Could not load the ladder of this entity"
+        error={ladder.error}
+        hint="Check that the ladder backend is running, then try again."
+        onRetry={ladder.retry}
+      />
+    );
+  }
+
+  const value: EntityLadderResponse = ladder.value;
+  const titleOf = (rungId: string) => value.rungs.find(r => r.rung.id === rungId)?.rung.title ?? rungId;
+  const changed = () => {
+    setDialog(undefined);
+    ladder.retry();
+  };
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <InfoCard title={value.ladder.title} subheader={value.ladder.description || undefined}>
+          {ladder.error ? (
+            <ErrorAlert title="Could not refresh the ladder" error={ladder.error} onRetry={ladder.retry} />
+          ) : null}
+          <RungRow rungs={value.rungs} />
+          <Typography variant="body1" style={{ marginTop: 16 }} data-testid="ladder-next-step">
+            {value.next.summary}
+          </Typography>
+          <div style={{ marginTop: 16 }}>
+            <ActionButton
+              label="Request a promotion"
+              variant="contained"
+              availability={permitted(permissions.create, promotionCreatePermission)}
+              onClick={() => setDialog({ type: 'promotion', kind: 'promotion' })}
+            />
+            <ActionButton
+              label="Record evidence"
+              availability={permitted(permissions.evidence, evidenceCreatePermission)}
+              onClick={() => setDialog({ type: 'evidence' })}
+            />
+          </div>
+        </InfoCard>
+      </Grid>
+
+      <Grid item xs={12}>
+        <Typography variant="h5" component="h2" gutterBottom>
+          Open promotions
+        </Typography>
+        {value.openPromotions.length === 0 ? (
+          <Typography variant="body2" color="textSecondary">
+            No promotion is open. Use “Request a promotion” to move a proven ref up the ladder.
+          </Typography>
+        ) : (
+          value.openPromotions.map(p => (
+            <div key={p.id} style={{ marginBottom: 16 }}>
+              <OpenPromotionPanel
+                promotion={p}
+                toRungTitle={titleOf(p.toRung)}
+                evidence={evidence}
+                user={user}
+                permissions={permissions}
+                onChanged={changed}
+              />
+            </div>
+          ))
+        )}
+      </Grid>
+
+      <Grid item xs={12}>
+        <Typography variant="h5" component="h2" gutterBottom>
+          Rungs
+        </Typography>
+        {evidenceList.error ? (
+          <ErrorAlert title="Could not load the evidence" error={evidenceList.error} onRetry={evidenceList.retry} />
+        ) : null}
+        {value.rungs.map(view => (
+          <RungDetails
+            key={view.rung.id}
+            view={view}
+            evidence={evidence}
+            rollback={rollbackAvailability(view, permissions)}
+            recordEvidence={permitted(permissions.evidence, evidenceCreatePermission)}
+            onRollback={() =>
+              setDialog({ type: 'promotion', kind: 'rollback', toRung: view.rung.id, ref: previousRef(view) ?? '' })
+            }
+            onRecordEvidence={() => setDialog({ type: 'evidence', rung: view.rung.id })}
+          />
+        ))}
+      </Grid>
+
+      <Grid item xs={12}>
+        <AuditTimeline entityRef={entityRef} />
+      </Grid>
+
+      <RequestPromotionDialog
+        ladder={value}
+        open={dialog?.type === 'promotion'}
+        kind={dialog?.type === 'promotion' ? dialog.kind : 'promotion'}
+        initialToRung={dialog?.type === 'promotion' ? dialog.toRung : undefined}
+        initialRef={dialog?.type === 'promotion' ? dialog.ref : undefined}
+        onClose={() => setDialog(undefined)}
+        onDone={changed}
+      />
+      <RecordEvidenceDialog
+        entityRef={entityRef}
+        rungs={value.rungs}
+        rung={dialog?.type === 'evidence' ? dialog.rung : undefined}
+        open={dialog?.type === 'evidence'}
+        onClose={() => setDialog(undefined)}
+        onDone={changed}
+      />
+    </Grid>
+  );
+}

@@ -1,0 +1,179 @@
+import Accordion from '@material-ui/core/Accordion';
+import AccordionDetails from '@material-ui/core/AccordionDetails';
+import AccordionSummary from '@material-ui/core/AccordionSummary';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
+import Alert from '@material-ui/lab/Alert';
+import {
+  rungStatusLabel,
+  rungStatusTone,
+  type Evidence,
+  type RungView,
+} from '@khal/plugin-ladder-common';
+import { formatAge } from '../../format/age';
+import { shortEntityRef, shortRef } from '../../format/shortRef';
+import type { ActionAvailability } from '../../promotions/actionAvailability';
+import { ActionButton } from '../ActionButton';
+import { CommandList } from '../DeployPlan';
+import { GateChecklist } from '../GateChecklist';
+import { ToneChip } from '../ToneChip';
+
+const useStyles = makeStyles(theme => ({
+  summary: { display: 'flex', alignItems: 'center', gap: theme.spacing(1.5), flexWrap: 'wrap' },
+  title: { fontWeight: 600 },
+  ref: { fontFamily: 'monospace' },
+  details: { display: 'flex', flexDirection: 'column', gap: theme.spacing(2), width: '100%' },
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(2),
+    rowGap: theme.spacing(0.5),
+    margin: 0,
+    '& dt': { fontWeight: 500 },
+    '& dd': { margin: 0 },
+  },
+}));
+
+const policyText: Record<RungView['rung']['mutationPolicy'], string> = {
+  self: 'self — your own machine',
+  'after-dry-run': 'after a dry-run — any FDE, once a clean dry-run is recorded for the ref',
+  approval: 'approval — cleared approvals required',
+  operators: 'operators — only members of the operators group',
+};
+
+export interface RungDetailsProps {
+  view: RungView;
+  evidence: ReadonlyMap<string, Evidence>;
+  rollback: ActionAvailability;
+  recordEvidence: ActionAvailability;
+  onRollback: () => void;
+  onRecordEvidence: () => void;
+}
+
+/** Everything about one rung: what it is, what sits on it, its proof and its commands. */
+export function RungDetails(props: RungDetailsProps) {
+  const { view, evidence, rollback, recordEvidence, onRollback, onRecordEvidence } = props;
+  const { rung, placement, cluster, drift } = view;
+  const classes = useStyles();
+  const headingId = `rung-heading-${rung.id}`;
+  return (
+    <Accordion defaultExpanded={Boolean(placement) || view.status === 'drifted'} data-testid={`rung-details-${rung.id}`}>
+      <AccordionSummary expandIcon={<ExpandMoreIcon />} aria-controls={`rung-panel-${rung.id}`} id={headingId}>
+        <span className={classes.summary}>
+          <Typography component="h3" variant="subtitle1" className={classes.title}>
+            {rung.title}
+          </Typography>
+          <ToneChip tone={rungStatusTone(view.status)} label={rungStatusLabel(view.status)} />
+          <span className={classes.ref}>{placement ? shortRef(placement.ref) : 'nothing placed'}</span>
+          {rung.optional ? <Typography variant="caption">optional</Typography> : null}
+        </span>
+      </AccordionSummary>
+      <AccordionDetails id={`rung-panel-${rung.id}`} aria-labelledby={headingId}>
+        <div className={classes.details}>
+          <Typography variant="body2">{view.statusReason}</Typography>
+          {drift ? (
+            <Alert severity="warning">
+              Drifted since {formatAge(drift.since)}: the cluster runs {drift.running ?? 'nothing'}, the
+              ladder expects {drift.expected ?? 'nothing'}. Promote or roll back to bring them together.
+            </Alert>
+          ) : null}
+          <dl className={classes.facts}>
+            {rung.purpose ? (
+              <>
+                <dt>Purpose</dt>
+                <dd>{rung.purpose}</dd>
+              </>
+            ) : null}
+            <dt>Runtime</dt>
+            <dd>{rung.runtime}</dd>
+            <dt>Audience</dt>
+            <dd>{rung.audience}</dd>
+            <dt>Mutation policy</dt>
+            <dd>{policyText[rung.mutationPolicy]}</dd>
+            <dt>Host</dt>
+            <dd>{rung.host ?? (rung.kubernetes ? `cluster ${rung.kubernetes.cluster}` : 'not set')}</dd>
+            {rung.kubernetes ? (
+              <>
+                <dt>Kubernetes</dt>
+                <dd>
+                  {rung.kubernetes.cluster} / {rung.kubernetes.namespace}
+                </dd>
+              </>
+            ) : null}
+            {rung.approvers ? (
+              <>
+                <dt>Approvers</dt>
+                <dd>
+                  {rung.approvers.minimum} of {rung.approvers.groups.map(shortEntityRef).join(', ')}
+                </dd>
+              </>
+            ) : null}
+            {rung.metadata?.customer ? (
+              <>
+                <dt>Customer</dt>
+                <dd>{rung.metadata.customer}</dd>
+              </>
+            ) : null}
+            <dt>Placement</dt>
+            <dd>
+              {placement
+                ? `${placement.ref} via ${placement.via}, ${formatAge(placement.placedAt)} by ${shortEntityRef(placement.placedBy)}`
+                : 'nothing has been placed here yet'}
+            </dd>
+            {cluster ? (
+              <>
+                <dt>Cluster</dt>
+                <dd>
+                  {cluster.reachable
+                    ? [
+                        `runs ${cluster.runningRef ?? 'no known ref'}`,
+                        cluster.rollout ? `rollout ${cluster.rollout}` : '',
+                        cluster.replicas
+                          ? `${cluster.replicas.ready}/${cluster.replicas.desired} ready`
+                          : '',
+                        cluster.rolloutMessage ?? '',
+                      ]
+                        .filter(Boolean)
+                        .join(' · ')
+                    : `unreachable: ${cluster.reason ?? 'no reason given'}`}
+                </dd>
+              </>
+            ) : null}
+            {rung.entryGates.length > 0 ? (
+              <>
+                <dt>Entry gates</dt>
+                <dd>{rung.entryGates.map(g => g.title ?? g.id).join(', ')}</dd>
+              </>
+            ) : null}
+          </dl>
+          <div>
+            <Typography variant="subtitle2" component="h4">
+              Proof checks
+            </Typography>
+            <GateChecklist
+              results={view.proof}
+              evidence={evidence}
+              label={`Proof checks of ${rung.title}`}
+              emptyText={
+                rung.proofChecks.length === 0
+                  ? 'This rung has no proof checks configured.'
+                  : `Not evaluated yet (${rung.proofChecks.map(p => p.title ?? p.id).join(', ')}).`
+              }
+            />
+          </div>
+          <div>
+            <Typography variant="subtitle2" component="h4">
+              Commands
+            </Typography>
+            <CommandList commands={rung.commands} label={`Commands for ${rung.title}`} />
+          </div>
+          <div>
+            <ActionButton label={`Record evidence for ${rung.title}`} availability={recordEvidence} onClick={onRecordEvidence} />
+            <ActionButton label={`Roll back ${rung.title}`} color="secondary" availability={rollback} onClick={onRollback} />
+          </div>
+        </div>
+      </AccordionDetails>
+    </Accordion>
+  );
+}

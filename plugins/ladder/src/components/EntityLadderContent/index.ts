@@ -1,0 +1,1 @@
+export { EntityLadderContent } from './EntityLadderContent';

@@ -1,0 +1,2 @@
+export { LadderPage } from './LadderPage';
+export { LegacyLadderPage, LegacyLadderApprovalsPage } from './LegacyLadderPage';

@@ -1,0 +1,70 @@
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { Link } from '@backstage/core-components';
+import type { LadderSummary, OverviewRow } from '@khal/plugin-ladder-common';
+import { shortEntityRef } from '../../format/shortRef';
+import { useEntityLadderLink } from '../../hooks/useEntityLadderLink';
+import { OverviewCell } from './OverviewCell';
+
+export interface OverviewMatrixProps {
+  ladder: LadderSummary;
+  rows: OverviewRow[];
+}
+
+/** Services × rungs of one ladder; every cell links to the service's Ladder tab. */
+export function OverviewMatrix(props: OverviewMatrixProps) {
+  const { ladder, rows } = props;
+  const ladderLink = useEntityLadderLink();
+  const captionId = `overview-${ladder.id}`;
+  return (
+    <div style={{ overflowX: 'auto', marginBottom: 24 }}>
+      <Typography variant="h6" component="h2" id={captionId}>
+        {ladder.title}
+      </Typography>
+      <Table size="small" aria-labelledby={captionId}>
+        <TableHead>
+          <TableRow>
+            <TableCell component="th" scope="col">
+              Service
+            </TableCell>
+            <TableCell component="th" scope="col">
+              Owner
+            </TableCell>
+            {ladder.rungs.map(r => (
+              <TableCell key={r.id} component="th" scope="col">
+                {r.title}
+              </TableCell>
+            ))}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {rows.map(row => {
+            const href = ladderLink(row.entityRef);
+            return (
+              <TableRow key={row.entityRef}>
+                <TableCell component="th" scope="row">
+                  <Link to={href}>{row.title}</Link>
+                  {row.system ? (
+                    <Typography variant="caption" component="div" color="textSecondary">
+                      {shortEntityRef(row.system)}
+                    </Typography>
+                  ) : null}
+                </TableCell>
+                <TableCell>{row.owner ? shortEntityRef(row.owner) : '—'}</TableCell>
+                {ladder.rungs.map(r => (
+                  <TableCell key={r.id} padding="none">
+                    <OverviewCell cell={row.cells[r.id]} rungTitle={r.title} serviceTitle={row.title} href={href} />
+                  </TableCell>
+                ))}
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+    </div>
+  );
+}

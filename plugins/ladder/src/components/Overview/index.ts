@@ -1,0 +1,1 @@
+export { LadderOverviewPage } from './LadderOverviewPage';

@@ -1,0 +1,3 @@
+export * from './PromotionActions';
+export * from './DecisionDialog';
+export * from './CancelDialog';

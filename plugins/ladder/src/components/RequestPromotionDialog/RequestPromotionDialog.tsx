@@ -1,0 +1,208 @@
+import { useEffect, useMemo, useState } from 'react';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import type {
+  DeployPlan,
+  EntityLadderResponse,
+  Promotion,
+  PromotionKind,
+} from '@khal/plugin-ladder-common';
+import { ladderApiRef } from '../../api';
+import { newIdempotencyKey } from '../../promotions/idempotencyKey';
+import { DeployPlanView, PlanProblem } from '../DeployPlan';
+import { ErrorAlert } from '../ErrorAlert';
+import { defaultTarget, refBelow } from './defaultTarget';
+
+export interface RequestPromotionDialogProps {
+  ladder: EntityLadderResponse;
+  open: boolean;
+  onClose: () => void;
+  onDone: (promotion: Promotion) => void;
+  /** A rollback is a promotion of an earlier ref onto `initialToRung`. */
+  kind?: PromotionKind;
+  initialToRung?: string;
+  /** Pre-filled ref (`ref` itself is reserved by React). */
+  initialRef?: string;
+}
+
+/**
+ * Request a promotion (or a rollback) in two steps: choose target and ref, see the deploy plan
+ * the backend resolves for them, then confirm. Nothing is requested before the plan was shown.
+ */
+export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
+  const { ladder, open, onClose, onDone, kind = 'promotion' } = props;
+  const api = useApi(ladderApiRef);
+  const [toRung, setToRung] = useState('');
+  const [ref, setRef] = useState('');
+  const [reason, setReason] = useState('');
+  const [explanation, setExplanation] = useState('');
+  const [plan, setPlan] = useState<DeployPlan | undefined>();
+  const [planError, setPlanError] = useState<unknown>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const idempotencyKey = useMemo(() => (open ? newIdempotencyKey() : ''), [open]);
+
+  useEffect(() => {
+    if (!open) return;
+    const fallback = defaultTarget(ladder);
+    setToRung(props.initialToRung ?? fallback.toRung);
+    setRef(props.initialRef ?? (props.initialToRung ? refBelow(ladder, props.initialToRung) : fallback.ref));
+    setReason('');
+    setExplanation('');
+    setPlan(undefined);
+    setPlanError(undefined);
+    setError(undefined);
+    // Only when the dialog opens: later edits are the user's.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [open]);
+
+  const target = ladder.rungs.find(r => r.rung.id === toRung)?.rung;
+  const needsExplanation = Boolean(target?.metadata?.requiresExplanation);
+  const noun = kind === 'rollback' ? 'rollback' : 'promotion';
+  const formIncomplete = !toRung || !ref.trim() || (needsExplanation && !explanation.trim());
+
+  const resetPlan = () => {
+    setPlan(undefined);
+    setPlanError(undefined);
+  };
+  const showPlan = async () => {
+    setBusy(true);
+    resetPlan();
+    try {
+      setPlan(await api.getPlan({ entityRef: ladder.entityRef, target: toRung, ref: ref.trim() }));
+    } catch (e) {
+      setPlanError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const confirm = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const created = await api.createPromotion(
+        {
+          entityRef: ladder.entityRef,
+          toRung,
+          ref: ref.trim(),
+          kind,
+          reason: reason.trim() || undefined,
+          explanation: explanation.trim() || undefined,
+        },
+        { idempotencyKey },
+      );
+      onDone(created);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={open}
+      onClose={busy ? undefined : onClose}
+      aria-labelledby="request-promotion-title"
+      fullWidth
+      maxWidth="md"
+    >
+      <DialogTitle id="request-promotion-title">
+        {kind === 'rollback' ? 'Roll back' : 'Request a promotion'}
+      </DialogTitle>
+      <DialogContent>
+        <TextField
+          select
+          id="request-promotion-target"
+          label="Target rung"
+          value={toRung}
+          onChange={e => {
+            setToRung(e.target.value);
+            if (!props.initialRef) setRef(refBelow(ladder, e.target.value) || ref);
+            resetPlan();
+          }}
+          fullWidth
+          margin="normal"
+          disabled={kind === 'rollback'}
+        >
+          {ladder.rungs.map(r => (
+            <MenuItem key={r.rung.id} value={r.rung.id}>
+              {r.rung.title} ({r.rung.id})
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          id="request-promotion-ref"
+          label={kind === 'rollback' ? 'Ref to roll back to' : 'Ref (commit, tag or image tag)'}
+          value={ref}
+          onChange={e => {
+            setRef(e.target.value);
+            resetPlan();
+          }}
+          fullWidth
+          required
+          margin="normal"
+          inputProps={{ maxLength: 128, spellCheck: false }}
+        />
+        <TextField
+          id="request-promotion-reason"
+          label="Reason (optional)"
+          value={reason}
+          onChange={e => setReason(e.target.value)}
+          fullWidth
+          multiline
+          margin="normal"
+          inputProps={{ maxLength: 2000 }}
+        />
+        {needsExplanation ? (
+          <TextField
+            id="request-promotion-explanation"
+            label="Explanation for the customer (required on this rung)"
+            helperText="Which customer, which settings were supplied, what changed compared with shared dev, who approves next."
+            value={explanation}
+            onChange={e => setExplanation(e.target.value)}
+            fullWidth
+            multiline
+            minRows={3}
+            required
+            margin="normal"
+            inputProps={{ maxLength: 4000 }}
+          />
+        ) : null}
+        {busy && !plan ? <Progress /> : null}
+        {planError ? <PlanProblem error={planError} /> : null}
+        {plan ? (
+          <>
+            <Typography variant="h6" component="h3">
+              Deploy plan
+            </Typography>
+            <DeployPlanView plan={plan} />
+          </>
+        ) : null}
+        {error ? <ErrorAlert title={`Could not request the ${noun}`} error={error} /> : null}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} disabled={busy}>
+          Close
+        </Button>
+        {plan ? (
+          <Button onClick={confirm} disabled={busy || formIncomplete} color="primary" variant="contained">
+            Request {noun}
+          </Button>
+        ) : (
+          <Button onClick={showPlan} disabled={busy || formIncomplete} color="primary" variant="contained">
+            Show deploy plan
+          </Button>
+        )}
+      </DialogActions>
+    </Dialog>
+  );
+}

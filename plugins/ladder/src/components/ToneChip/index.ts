@@ -1,0 +1,3 @@
+export { ToneChip } from './ToneChip';
+export type { ToneChipProps } from './ToneChip';
+export { toneColors } from './tonePalette';
