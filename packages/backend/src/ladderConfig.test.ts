@@ -6,6 +6,9 @@ import { parseLadderConfig } from '@khal/plugin-ladder-common';
 import ladderPlugin from '@khal/plugin-ladder-backend';
 import ladderKubernetesModule from '@khal/plugin-ladder-backend-module-kubernetes';
 
+// Starting backends and databases is slow on a loaded 2-core CI machine.
+jest.setTimeout(60_000);
+
 const appConfig = parse(
   fs.readFileSync(path.resolve(__dirname, '../../../app-config.yaml'), 'utf8'),
 );

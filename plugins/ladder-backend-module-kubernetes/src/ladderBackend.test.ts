@@ -14,6 +14,9 @@ import { type EntityLadderResponse, entityLadderResponseSchema } from '@khal/plu
 import request from 'supertest';
 import ladderModuleKubernetes from './index';
 
+// Starting backends and databases is slow on a loaded 2-core CI machine.
+jest.setTimeout(60_000);
+
 /*
  * The whole chain: the ladder backend asks this module for the cluster state of each Kubernetes
  * rung, the module asks the kubernetes backend's proxy, the proxy asks the simulated clusters.

@@ -19,6 +19,9 @@ import {
 import ladderModuleKubernetes from './index';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 
+// Starting backends and databases is slow on a loaded 2-core CI machine.
+jest.setTimeout(60_000);
+
 /*
  * Runs the real kubernetes backend and this module against the kube-simulator. The ladder
  * backend is stood in for by a test plugin with id `ladder` that owns the three extension points

@@ -5,6 +5,9 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import scaffolderModuleKhal from './index';
 
+// Starting backends and databases is slow on a loaded 2-core CI machine.
+jest.setTimeout(60_000);
+
 /** Paths of object properties in a JSON schema that carry no description. */
 function undescribed(schema: any, at: string): string[] {
   const missing: string[] = [];

@@ -3,6 +3,9 @@ import type { Knex } from 'knex';
 import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
 import { createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
 
+// Starting backends and databases is slow on a loaded 2-core CI machine.
+jest.setTimeout(60_000);
+
 const alice = mockCredentials.user.header('user:default/alice');
 const ENTITY = 'component:default/orders-api';
 const SOME_ID = '00000000-0000-4000-8000-000000000000';

@@ -3,6 +3,9 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { EVIDENCE_MAX_BYTES } from '@khal/plugin-ladder-common';
 import { createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
 
+// Starting backends and databases is slow on a loaded 2-core CI machine.
+jest.setTimeout(60_000);
+
 const as = (name: string) => mockCredentials.user.header(`user:default/${name}`);
 const ENTITY = 'component:default/orders-api';
 

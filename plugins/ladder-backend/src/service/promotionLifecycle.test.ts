@@ -2,6 +2,9 @@ import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
 
+// Starting backends and databases is slow on a loaded 2-core CI machine.
+jest.setTimeout(60_000);
+
 const as = (name: string) => mockCredentials.user.header(`user:default/${name}`);
 const ENTITY = 'component:default/orders-api';
 
