@@ -24,6 +24,9 @@ if (!fresh) {
   const nodeDir = dirname(dirname(process.execPath));
   const env = { ...process.env };
   if (existsSync(join(nodeDir, 'include', 'node', 'node.h'))) env.npm_config_nodedir = nodeDir;
-  console.log('Installing dependencies (npm ci; about 5 minutes on a cold cache)…');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
+  // `npm install` rather than `npm ci`: it follows package-lock.json too, but tolerates the
+  // platform-specific optional packages (e.g. @swc/core-darwin-*) that the registry does not serve
+  // here and that npm therefore leaves out of the lockfile.
+  console.log('Installing dependencies (npm install; about 5 minutes on a cold cache)…');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
 }
