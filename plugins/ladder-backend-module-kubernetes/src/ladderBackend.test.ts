@@ -105,6 +105,16 @@ describe('the ladder backend with the kubernetes module', () => {
               },
               spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
             },
+            ...['payments', 'inventory'].map(name => ({
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: {
+                name,
+                namespace: 'default',
+                annotations: { 'khal.ai/ladder': 'verify', 'backstage.io/kubernetes-id': name },
+              },
+              spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
+            })),
             {
               apiVersion: 'backstage.io/v1alpha1',
               kind: 'Component',
@@ -144,17 +154,31 @@ describe('the ladder backend with the kubernetes module', () => {
                   rungs: [rung('local'), rung('dev', 'dev'), rung('hml', 'hml'), rung('prod', 'prod')],
                 },
                 {
+                  id: 'verify',
+                  title: 'Verify',
+                  rungs: [{ ...rung('dev', 'dev'), commands: { rollback: 'kubectl rollout undo' } }],
+                },
+                {
                   id: 'settings',
                   title: 'Settings',
                   rungs: [{ ...rung('dev', 'dev'), entryGates: ['env-contract'] }],
                 },
               ],
             },
-            ladderKubernetes: { requestTimeoutMs: 3000 },
+            // Generous: the kubernetes backend's first proxy call is slow on a loaded CI machine.
+            ladderKubernetes: { requestTimeoutMs: 15000, cacheTtlMs: 0 },
           },
         }),
       ],
     });
+  });
+
+  beforeAll(async () => {
+    // Warm up: the kubernetes backend's first proxy call loads its client library, which is slow
+    // on a loaded machine; the assertions below are about answers, not cold starts.
+    await request(backend.server)
+      .get('/api/ladder/entities/component/default/orders')
+      .set('Authorization', mockCredentials.user.header());
   });
 
   afterAll(async () => {
@@ -203,6 +227,69 @@ describe('the ladder backend with the kubernetes module', () => {
     // supplied; DATABASE_URL points at Secret billing-db, which does not exist.
     expect(envContract).toMatchObject({ status: 'failed', summary: 'missing setting(s) for DEV: DATABASE_URL' });
     expect(res.body.phase).toBe('Blocked');
+  });
+
+  /** Rolls `name` out at `ref` in the dev cluster, as helm or kubectl would. */
+  async function rollOut(name: string, ref: string) {
+    const res = await fetch(`${sim.cluster('dev').url}/apis/apps/v1/namespaces/khal-${name}/deployments/${name}`, {
+      method: 'PATCH',
+      headers: { authorization: 'Bearer dev-token', 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({
+        spec: {
+          template: {
+            metadata: { annotations: { 'khal.ai/ref': ref } },
+            spec: { containers: [{ name, image: `registry.test/${name}:${ref}` }] },
+          },
+        },
+      }),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  async function followPromotion(id: string, until: (phase: string) => boolean) {
+    for (let i = 0; i < 60; i++) {
+      const res = await request(backend.server)
+        .post(`/api/ladder/promotions/${id}/recheck`)
+        .set('Authorization', mockCredentials.user.header());
+      if (until(res.body.phase)) return res.body;
+      await new Promise(r => setTimeout(r, 500));
+    }
+    throw new Error(`promotion ${id} did not reach the expected phase`);
+  }
+
+  it('moves a promotion from Verifying to Promoted when the rollout of its ref completes', async () => {
+    const created = await request(backend.server)
+      .post('/api/ladder/promotions')
+      .set('Authorization', mockCredentials.user.header())
+      .send({ entityRef: 'component:default/payments', toRung: 'dev', ref: 'p2newer' });
+    expect(created.status).toBe(201);
+    // Nothing runs p2newer yet: the rollout gate waits instead of failing.
+    expect(created.body.phase).toBe('Verifying');
+
+    await rollOut('payments', 'p2newer');
+    const promoted = await followPromotion(created.body.id, p => p !== 'Verifying');
+    expect(promoted.phase).toBe('Promoted');
+
+    const view = await request(backend.server)
+      .get('/api/ladder/entities/component/default/payments')
+      .set('Authorization', mockCredentials.user.header());
+    const dev = view.body.rungs.find((r: { rung: { id: string } }) => r.rung.id === 'dev');
+    expect(dev).toMatchObject({ placement: { ref: 'p2newer' }, status: 'proven', cluster: { runningRef: 'p2newer' } });
+  });
+
+  it('fails a promotion with the cluster\'s reason when its rollout exceeds the deadline', async () => {
+    const created = await request(backend.server)
+      .post('/api/ladder/promotions')
+      .set('Authorization', mockCredentials.user.header())
+      .send({ entityRef: 'component:default/inventory', toRung: 'dev', ref: 'i2broken' });
+    expect(created.body.phase).toBe('Verifying');
+
+    await rollOut('inventory', 'i2broken');
+    const failed = await followPromotion(created.body.id, p => p !== 'Verifying');
+    expect(failed.phase).toBe('Failed');
+    const rollout = failed.gates.find((g: { gateId: string }) => g.gateId === 'kubernetes-rollout');
+    expect(rollout).toMatchObject({ status: 'failed' });
+    expect(rollout.summary).toMatch(/ProgressDeadlineExceeded|timed out progressing/);
   });
 
   it('never asks for Secret data', () => {
