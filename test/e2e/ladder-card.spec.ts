@@ -23,3 +23,14 @@ test('a component without the ladder annotation has no ladder card', async ({ pa
   await expect(page.getByText('Docs site').first()).toBeVisible();
   await expect(page.getByTestId('ladder-card')).toHaveCount(0);
 });
+
+test('the stock Kubernetes tab shows a demo component from the simulated clusters', async ({ page }) => {
+  await signInAs(page, 'alice');
+  await page.goto('/catalog/default/component/payments-gateway/kubernetes');
+  for (const cluster of ['shared-dev', 'customer-hml', 'prod-oke']) {
+    await expect(page.getByText(cluster).first()).toBeVisible();
+  }
+  await expect(page.getByText('payments-gateway').first()).toBeVisible();
+  await expect(page.getByText(/error communicating with kubernetes/i)).toHaveCount(0);
+  await snap(page, 'kubernetes-tab-payments-gateway');
+});
