@@ -263,7 +263,8 @@ describe('drift on a Kubernetes rung', () => {
               ],
             },
             // Every read goes to the cluster, so a patch shows at once.
-            ladderKubernetes: { requestTimeoutMs: 3000, cacheTtlMs: 0 },
+            // Generous: reads must not time out on a loaded CI machine (timeouts are tested in module.test.ts).
+            ladderKubernetes: { requestTimeoutMs: 15000, cacheTtlMs: 0 },
           },
         }),
       ],

@@ -2,7 +2,8 @@ import type { ClusterState } from '@khal/plugin-ladder-common';
 import type { ClusterStateProvider } from '@khal/plugin-ladder-node';
 import type { LadderEntity } from './LadderEntities';
 
-const CLUSTER_WAIT_MS = 5000;
+// A backstop only: the cluster-state provider enforces its own (shorter) request timeout.
+const CLUSTER_WAIT_MS = 20_000;
 
 /**
  * What the cluster of each Kubernetes rung says about the entity (undefined for other rungs, or
