@@ -1,0 +1,123 @@
+/*
+ * The authorization matrix: every route × {no credentials, service token, user without
+ * permission, requester on their own promotion}. "open" means the caller gets past
+ * authentication and authorization (any answer but 401/403: 200, 201, 400, 404, 409 are all the
+ * route's own business); 401 and 403 must come exactly where designed.
+ */
+import request from 'supertest';
+import type { Knex } from 'knex';
+import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
+import { createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
+
+// Starting backends and databases is slow on a loaded 2-core CI machine.
+jest.setTimeout(60_000);
+
+const ENTITY = 'component:default/orders-api';
+type Expect = 401 | 403 | 'open';
+type Principal = 'none' | 'service' | 'denied' | 'requester';
+
+interface Route {
+  method: 'get' | 'post';
+  path: (id: string) => string;
+  body?: object;
+  /** What each principal gets; the requester is alice, who requested promotion `id`. */
+  expect: Record<Principal, Expect>;
+}
+
+const read: Record<Principal, Expect> = { none: 401, service: 'open', denied: 403, requester: 'open' };
+const peopleOnly: Record<Principal, Expect> = { none: 401, service: 403, denied: 403, requester: 'open' };
+
+const routes: Route[] = [
+  { method: 'get', path: () => '/ladders', expect: read },
+  { method: 'get', path: () => '/entities/component/default/orders-api', expect: read },
+  { method: 'get', path: () => '/overview', expect: read },
+  { method: 'get', path: () => `/promotions?entityRef=${ENTITY}`, expect: read },
+  { method: 'get', path: id => `/promotions/${id}`, expect: read },
+  { method: 'get', path: () => `/evidence?entityRef=${ENTITY}`, expect: read },
+  { method: 'get', path: () => `/plan?entityRef=${ENTITY}&target=dev&ref=abc1234`, expect: read },
+  { method: 'get', path: () => `/audit?entityRef=${ENTITY}`, expect: read },
+  { method: 'get', path: id => `/promotions/${id}/changes`, expect: read },
+  { method: 'get', path: () => `/changes?entityRef=${ENTITY}&from=local&to=dev`, expect: read },
+  // Services (CI, the CLI with a service token) may record evidence, enrol and re-check.
+  {
+    method: 'post',
+    path: () => '/evidence',
+    body: { entityRef: ENTITY, rung: 'local', ref: 'abc1234', kind: 'build-output', summary: 'ok', content: 'ok' },
+    expect: read,
+  },
+  { method: 'post', path: () => '/enrollments', body: { entityRef: ENTITY, ref: 'abc1234' }, expect: read },
+  { method: 'post', path: id => `/promotions/${id}/recheck`, body: {}, expect: read },
+  // Requests and cancels are made by people.
+  { method: 'post', path: () => '/promotions', body: { entityRef: ENTITY, toRung: 'mirrored', ref: 'abc1234' }, expect: peopleOnly },
+  { method: 'post', path: id => `/promotions/${id}/cancel`, body: {}, expect: peopleOnly },
+  // Approvals come from people other than the requester (four eyes).
+  {
+    method: 'post',
+    path: id => `/promotions/${id}/approvals`,
+    body: { decision: 'approve' },
+    expect: { none: 401, service: 403, denied: 403, requester: 403 },
+  },
+  {
+    method: 'post',
+    path: id => `/promotions/${id}/approvals`,
+    body: { decision: 'reject', comment: 'no' },
+    expect: { none: 401, service: 403, denied: 403, requester: 403 },
+  },
+];
+
+const header: Record<Principal, string> = {
+  none: mockCredentials.none.header(),
+  service: mockCredentials.service.header(),
+  denied: mockCredentials.user.header('user:default/alice'),
+  requester: mockCredentials.user.header('user:default/alice'),
+};
+
+describe('authorization matrix', () => {
+  const repo = createAppRepository();
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  let knex: Knex;
+  let allow: Awaited<ReturnType<typeof startLadderBackend>>;
+  let deny: Awaited<ReturnType<typeof startLadderBackend>>;
+  let promotionId: string;
+
+  beforeAll(async () => {
+    knex = await databases.init('SQLITE_3');
+    allow = await startLadderBackend({ repoDir: repo.dir, knex });
+    // The same database under a DENY policy: the promotion exists, the caller may not touch it.
+    deny = await startLadderBackend({ repoDir: repo.dir, knex, deny: true });
+    const enrolled = await request(allow.server)
+      .post('/api/ladder/enrollments')
+      .set('Authorization', header.requester)
+      .send({ entityRef: ENTITY, ref: repo.commits.a });
+    if (enrolled.status !== 201) throw new Error(`enrolment failed: ${enrolled.status}`);
+    const created = await request(allow.server)
+      .post('/api/ladder/promotions')
+      .set('Authorization', header.requester)
+      .send({ entityRef: ENTITY, toRung: 'hml', ref: repo.commits.a, reason: 'matrix' });
+    if (created.status !== 201) throw new Error(`promotion request failed: ${created.status}`);
+    promotionId = created.body.id;
+  });
+  afterAll(async () => {
+    await Promise.all([allow?.stop(), deny?.stop()]);
+  });
+
+  const cells = routes.flatMap(route =>
+    (Object.keys(route.expect) as Principal[]).map(principal => ({
+      principal,
+      route,
+      name: `${route.method.toUpperCase()} ${route.path(':id')}${route.body && 'decision' in route.body ? ` (${(route.body as any).decision})` : ''}`,
+      expected: route.expect[principal],
+    })),
+  );
+
+  it.each(cells)('$name as $principal → $expected', async ({ principal, route, expected }) => {
+    const server = principal === 'denied' ? deny.server : allow.server;
+    const req = request(server)[route.method](`/api/ladder${route.path(promotionId)}`).set('Authorization', header[principal]);
+    const res = await (route.body ? req.send(route.body) : req);
+    expect(res.status).toBeLessThan(500);
+    const got = res.status === 401 || res.status === 403 ? res.status : 'open';
+    expect(got).toBe(expected);
+    // A refusal always says why.
+    expect(got === 'open' || typeof res.body?.error?.message === 'string').toBe(true);
+  });
+});
