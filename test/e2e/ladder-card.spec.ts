@@ -27,9 +27,12 @@ test('a component without the ladder annotation has no ladder card', async ({ pa
 test('the stock Kubernetes tab shows a demo component from the simulated clusters', async ({ page }) => {
   await signInAs(page, 'alice');
   await page.goto('/catalog/default/component/payments-gateway/kubernetes');
-  for (const cluster of ['shared-dev', 'customer-hml', 'prod-oke']) {
-    await expect(page.getByText(cluster).first()).toBeVisible();
+  // Cluster titles come from the standard kubernetes config (app-config.yaml).
+  for (const title of ['Shared dev (kind, simulated)', 'Customer HML (k3s, simulated)', 'Production (OKE, simulated)']) {
+    await expect(page.getByText(title)).toBeVisible();
   }
+  await expect(page.getByText('3 pods')).toBeVisible();
+  await page.getByText('Production (OKE, simulated)').click();
   await expect(page.getByText('payments-gateway').first()).toBeVisible();
   await expect(page.getByText(/error communicating with kubernetes/i)).toHaveCount(0);
   await snap(page, 'kubernetes-tab-payments-gateway');
