@@ -1,5 +1,7 @@
 import { Redactor, isSecretKey } from './Redactor';
 
+// Test fixtures only: every token, key and PEM block below is fake and shaped like a real
+// credential on purpose, so the redactor is exercised on realistic input.
 describe('Redactor', () => {
   const r = new Redactor({ secretSettingNames: ['DATABASE_URL'] });
 

@@ -9,6 +9,7 @@ jest.setTimeout(60_000);
 const as = (name: string) => mockCredentials.user.header(`user:default/${name}`);
 const ENTITY = 'component:default/orders-api';
 
+// Planted test fixtures (fake values shaped like real secrets); the test proves none comes back.
 const TOKEN = 'ghp_PLANTEDplantedPLANTEDplanted0123456789';
 const PASSWORD = 'hunter2-planted-pw';
 const DB_VALUE = 'mysql-planted-dsn-value';
