@@ -2,26 +2,57 @@
 // "local git host"). Commits use fixed authors and dates, so their SHAs are the same on every
 // machine and the simulated clusters' fixtures can name them.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './lib/processes.mjs';
 
-export const reposDir = process.env.KHAL_REPOS_DIR ?? join(root, 'data', 'repos');
+export const reposDir =
+  process.env.KHAL_REPOS_DIR ?? join(root, 'data', 'repos');
 
 const apps = {
   'orders-api': { title: 'Orders API', port: 8080, db: true },
   'billing-worker': { title: 'Billing worker', port: 8081, db: true },
   'customer-portal': { title: 'Customer portal', port: 3001, db: false },
-  'payments-gateway': { title: 'Payments gateway', port: 8443, db: true, provider: true },
+  'payments-gateway': {
+    title: 'Payments gateway',
+    port: 8443,
+    db: true,
+    provider: true,
+  },
   'edge-proxy': { title: 'Edge proxy', port: 8088, db: false },
 };
 
 function manifest(name, app, step) {
   const env = [];
-  if (app.db) env.push({ name: 'DATABASE_URL', description: `${app.title} database`, required: true, secret: true });
-  if (step >= 2) env.push({ name: 'LOG_LEVEL', description: 'Log verbosity', required: false, default: 'info', enum: ['debug', 'info', 'warn'] });
-  if (app.provider && step >= 3) env.push({ name: 'PAYMENT_PROVIDER_KEY', description: 'API key of the payment provider', required: true, secret: true });
+  if (app.db)
+    env.push({
+      name: 'DATABASE_URL',
+      description: `${app.title} database`,
+      required: true,
+      secret: true,
+    });
+  if (step >= 2)
+    env.push({
+      name: 'LOG_LEVEL',
+      description: 'Log verbosity',
+      required: false,
+      default: 'info',
+      enum: ['debug', 'info', 'warn'],
+    });
+  if (app.provider && step >= 3)
+    env.push({
+      name: 'PAYMENT_PROVIDER_KEY',
+      description: 'API key of the payment provider',
+      required: true,
+      secret: true,
+    });
   return {
     apiVersion: 'khal.ai/v1',
     name,
@@ -42,24 +73,31 @@ function manifest(name, app, step) {
 
 const steps = [
   { message: 'Initial service', date: '2026-09-01T10:00:00Z' },
-  { message: 'Add health endpoint and LOG_LEVEL', date: '2026-09-15T10:00:00Z' },
+  {
+    message: 'Add health endpoint and LOG_LEVEL',
+    date: '2026-09-15T10:00:00Z',
+  },
   { message: 'Harden settings', date: '2026-10-01T10:00:00Z' },
 ];
 
 function git(cwd, args, date) {
-  return execFileSync('git', ['-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Khal Demo',
-      GIT_AUTHOR_EMAIL: 'demo@khal.example',
-      GIT_COMMITTER_NAME: 'Khal Demo',
-      GIT_COMMITTER_EMAIL: 'demo@khal.example',
-      GIT_AUTHOR_DATE: date ?? steps[0].date,
-      GIT_COMMITTER_DATE: date ?? steps[0].date,
+  return execFileSync(
+    'git',
+    ['-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args],
+    {
+      cwd,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'Khal Demo',
+        GIT_AUTHOR_EMAIL: 'demo@khal.example',
+        GIT_COMMITTER_NAME: 'Khal Demo',
+        GIT_COMMITTER_EMAIL: 'demo@khal.example',
+        GIT_AUTHOR_DATE: date ?? steps[0].date,
+        GIT_COMMITTER_DATE: date ?? steps[0].date,
+      },
+      encoding: 'utf8',
     },
-    encoding: 'utf8',
-  }).trim();
+  ).trim();
 }
 
 /** Creates any missing demo repository; returns { app: [sha of each commit, oldest first] }. */
@@ -72,9 +110,21 @@ export function ensureDemoRepos() {
       const work = mkdtempSync(join(tmpdir(), `khal-${name}-`));
       git(work, ['init', '-q']);
       steps.forEach((step, i) => {
-        writeFileSync(join(work, 'khal-app.json'), `${JSON.stringify(manifest(name, app, i + 1), null, 2)}\n`);
-        writeFileSync(join(work, 'README.md'), `# ${app.title}\n\nDemo app of the Khal Ladder embedded default.\n`);
-        writeFileSync(join(work, 'CHANGELOG.md'), steps.slice(0, i + 1).map(s => `- ${s.message}`).join('\n') + '\n');
+        writeFileSync(
+          join(work, 'khal-app.json'),
+          `${JSON.stringify(manifest(name, app, i + 1), null, 2)}\n`,
+        );
+        writeFileSync(
+          join(work, 'README.md'),
+          `# ${app.title}\n\nDemo app of the Khal Ladder embedded default.\n`,
+        );
+        writeFileSync(
+          join(work, 'CHANGELOG.md'),
+          steps
+            .slice(0, i + 1)
+            .map(s => `- ${s.message}`)
+            .join('\n') + '\n',
+        );
         git(work, ['add', '-A']);
         git(work, ['commit', '-q', '-m', step.message], step.date);
       });

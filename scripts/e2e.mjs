@@ -1,10 +1,16 @@
 // Browser tests: starts the portal on a throw-away embedded default (its own SQLite directory
 // and git repos), runs the Playwright suite in test/e2e against Chromium, then stops everything.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, run, stop, waitForUrl } from './lib/processes.mjs';
+import {
+  root,
+  run,
+  runDemoClusters,
+  stop,
+  waitForUrl,
+} from './lib/processes.mjs';
 
 // The suite runs its own portal on the standard ports; a portal already running there would
 // silently answer instead of the throw-away one.
@@ -50,28 +56,7 @@ const configArgs = [
   overrides,
 ];
 
-const children = [];
-const simulatorBin = join(
-  root,
-  'packages',
-  'kube-simulator',
-  'bin',
-  'kube-simulator',
-);
-if (existsSync(simulatorBin)) {
-  children.push(
-    run(
-      'clusters',
-      process.execPath,
-      [
-        simulatorBin,
-        '--config',
-        join(root, 'packages', 'kube-simulator', 'fixtures', 'demo.yaml'),
-      ],
-      { quiet: true },
-    ),
-  );
-}
+const children = [runDemoClusters({ quiet: true })];
 const cli = join(root, 'node_modules', '.bin', 'backstage-cli');
 const logs = [];
 children.push(

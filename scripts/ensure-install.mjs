@@ -18,15 +18,24 @@ if (major < 22) {
 const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 const fresh =
-  existsSync(marker) && existsSync(lock) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
+  existsSync(marker) &&
+  existsSync(lock) &&
+  statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
 if (!fresh) {
   // Native addons (better-sqlite3) compile against the running Node's own headers.
   const nodeDir = dirname(dirname(process.execPath));
   const env = { ...process.env };
-  if (existsSync(join(nodeDir, 'include', 'node', 'node.h'))) env.npm_config_nodedir = nodeDir;
+  if (existsSync(join(nodeDir, 'include', 'node', 'node.h')))
+    env.npm_config_nodedir = nodeDir;
   // `npm install` rather than `npm ci`: it follows package-lock.json too, but tolerates the
   // platform-specific optional packages (e.g. @swc/core-darwin-*) that the registry does not serve
   // here and that npm therefore leaves out of the lockfile.
-  console.log('Installing dependencies (npm install; about 5 minutes on a cold cache)…');
-  execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
+  console.log(
+    'Installing dependencies (npm install; about 5 minutes on a cold cache)…',
+  );
+  execFileSync('npm', ['install', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  });
 }

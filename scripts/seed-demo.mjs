@@ -8,7 +8,10 @@ export async function demoToken(baseUrl, user) {
   const res = await fetch(`${baseUrl}/api/auth/demo/refresh`, {
     headers: { 'x-khal-demo-user': user, 'x-requested-with': 'XMLHttpRequest' },
   });
-  if (!res.ok) throw new Error(`sign-in as ${user} failed: HTTP ${res.status} ${await res.text()}`);
+  if (!res.ok)
+    throw new Error(
+      `sign-in as ${user} failed: HTTP ${res.status} ${await res.text()}`,
+    );
   return (await res.json()).backstageIdentity.token;
 }
 
@@ -31,12 +34,20 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
   const call = async (user, method, path, body) => {
     const res = await fetch(`${baseUrl}/api/ladder${path}`, {
       method,
-      headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${tokens[user]}`,
+        'content-type': 'application/json',
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
     const json = text ? JSON.parse(text) : undefined;
-    if (!res.ok) throw new Error(`${method} ${path} as ${user}: HTTP ${res.status} ${json?.error?.message ?? text}`);
+    if (!res.ok)
+      throw new Error(
+        `${method} ${path} as ${user}: HTTP ${res.status} ${
+          json?.error?.message ?? text
+        }`,
+      );
     return json;
   };
   const entity = app => `component:default/${app}`;
@@ -44,8 +55,13 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
   // Already seeded? (The catalog may still be ingesting on a first start: wait for it.)
   for (let i = 0; ; i++) {
     try {
-      const view = await call('alice', 'GET', '/entities/component/default/orders-api');
-      if (view.rungs.some(r => r.placement)) return 'demo state already present';
+      const view = await call(
+        'alice',
+        'GET',
+        '/entities/component/default/orders-api',
+      );
+      if (view.rungs.some(r => r.placement))
+        return 'demo state already present';
       break;
     } catch (e) {
       if (i >= 60) throw e;
@@ -64,14 +80,24 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
       ...(data ? { data } : {}),
     });
   const proveLocal = async (app, r) => {
-    for (const kind of ['build-output', 'typecheck', 'status']) await evidence(app, 'local', r, kind);
-    await evidence(app, 'local', r, 'env-contract', { supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'] });
+    for (const kind of ['build-output', 'typecheck', 'status'])
+      await evidence(app, 'local', r, kind);
+    await evidence(app, 'local', r, 'env-contract', {
+      supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'],
+    });
   };
   const prepare = async (app, rung, r) => {
-    await evidence(app, rung, r, 'env-contract', { supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'] });
+    await evidence(app, rung, r, 'env-contract', {
+      supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'],
+    });
     await evidence(app, rung, r, 'dry-run', { clean: true, target: rung });
   };
-  const promote = async (app, rung, r, { requester = 'alice', approvers = [], stopAt } = {}) => {
+  const promote = async (
+    app,
+    rung,
+    r,
+    { requester = 'alice', approvers = [], stopAt } = {},
+  ) => {
     let p = await call(requester, 'POST', '/promotions', {
       entityRef: entity(app),
       toRung: rung,
@@ -82,36 +108,64 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
     for (let i = 0; i < 60; i++) {
       if (p.phase === stopAt) return p;
       if (p.phase === 'Promoted') return p;
-      if (['Rejected', 'Cancelled', 'Superseded', 'Failed', 'Errored'].includes(p.phase)) break;
+      if (
+        ['Rejected', 'Cancelled', 'Superseded', 'Failed', 'Errored'].includes(
+          p.phase,
+        )
+      )
+        break;
       if (p.phase === 'AwaitingApproval' && !approved) {
         for (const user of approvers) {
-          p = await call(user, 'POST', `/promotions/${p.id}/approvals`, { decision: 'approve', comment: 'demo seed' });
+          p = await call(user, 'POST', `/promotions/${p.id}/approvals`, {
+            decision: 'approve',
+            comment: 'demo seed',
+          });
         }
         approved = true;
         continue;
       }
       await sleep(1000);
-      p = await call(requester, 'POST', `/promotions/${p.id}/recheck`).catch(() => call(requester, 'GET', `/promotions/${p.id}`));
+      p = await call(requester, 'POST', `/promotions/${p.id}/recheck`).catch(
+        () => call(requester, 'GET', `/promotions/${p.id}`),
+      );
     }
-    const gates = p.gates.filter(g => g.status !== 'passed').map(g => `${g.gateId}: ${g.summary}`);
-    throw new Error(`${app} → ${rung} stopped in ${p.phase}: ${p.phaseMessage} ${gates.join('; ')}`);
+    const gates = p.gates
+      .filter(g => g.status !== 'passed')
+      .map(g => `${g.gateId}: ${g.summary}`);
+    throw new Error(
+      `${app} → ${rung} stopped in ${p.phase}: ${p.phaseMessage} ${gates.join(
+        '; ',
+      )}`,
+    );
   };
 
   // orders-api: fresh at local.
-  await call('alice', 'POST', '/enrollments', { entityRef: entity('orders-api'), ref: ref('orders-api', 2) });
+  await call('alice', 'POST', '/enrollments', {
+    entityRef: entity('orders-api'),
+    ref: ref('orders-api', 2),
+  });
   // edge-proxy: on the parity ladder, fresh at compose.
-  await call('alice', 'POST', '/enrollments', { entityRef: entity('edge-proxy'), ref: ref('edge-proxy', 2) });
+  await call('alice', 'POST', '/enrollments', {
+    entityRef: entity('edge-proxy'),
+    ref: ref('edge-proxy', 2),
+  });
 
   // billing-worker: proven at shared dev.
   const bw = ref('billing-worker', 2);
-  await call('alice', 'POST', '/enrollments', { entityRef: entity('billing-worker'), ref: bw });
+  await call('alice', 'POST', '/enrollments', {
+    entityRef: entity('billing-worker'),
+    ref: bw,
+  });
   await proveLocal('billing-worker', bw);
   await prepare('billing-worker', 'dev', bw);
   await promote('billing-worker', 'dev', bw);
 
   // customer-portal: proven at dev, its first HML promotion waits for the stakeholder.
   const cp = ref('customer-portal', 2);
-  await call('alice', 'POST', '/enrollments', { entityRef: entity('customer-portal'), ref: cp });
+  await call('alice', 'POST', '/enrollments', {
+    entityRef: entity('customer-portal'),
+    ref: cp,
+  });
   await proveLocal('customer-portal', cp);
   await prepare('customer-portal', 'dev', cp);
   await promote('customer-portal', 'dev', cp);
@@ -120,14 +174,20 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
 
   // payments-gateway: live in production (HML approved by sam; prod requested by olga, approved by omar and sam).
   const pg = ref('payments-gateway', 2);
-  await call('alice', 'POST', '/enrollments', { entityRef: entity('payments-gateway'), ref: pg });
+  await call('alice', 'POST', '/enrollments', {
+    entityRef: entity('payments-gateway'),
+    ref: pg,
+  });
   await proveLocal('payments-gateway', pg);
   await prepare('payments-gateway', 'dev', pg);
   await promote('payments-gateway', 'dev', pg);
   await prepare('payments-gateway', 'hml', pg);
   await promote('payments-gateway', 'hml', pg, { approvers: ['sam'] });
   await prepare('payments-gateway', 'prod', pg);
-  await promote('payments-gateway', 'prod', pg, { requester: 'olga', approvers: ['omar', 'sam'] });
+  await promote('payments-gateway', 'prod', pg, {
+    requester: 'olga',
+    approvers: ['omar', 'sam'],
+  });
 
   log('seeded');
   return 'seeded: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose';

@@ -1,23 +1,25 @@
 // `npm start`: the portal on its embedded default — simulated clusters, backend (:7007) and
 // frontend (:3000), SQLite files under data/, the demo catalog and the demo apps' git repos.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoRepos } from './demo-repos.mjs';
-import { root, run, stop, waitForUrl } from './lib/processes.mjs';
+import {
+  root,
+  run,
+  runDemoClusters,
+  stop,
+  waitForUrl,
+} from './lib/processes.mjs';
 import { seedDemo } from './seed-demo.mjs';
 
 mkdirSync(join(root, 'data', 'sqlite'), { recursive: true });
 ensureDemoRepos();
 
-const children = [];
-const simulatorBin = join(root, 'packages', 'kube-simulator', 'bin', 'kube-simulator');
-if (existsSync(simulatorBin)) {
-  children.push(
-    run('clusters', process.execPath, [simulatorBin, '--config', join(root, 'packages', 'kube-simulator', 'fixtures', 'demo.yaml')]),
-  );
-}
+const children = [runDemoClusters()];
 const backstageCli = join(root, 'node_modules', '.bin', 'backstage-cli');
-children.push(run('portal', backstageCli, ['repo', 'start'], { env: { FORCE_COLOR: '1' } }));
+children.push(
+  run('portal', backstageCli, ['repo', 'start'], { env: { FORCE_COLOR: '1' } }),
+);
 
 const shutdown = async () => {
   await Promise.all(children.map(stop));
@@ -29,6 +31,9 @@ process.on('SIGTERM', shutdown);
 waitForUrl('http://localhost:7007/.backstage/health/v1/readiness')
   .then(() => seedDemo({ baseUrl: 'http://localhost:7007' }))
   .then(
-    summary => console.log(`[seed] ${summary}\n\nKhal Ladder is up: http://localhost:3000`),
+    summary =>
+      console.log(
+        `[seed] ${summary}\n\nKhal Ladder is up: http://localhost:3000`,
+      ),
     error => console.error(`[seed] demo state not seeded: ${error.message}`),
   );

@@ -13,50 +13,88 @@ process.env.CHROMIUM_PATH ??= '/usr/bin/chromium';
 
 function requirePostgres() {
   const url = new URL(process.env[PG_VAR]);
-  const probe = spawnSync(
-    process.execPath,
-    ['-e', `const net=require('net');const s=net.connect(${Number(url.port || 5432)},${JSON.stringify(url.hostname)});s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(1),3000)`],
-  );
+  const probe = spawnSync(process.execPath, [
+    '-e',
+    `const net=require('net');const s=net.connect(${Number(
+      url.port || 5432,
+    )},${JSON.stringify(
+      url.hostname,
+    )});s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(1),3000)`,
+  ]);
   if (probe.status !== 0) {
-    console.error(`PostgreSQL is required for the store tests but ${url.host} does not answer.\nFix: start PostgreSQL 15+ there, or point ${PG_VAR} at one.`);
+    console.error(
+      `PostgreSQL is required for the store tests but ${url.host} does not answer.\nFix: start PostgreSQL 15+ there, or point ${PG_VAR} at one.`,
+    );
     process.exit(1);
   }
 }
 function requireChromium() {
   if (!existsSync(process.env.CHROMIUM_PATH)) {
-    console.error(`Chromium is required for the browser tests but ${process.env.CHROMIUM_PATH} does not exist.\nFix: apt-get install -y chromium, or set CHROMIUM_PATH.`);
+    console.error(
+      `Chromium is required for the browser tests but ${process.env.CHROMIUM_PATH} does not exist.\nFix: apt-get install -y chromium, or set CHROMIUM_PATH.`,
+    );
     process.exit(1);
   }
 }
 
 const only = process.argv.slice(2);
 const steps = [
-  ['typecheck', () => execFileSync('npx', ['tsc', '--noEmit'], { cwd: root, stdio: 'inherit' })],
-  ['lint', () => execFileSync('npx', ['backstage-cli', 'repo', 'lint'], { cwd: root, stdio: 'inherit' })],
+  [
+    'typecheck',
+    () =>
+      execFileSync('npx', ['tsc', '--noEmit'], { cwd: root, stdio: 'inherit' }),
+  ],
+  [
+    'lint',
+    () =>
+      execFileSync('npx', ['backstage-cli', 'repo', 'lint'], {
+        cwd: root,
+        stdio: 'inherit',
+      }),
+  ],
   [
     'unit',
     () => {
       requirePostgres();
       mkdirSync(join(root, 'test-results'), { recursive: true });
       const out = join(root, 'test-results', 'jest.json');
-      const res = spawnSync('npx', ['backstage-cli', 'repo', 'test', '--ci', '--json', `--outputFile=${out}`], {
-        cwd: root,
-        stdio: 'inherit',
-      });
+      const res = spawnSync(
+        'npx',
+        [
+          'backstage-cli',
+          'repo',
+          'test',
+          '--ci',
+          '--json',
+          `--outputFile=${out}`,
+        ],
+        {
+          cwd: root,
+          stdio: 'inherit',
+        },
+      );
       const report = JSON.parse(readFileSync(out, 'utf8'));
       const pgCases = report.testResults
         .flatMap(f => f.assertionResults)
-        .filter(a => /POSTGRES/.test(a.fullName) && a.status === 'passed').length;
+        .filter(
+          a => /POSTGRES/.test(a.fullName) && a.status === 'passed',
+        ).length;
       console.log(`PostgreSQL store cases passed: ${pgCases}`);
       if (res.status !== 0) throw new Error('unit tests failed');
-      if (pgCases === 0) throw new Error(`no PostgreSQL test case ran; is ${PG_VAR} reaching a server?`);
+      if (pgCases === 0)
+        throw new Error(
+          `no PostgreSQL test case ran; is ${PG_VAR} reaching a server?`,
+        );
     },
   ],
   [
     'e2e',
     () => {
       requireChromium();
-      execFileSync(process.execPath, [join(root, 'scripts', 'e2e.mjs')], { cwd: root, stdio: 'inherit' });
+      execFileSync(process.execPath, [join(root, 'scripts', 'e2e.mjs')], {
+        cwd: root,
+        stdio: 'inherit',
+      });
     },
   ],
 ];

@@ -53,7 +53,10 @@ export function stop(child) {
 }
 
 /** Polls a URL until it answers 2xx, or fails after `timeoutMs` with what it last saw. */
-export async function waitForUrl(url, { timeoutMs = 300_000, intervalMs = 1000 } = {}) {
+export async function waitForUrl(
+  url,
+  { timeoutMs = 300_000, intervalMs = 1000 } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -66,5 +69,22 @@ export async function waitForUrl(url, { timeoutMs = 300_000, intervalMs = 1000 }
     }
     await new Promise(r => setTimeout(r, intervalMs));
   }
-  throw new Error(`${url} did not become ready within ${timeoutMs / 1000}s (last: ${last})`);
+  throw new Error(
+    `${url} did not become ready within ${timeoutMs / 1000}s (last: ${last})`,
+  );
+}
+
+/** Starts the three simulated clusters of the embedded default (packages/kube-simulator). */
+export function runDemoClusters(options = {}) {
+  const simulator = join(root, 'packages', 'kube-simulator');
+  return run(
+    'clusters',
+    process.execPath,
+    [
+      join(simulator, 'bin', 'kube-simulator'),
+      '--config',
+      join(simulator, 'fixtures', 'demo.yaml'),
+    ],
+    options,
+  );
 }
