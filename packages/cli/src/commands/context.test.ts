@@ -1,33 +1,17 @@
 import fs from 'node:fs';
 import * as fixtures from '../testing/fixtures';
-import {
-  FakePortal,
-  healthyRoutes,
-  startFakePortal,
-} from '../testing/fakePortal';
+import { FakePortal } from '../testing/fakePortal';
+import { FakePortalSession, useFakePortal } from '../testing/useFakePortal';
 import { makeAppDir, runKhal } from '../testing/runKhal';
 
 jest.setTimeout(60_000);
 
 describe('khal context and khal status (CLI process against a fake portal)', () => {
   let portal: FakePortal;
-  let app: ReturnType<typeof makeAppDir>;
+  let app: FakePortalSession['app'];
   let env: Record<string, string>;
 
-  beforeEach(async () => {
-    portal = await startFakePortal(healthyRoutes(fixtures));
-    app = makeAppDir();
-    env = {
-      KHAL_PORTAL: portal.url,
-      KHAL_TOKEN: 'good-token',
-      KHAL_CONFIG_DIR: app.configDir,
-    };
-  });
-
-  afterEach(async () => {
-    await portal.close();
-    fs.rmSync(app.dir, { recursive: true, force: true });
-  });
+  useFakePortal(s => ({ portal, app, env } = s));
 
   it('resolves an alias, reads the entity from khal-app.json and prints JSON', async () => {
     const run = await runKhal(['context', '--target', 'dev', '--json'], {

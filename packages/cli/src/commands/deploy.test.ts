@@ -2,34 +2,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as fixtures from '../testing/fixtures';
-import {
-  FakePortal,
-  healthyRoutes,
-  startFakePortal,
-} from '../testing/fakePortal';
+import { FakePortal } from '../testing/fakePortal';
+import { FakePortalSession, useFakePortal } from '../testing/useFakePortal';
 import { makeAppDir, runKhal } from '../testing/runKhal';
 
 jest.setTimeout(60_000);
 
 describe('khal deploy (CLI process against a fake portal)', () => {
   let portal: FakePortal;
-  let app: ReturnType<typeof makeAppDir>;
+  let app: FakePortalSession['app'];
   let env: Record<string, string>;
 
-  beforeEach(async () => {
-    portal = await startFakePortal(healthyRoutes(fixtures));
-    app = makeAppDir();
-    env = {
-      KHAL_PORTAL: portal.url,
-      KHAL_TOKEN: 'good-token',
-      KHAL_CONFIG_DIR: app.configDir,
-    };
-  });
-
-  afterEach(async () => {
-    await portal.close();
-    fs.rmSync(app.dir, { recursive: true, force: true });
-  });
+  useFakePortal(s => ({ portal, app, env } = s));
 
   const evidencePosts = () =>
     portal.requests.filter(

@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import * as fixtures from '../testing/fixtures';
-import {
-  FakePortal,
-  healthyRoutes,
-  startFakePortal,
-} from '../testing/fakePortal';
+import { FakePortal } from '../testing/fakePortal';
+import { FakePortalSession, useFakePortal } from '../testing/useFakePortal';
 import { makeAppDir, runKhal } from '../testing/runKhal';
 
 jest.setTimeout(60_000);
@@ -20,23 +17,10 @@ const passed = (gateId: string) => ({
 
 describe('khal promote and khal approve (CLI process against a fake portal)', () => {
   let portal: FakePortal;
-  let app: ReturnType<typeof makeAppDir>;
+  let app: FakePortalSession['app'];
   let env: Record<string, string>;
 
-  beforeEach(async () => {
-    portal = await startFakePortal(healthyRoutes(fixtures));
-    app = makeAppDir();
-    env = {
-      KHAL_PORTAL: portal.url,
-      KHAL_TOKEN: 'good-token',
-      KHAL_CONFIG_DIR: app.configDir,
-    };
-  });
-
-  afterEach(async () => {
-    await portal.close();
-    fs.rmSync(app.dir, { recursive: true, force: true });
-  });
+  useFakePortal(s => ({ portal, app, env } = s));
 
   /** GET /promotions/prm-1 answers each phase in turn, then stays on the last. */
   function phases(
