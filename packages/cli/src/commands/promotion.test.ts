@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import * as fixtures from '../testing/fixtures';
 import { FakePortal } from '../testing/fakePortal';
 import { FakePortalSession, useFakePortal } from '../testing/useFakePortal';
-import { makeAppDir, runKhal } from '../testing/runKhal';
+import { runKhal } from '../testing/runKhal';
 
 jest.setTimeout(60_000);
 
