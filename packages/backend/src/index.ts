@@ -21,6 +21,9 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// Entities whose first processing failed (e.g. a broken khal-app.json) are never stitched; this
+// module lists them with their processing errors (/api/catalog/entities/unprocessed/*).
+backend.add(import('@backstage/plugin-catalog-backend-module-unprocessed'));
 backend.add(import('@khal/plugin-catalog-backend-module-khal'));
 
 // Scaffolder, with the stock publishers for real use and the khal:* actions.

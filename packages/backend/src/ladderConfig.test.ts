@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import request from 'supertest';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { parseLadderConfig } from '@khal/plugin-ladder-common';
 import ladderPlugin from '@khal/plugin-ladder-backend';
 import ladderKubernetesModule from '@khal/plugin-ladder-backend-module-kubernetes';
@@ -38,9 +43,20 @@ describe('the portal ladder configuration', () => {
     ]);
   });
 
-  it('starts the ladder backend with it', async () => {
+  it('starts the ladder backend with it, which serves both ladders', async () => {
     const backend = await startWith(appConfig.ladder);
-    await backend.stop();
+    try {
+      const res = await request(backend.server)
+        .get('/api/ladder/ladders')
+        .set('authorization', mockCredentials.user.header());
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((l: { id: string }) => l.id)).toEqual([
+        'khal',
+        'parity',
+      ]);
+    } finally {
+      await backend.stop();
+    }
   });
 
   it.each([
@@ -65,7 +81,10 @@ describe('the portal ladder configuration', () => {
       },
       'ladder.ladders[0].rungs[3].title: is required',
     ],
-  ])('refuses to start with %s, naming the config path', async (_, mutate, message) => {
-    await expect(startWith(brokenLadder(mutate))).rejects.toThrow(message);
-  });
+  ])(
+    'refuses to start with %s, naming the config path',
+    async (_, mutate, message) => {
+      await expect(startWith(brokenLadder(mutate))).rejects.toThrow(message);
+    },
+  );
 });

@@ -6,6 +6,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { AlphaEntity } from '@backstage/catalog-model/alpha';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
+import catalogModuleUnprocessedEntities from '@backstage/plugin-catalog-backend-module-unprocessed';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -63,7 +64,7 @@ describe('catalogModuleKhalManifest with the real catalog backend', () => {
     }
   }
 
-  it('records the manifest of good entities and surfaces a broken manifest as the entity processing error', async () => {
+  it('records the manifest of good entities and surfaces a broken manifest: on the entity once it is in the catalog, in the unprocessed entities when it never got in', async () => {
     dir.setContent({
       good: {
         'catalog-info.yaml': descriptor('good-app'),
@@ -80,6 +81,11 @@ describe('catalogModuleKhalManifest with the real catalog backend', () => {
         ),
       },
       work: { 'khal-app.json': manifest('repo-app') },
+      // Broken from its very first ingestion: the catalog never stitches it.
+      newborn: {
+        'catalog-info.yaml': descriptor('newborn-app'),
+        'khal-app.json': manifest('newborn-app', 'api key'),
+      },
     });
     const git = (...args: string[]) =>
       execFileSync('git', args, {
@@ -107,14 +113,17 @@ describe('catalogModuleKhalManifest with the real catalog backend', () => {
       features: [
         catalogPlugin,
         catalogModuleKhalManifest,
+        catalogModuleUnprocessedEntities,
         mockServices.rootConfig.factory({
           data: {
             catalog: {
               processingInterval: { seconds: 1 },
-              locations: ['good', 'flaky', 'registered'].map(folder => ({
-                type: 'file',
-                target: dir.resolve(folder, 'catalog-info.yaml'),
-              })),
+              locations: ['good', 'flaky', 'registered', 'newborn'].map(
+                folder => ({
+                  type: 'file',
+                  target: dir.resolve(folder, 'catalog-info.yaml'),
+                }),
+              ),
             },
             ladder: { localRepositoriesRoot: dir.resolve('repos') },
           },
@@ -175,5 +184,44 @@ describe('catalogModuleKhalManifest with the real catalog backend', () => {
     expect(item.message).toContain(
       '$.env[0].name: "database-url" is not UPPER_SNAKE — fix: rename it to "DATABASE_URL"',
     );
+
+    // A brand-new entity whose manifest is broken never reaches the entities API (the catalog
+    // does not stitch an entity whose first processing failed); the unprocessed-entities module
+    // shows it with the processing error. With catalog-backend 4 such an entity has a refresh
+    // state but no final entity row, which that module lists as "pending" (its "failed" list is
+    // for final entities without content).
+    const unprocessed = await waitFor(
+      'newborn-app among the unprocessed entities with its error',
+      async () => {
+        const response = await request(server)
+          .get('/api/catalog/entities/unprocessed/pending')
+          .set('Authorization', mockCredentials.user.header());
+        expect(response.status).toBe(200);
+        // Matched on the descriptor: the module's join leaves entity_ref empty for entities
+        // that have no final entity row.
+        const found = response.body.entities.find(
+          (e: { unprocessed_entity: AlphaEntity }) =>
+            e.unprocessed_entity.kind === 'Component' &&
+            e.unprocessed_entity.metadata.name === 'newborn-app',
+        );
+        return found?.errors?.length ? found : undefined;
+      },
+    );
+    expect(unprocessed.processed_entity).toBeNull();
+    expect(unprocessed.location_key).toBe(
+      `file:${dir.resolve('newborn', 'catalog-info.yaml')}`,
+    );
+    expect(unprocessed.errors).toEqual([
+      {
+        name: 'Error',
+        message: expect.stringContaining(
+          'khal-app.json of component:default/newborn-app',
+        ),
+      },
+    ]);
+    expect(unprocessed.errors[0].message).toContain(
+      '$.env[0].name: "api key" is not UPPER_SNAKE — fix: rename it to "API_KEY"',
+    );
+    expect(await getEntity('newborn-app')).toBeUndefined();
   });
 });

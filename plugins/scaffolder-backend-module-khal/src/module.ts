@@ -30,7 +30,7 @@ export const scaffolderModuleKhal = createBackendModule({
         scaffolder.addActions(
           createManifestCreateAction(),
           createManifestValidateAction(),
-          createLadderEnrollAction({ auth, discovery }),
+          createLadderEnrollAction({ auth, discovery, catalog }),
           createPublishLocalAction({ config }),
           createCatalogRegisterLocalAction({ config, catalog }),
         );

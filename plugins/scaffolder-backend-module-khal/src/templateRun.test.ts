@@ -1,8 +1,4 @@
 import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
-import {
   createMockDirectory,
   mockCredentials,
   mockServices,
@@ -11,69 +7,110 @@ import {
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import catalogModuleKhalManifest from '@khal/plugin-catalog-backend-module-khal';
+// The end-to-end test composes the real ladder backend into the same test backend; the module
+// itself never imports it (it reaches the ladder over HTTP with a service token).
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import ladderPlugin from '@khal/plugin-ladder-backend';
+import { validateManifest } from '@khal/plugin-ladder-common';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import yaml from 'yaml';
 import scaffolderModuleKhal from './index';
 
-jest.setTimeout(180_000);
+jest.setTimeout(240_000);
 
-const templatePath = path.resolve(
-  __dirname,
-  '../../../templates/khal-node-app/template.yaml',
-);
+const templateDir = path.resolve(__dirname, '../../../templates/khal-node-app');
+const templatePath = path.join(templateDir, 'template.yaml');
 
-/** Stands in for the ladder backend: records enrolments and who made them. */
-function fakeLadderPlugin(
-  enrollments: Array<{ principal: unknown; body: unknown }>,
-) {
-  return createBackendPlugin({
-    pluginId: 'ladder',
-    register(reg) {
-      reg.registerInit({
-        deps: {
-          http: coreServices.httpRouter,
-          httpAuth: coreServices.httpAuth,
-        },
-        async init({ http, httpAuth }) {
-          http.use(async (req: any, res: any, next: any) => {
-            if (req.method !== 'POST' || req.path !== '/enrollments')
-              return next();
-            try {
-              const credentials = await httpAuth.credentials(req, {
-                allow: ['service'],
-              });
-              let raw = '';
-              for await (const chunk of req) raw += chunk;
-              enrollments.push({
-                principal: credentials.principal,
-                body: JSON.parse(raw),
-              });
-              res.status(201).json({ rungId: 'local' });
-            } catch (error) {
-              next(error);
-            }
-            return undefined;
-          });
-        },
-      });
-    },
-  });
+/** A ladder as the ladder backend reads it from `ladder.ladders`: a local rung, then a cluster. */
+const ladders = [
+  {
+    id: 'khal',
+    title: 'KhalOS ladder',
+    rungs: [
+      {
+        id: 'local',
+        title: 'Local',
+        runtime: 'pm2',
+        mutationPolicy: 'self',
+        host: 'localhost',
+        entryGates: ['manifest-valid'],
+        proofChecks: ['manifest-valid'],
+        commands: { logs: 'pm2 logs {{entity.name}}' },
+      },
+      {
+        id: 'dev',
+        title: 'Shared dev',
+        runtime: 'kind',
+        mutationPolicy: 'after-dry-run',
+        entryGates: ['previous-rung-proven', 'manifest-valid'],
+      },
+    ],
+  },
+];
+
+const values = {
+  name: 'orders-api',
+  description: 'Takes customer orders.',
+  owner: 'group:default/fdes',
+  ladder: 'khal',
+  settings: [
+    { name: 'DATABASE_URL', required: true, secret: true },
+    { name: 'LOG_LEVEL', required: false, secret: false },
+  ],
+};
+
+/** Every file of the template folder, as the dry-run endpoint takes them. */
+function templateDirectoryContents() {
+  const files: Array<{ path: string; base64Content: string }> = [];
+  const walk = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else
+        files.push({
+          path: path.relative(templateDir, full).split(path.sep).join('/'),
+          base64Content: fs.readFileSync(full).toString('base64'),
+        });
+    }
+  };
+  walk(templateDir);
+  return files;
 }
 
-describe('khal-node-app through the real scaffolder and catalog', () => {
+describe('khal-node-app through the real scaffolder, catalog and ladder backends', () => {
   const dir = createMockDirectory();
+  const user = mockCredentials.user.header();
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let stop: () => Promise<void>;
 
-  it('scaffolds, publishes, registers and enrolls a new app', async () => {
-    const enrollments: Array<{ principal: unknown; body: unknown }> = [];
-    const { server } = await startTestBackend({
+  const waitFor = async <T>(
+    what: string,
+    probe: () => Promise<T | undefined>,
+  ) => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline)
+        throw new Error(`Timed out waiting for ${what}`);
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+  };
+
+  beforeAll(async () => {
+    const backend = await startTestBackend({
       features: [
         catalogPlugin,
         catalogModuleTemplateKind,
+        catalogModuleKhalManifest,
         scaffolderPlugin,
         scaffolderModuleKhal,
-        fakeLadderPlugin(enrollments),
+        ladderPlugin,
         mockServices.rootConfig.factory({
           data: {
             catalog: {
@@ -91,25 +128,110 @@ describe('khal-node-app through the real scaffolder and catalog', () => {
               localGit: { root: dir.resolve('repos') },
               localCatalog: { root: dir.resolve('catalog') },
             },
+            ladder: {
+              operatorsGroup: 'group:default/operators',
+              localRepositoriesRoot: dir.resolve('repos'),
+              ladders,
+            },
           },
         }),
       ],
     });
-    const user = mockCredentials.user.header();
-    const waitFor = async <T>(
-      what: string,
-      probe: () => Promise<T | undefined>,
-    ) => {
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const value = await probe();
-        if (value !== undefined) return value;
-        if (Date.now() > deadline)
-          throw new Error(`Timed out waiting for ${what}`);
-        await new Promise(resolve => setTimeout(resolve, 250));
-      }
-    };
+    server = backend.server;
+    stop = () => backend.stop();
+  });
 
+  afterAll(async () => {
+    await stop?.();
+  });
+
+  it('dry-runs the template: returns the planned files and changes nothing', async () => {
+    const template = yaml.parse(fs.readFileSync(templatePath, 'utf8'));
+    const response = await request(server)
+      .post('/api/scaffolder/v2/dry-run')
+      .set('Authorization', user)
+      .send({
+        template,
+        values,
+        directoryContents: templateDirectoryContents(),
+      });
+    expect(response.status).toBe(200);
+
+    const files = new Map<string, string>(
+      response.body.directoryContents.map(
+        (f: { path: string; base64Content: string }) => [
+          f.path,
+          Buffer.from(f.base64Content, 'base64').toString('utf8'),
+        ],
+      ),
+    );
+    expect([...files.keys()].sort()).toEqual(
+      expect.arrayContaining([
+        '.gitignore',
+        'README.md',
+        'catalog-info.yaml',
+        'deploy/chart/Chart.yaml',
+        'deploy/chart/templates/deployment.yaml',
+        'deploy/chart/templates/service.yaml',
+        'deploy/chart/values.yaml',
+        'ecosystem.config.js',
+        'khal-app.json',
+        'package.json',
+        'src/index.ts',
+        'tsconfig.json',
+      ]),
+    );
+
+    // The planned manifest is the one a real run would publish, and it validates.
+    expect(
+      validateManifest(JSON.parse(files.get('khal-app.json')!)),
+    ).toMatchObject({ ok: true });
+    expect(JSON.parse(files.get('khal-app.json')!)).toMatchObject({
+      name: 'orders-api',
+      owner: 'group:default/fdes',
+      env: [
+        { name: 'DATABASE_URL', required: true, secret: true },
+        { name: 'LOG_LEVEL', required: false },
+      ],
+    });
+    const descriptor = yaml.parse(files.get('catalog-info.yaml')!);
+    expect(descriptor.metadata.annotations).toMatchObject({
+      'khal.ai/ladder': 'khal',
+      'khal.ai/source-repo': 'file:orders-api.git',
+      'backstage.io/kubernetes-id': 'orders-api',
+    });
+    expect(files.get('ecosystem.config.js')).toContain("name: 'orders-api'");
+    expect(files.get('deploy/chart/templates/deployment.yaml')).toContain(
+      'backstage.io/kubernetes-id',
+    );
+
+    // Each khal step says what it would have done instead of doing it.
+    const messages: string[] = response.body.log.map(
+      (entry: { body: { message: string } }) => entry.body.message,
+    );
+    for (const expected of [
+      /Dry-run: would create .*orders-api\.git, commit .* on main and push it/,
+      /Dry-run: would register component:default\/orders-api by writing .*catalog-info\.yaml/,
+      /Dry-run: would wait for component:default\/orders-api to appear in the catalog and enroll it/,
+    ]) {
+      expect(messages.some(m => expected.test(m))).toBe(true);
+    }
+    expect(response.body.output.text[0].content).toContain(
+      'It is on the **dry-run** rung',
+    );
+
+    // Nothing was published, registered or enrolled.
+    expect(fs.existsSync(dir.resolve('repos', 'orders-api.git'))).toBe(false);
+    expect(fs.existsSync(dir.resolve('catalog', 'orders-api'))).toBe(false);
+    const audit = await request(server)
+      .get('/api/ladder/audit')
+      .query({ entityRef: 'component:default/orders-api' })
+      .set('Authorization', user);
+    expect(audit.status).toBe(200);
+    expect(audit.body.items).toEqual([]);
+  });
+
+  it('scaffolds, publishes, registers and enrolls a new app', async () => {
     await waitFor('the template in the catalog', async () => {
       const res = await request(server)
         .get('/api/catalog/entities/by-name/template/default/khal-node-app')
@@ -120,16 +242,7 @@ describe('khal-node-app through the real scaffolder and catalog', () => {
     const created = await request(server)
       .post('/api/scaffolder/v2/tasks')
       .set('Authorization', user)
-      .send({
-        templateRef: 'template:default/khal-node-app',
-        values: {
-          name: 'orders-api',
-          description: 'Takes customer orders.',
-          owner: 'group:default/fdes',
-          ladder: 'khal',
-          settings: [{ name: 'DATABASE_URL', required: true, secret: true }],
-        },
-      });
+      .send({ templateRef: 'template:default/khal-node-app', values });
     expect(created.status).toBe(201);
 
     const task = await waitFor('the task to finish', async () => {
@@ -152,7 +265,7 @@ describe('khal-node-app through the real scaffolder and catalog', () => {
       );
     }
 
-    // The repository can be cloned.
+    // The repository can be cloned, and its manifest validates.
     const clone = dir.resolve('clone');
     execFileSync('git', [
       'clone',
@@ -160,33 +273,133 @@ describe('khal-node-app through the real scaffolder and catalog', () => {
       dir.resolve('repos', 'orders-api.git'),
       clone,
     ]);
-    expect(fs.existsSync(path.join(clone, 'khal-app.json'))).toBe(true);
+    const manifestText = fs.readFileSync(
+      path.join(clone, 'khal-app.json'),
+      'utf8',
+    );
+    const manifest = validateManifest(manifestText);
+    expect(manifest.ok && manifest.manifest).toMatchObject({
+      name: 'orders-api',
+      owner: 'group:default/fdes',
+      runtime: { start: 'node dist/index.js', port: 8080, health: '/healthz' },
+      env: [
+        { name: 'DATABASE_URL', secret: true, required: true },
+        { name: 'LOG_LEVEL', secret: false, required: false },
+      ],
+      deploy: { kubernetes: { id: 'orders-api', chart: 'deploy/chart' } },
+    });
+    // ...and holds the rendered skeleton.
+    expect(fs.readdirSync(clone).sort()).toEqual([
+      '.git',
+      '.gitignore',
+      'README.md',
+      'catalog-info.yaml',
+      'deploy',
+      'ecosystem.config.js',
+      'khal-app.json',
+      'package.json',
+      'src',
+      'tsconfig.json',
+    ]);
+    const read = (file: string) =>
+      fs.readFileSync(path.join(clone, file), 'utf8');
+    expect(Object.keys(JSON.parse(read('package.json')).scripts)).toEqual([
+      'build',
+      'typecheck',
+      'start',
+    ]);
+    const chartValues = yaml.parse(read('deploy/chart/values.yaml'));
+    expect(chartValues.kubernetesId).toBe('orders-api');
+    expect(chartValues.settings).toEqual([
+      { name: 'DATABASE_URL', secret: true, required: true },
+      { name: 'LOG_LEVEL', secret: false, required: false },
+    ]);
+    // Helm's own {{ }} survive untouched.
+    expect(read('deploy/chart/templates/deployment.yaml')).toContain(
+      'backstage.io/kubernetes-id: {{ .Values.kubernetesId | quote }}',
+    );
+    for (const command of [
+      'khal context',
+      'khal doctor',
+      'khal deploy --target dev --dry-run',
+      'khal evidence push',
+      'khal promote',
+    ]) {
+      expect(read('README.md')).toContain(command);
+    }
+    expect(read('README.md')).toContain('| `DATABASE_URL` | yes | yes |');
+    const head = execFileSync('git', ['-C', clone, 'rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+    }).trim();
 
-    // The catalog ingests the descriptor from the file location glob.
+    const digest = createHash('sha256')
+      .update(manifestText, 'utf8')
+      .digest('hex');
+
+    // The catalog ingested the descriptor, and the khal module recorded the manifest it read
+    // from the published repository.
     const entity = await waitFor(
-      'the new component in the catalog',
+      'the new component in the catalog with its manifest annotations',
       async () => {
         const res = await request(server)
           .get('/api/catalog/entities/by-name/component/default/orders-api')
           .set('Authorization', user);
-        return res.status === 200 ? res.body : undefined;
+        return res.status === 200 &&
+          res.body.metadata.annotations['khal.ai/manifest-digest']
+          ? res.body
+          : undefined;
       },
     );
     expect(entity.metadata.annotations).toMatchObject({
       'khal.ai/ladder': 'khal',
       'khal.ai/source-repo': 'file:orders-api.git',
       'backstage.io/kubernetes-id': 'orders-api',
+      'khal.ai/manifest-name': 'orders-api',
+      'khal.ai/manifest-digest': digest,
     });
+    expect(entity.status?.items ?? []).toEqual([]);
 
-    // The ladder was called by the scaffolder itself, at the published commit.
-    const head = execFileSync('git', ['-C', clone, 'rev-parse', 'HEAD'], {
-      encoding: 'utf8',
-    }).trim();
-    expect(enrollments).toEqual([
-      {
-        principal: { type: 'service', subject: 'plugin:scaffolder' },
-        body: { entityRef: 'component:default/orders-api', ref: head },
-      },
+    // The ladder placed it on the first rung at the published commit.
+    const ladderView = await request(server)
+      .get('/api/ladder/entities/component/default/orders-api')
+      .set('Authorization', user);
+    expect(ladderView.status).toBe(200);
+    const [first, second] = ladderView.body.rungs;
+    expect(first.rung.id).toBe('local');
+    expect(first.placement).toMatchObject({
+      entityRef: 'component:default/orders-api',
+      rungId: 'local',
+      ref: head,
+      via: 'enrollment',
+      placedBy: 'service:plugin:scaffolder',
+    });
+    expect(second.placement).toBeNull();
+    // The enrolment proved the rung: the ladder read the same manifest from the repository at
+    // that commit as the catalog did (same digest).
+    expect(first.status).toBe('proven');
+    expect(first.proof).toEqual([
+      expect.objectContaining({
+        gateId: 'manifest-valid',
+        status: 'passed',
+        summary: expect.stringContaining(`sha256 ${digest.slice(0, 12)}`),
+      }),
+    ]);
+
+    // ...and recorded that the scaffolder did it with its own service token.
+    const audit = await request(server)
+      .get('/api/ladder/audit')
+      .query({ entityRef: 'component:default/orders-api' })
+      .set('Authorization', user);
+    expect(audit.status).toBe(200);
+    const placements = audit.body.items.filter(
+      (item: { detail: { via?: string } }) => item.detail.via === 'enrollment',
+    );
+    expect(placements).toEqual([
+      expect.objectContaining({
+        entityRef: 'component:default/orders-api',
+        actor: 'service:plugin:scaffolder',
+        detail: expect.objectContaining({ rung: 'local', ref: head }),
+      }),
     ]);
   });
 });

@@ -3,6 +3,10 @@ import { UserInfoService } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import {
+  unprocessedEntitiesDeletePermission,
+  unprocessedEntitiesReadPermission,
+} from '@backstage/plugin-catalog-unprocessed-entities-common';
+import {
   ladderReadPermission,
   parseLadderConfig,
   promotionApprovePermission,
@@ -22,7 +26,10 @@ const ladder = parseLadderConfig({
           title: 'HML',
           runtime: 'k3s',
           mutationPolicy: 'approval',
-          approvers: { groups: ['group:default/customer-stakeholders'], minimum: 1 },
+          approvers: {
+            groups: ['group:default/customer-stakeholders'],
+            minimum: 1,
+          },
         },
       ],
     },
@@ -49,7 +56,9 @@ const user = {
 
 describe('LadderPermissionPolicy', () => {
   it('denies anonymous requests', async () => {
-    const decision = await policyFor([]).handle({ permission: ladderReadPermission });
+    const decision = await policyFor([]).handle({
+      permission: ladderReadPermission,
+    });
     expect(decision.result).toBe(AuthorizeResult.DENY);
   });
 
@@ -62,10 +71,10 @@ describe('LadderPermissionPolicy', () => {
   });
 
   it('makes promotion requests conditional on entity ownership', async () => {
-    const decision = await policyFor(['user:default/alice', 'group:default/fdes']).handle(
-      { permission: promotionCreatePermission },
-      user,
-    );
+    const decision = await policyFor([
+      'user:default/alice',
+      'group:default/fdes',
+    ]).handle({ permission: promotionCreatePermission }, user);
     expect(decision).toMatchObject({
       result: AuthorizeResult.CONDITIONAL,
       pluginId: 'catalog',
@@ -78,10 +87,10 @@ describe('LadderPermissionPolicy', () => {
   });
 
   it('lets operators request promotions for any entity', async () => {
-    const decision = await policyFor(['user:default/olga', 'group:default/operators']).handle(
-      { permission: promotionCreatePermission },
-      user,
-    );
+    const decision = await policyFor([
+      'user:default/olga',
+      'group:default/operators',
+    ]).handle({ permission: promotionCreatePermission }, user);
     expect(decision.result).toBe(AuthorizeResult.ALLOW);
   });
 
@@ -90,14 +99,14 @@ describe('LadderPermissionPolicy', () => {
       'user:default/sam',
       'group:default/customer-stakeholders',
     ]).handle({ permission: promotionApprovePermission }, user);
-    const operator = await policyFor(['user:default/olga', 'group:default/operators']).handle(
-      { permission: promotionApprovePermission },
-      user,
-    );
-    const fde = await policyFor(['user:default/alice', 'group:default/fdes']).handle(
-      { permission: promotionApprovePermission },
-      user,
-    );
+    const operator = await policyFor([
+      'user:default/olga',
+      'group:default/operators',
+    ]).handle({ permission: promotionApprovePermission }, user);
+    const fde = await policyFor([
+      'user:default/alice',
+      'group:default/fdes',
+    ]).handle({ permission: promotionApprovePermission }, user);
     expect(stakeholder.result).toBe(AuthorizeResult.ALLOW);
     expect(operator.result).toBe(AuthorizeResult.ALLOW);
     expect(fde.result).toBe(AuthorizeResult.DENY);
@@ -111,7 +120,30 @@ describe('LadderPermissionPolicy', () => {
     expect(fde.result).toBe(AuthorizeResult.DENY);
   });
 
+  it('lets everyone see unprocessed entities but only operators delete them', async () => {
+    const fde = policyFor(['user:default/alice', 'group:default/fdes']);
+    const operator = policyFor([
+      'user:default/olga',
+      'group:default/operators',
+    ]);
+    const decide = async (
+      p: typeof fde,
+      permission: typeof unprocessedEntitiesReadPermission,
+    ) => (await p.handle({ permission }, user)).result;
+    expect(await decide(fde, unprocessedEntitiesReadPermission)).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect(await decide(fde, unprocessedEntitiesDeletePermission)).toBe(
+      AuthorizeResult.DENY,
+    );
+    expect(await decide(operator, unprocessedEntitiesDeletePermission)).toBe(
+      AuthorizeResult.ALLOW,
+    );
+  });
+
   it('is constructible from the mock user info service', () => {
-    expect(new LadderPermissionPolicy(ladder, mockServices.userInfo())).toBeDefined();
+    expect(
+      new LadderPermissionPolicy(ladder, mockServices.userInfo()),
+    ).toBeDefined();
   });
 });

@@ -20,6 +20,7 @@ import {
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
+import { unprocessedEntitiesDeletePermission } from '@backstage/plugin-catalog-unprocessed-entities-common';
 import {
   LadderConfig,
   parseLadderConfig,
@@ -39,7 +40,8 @@ import {
  * - Approving is granted to members of any approver group named in the ladder config, and to
  *   operators; the ladder backend then checks eligibility for the specific rung (group, quorum,
  *   four-eyes), because only it knows which rung a promotion targets.
- * - Deleting catalog entities is for operators only.
+ * - Deleting catalog entities, and unprocessed entities (the catalog's failed ingestions), is for
+ *   operators only.
  * Service-to-service calls never reach a policy (the permission client allows them).
  */
 export class LadderPermissionPolicy implements PermissionPolicy {
@@ -69,20 +71,31 @@ export class LadderPermissionPolicy implements PermissionPolicy {
       user.credentials,
     );
     const claims = ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US'));
-    const isOperator = claims.includes(this.operatorsGroup.toLocaleLowerCase('en-US'));
+    const isOperator = claims.includes(
+      this.operatorsGroup.toLocaleLowerCase('en-US'),
+    );
     const { permission } = request;
 
-    if (isPermission(permission, catalogEntityDeletePermission)) {
-      return { result: isOperator ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    if (
+      isPermission(permission, catalogEntityDeletePermission) ||
+      isPermission(permission, unprocessedEntitiesDeletePermission)
+    ) {
+      return {
+        result: isOperator ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      };
     }
 
     if (isPermission(permission, promotionApprovePermission)) {
       const approver =
         isOperator ||
         claims.some(c =>
-          [...this.approverGroups].some(g => g.toLocaleLowerCase('en-US') === c),
+          [...this.approverGroups].some(
+            g => g.toLocaleLowerCase('en-US') === c,
+          ),
         );
-      return { result: approver ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+      return {
+        result: approver ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      };
     }
 
     const ownerOnly = [

@@ -124,6 +124,53 @@ describe('khal:catalog:register-local', () => {
     expect(fs.readdirSync(catalog.path)).toEqual([]);
   });
 
+  describe('refuses a descriptor outside the workspace', () => {
+    const outside = createMockDirectory();
+    beforeEach(() => {
+      outside.setContent({ 'catalog-info.yaml': descriptor });
+    });
+
+    it('given as an absolute path', async () => {
+      await expect(
+        action.handler(
+          context({
+            name: 'x',
+            catalogInfoPath: outside.resolve('catalog-info.yaml'),
+          }),
+        ),
+      ).rejects.toThrow(
+        /catalogInfoPath ".*catalog-info.yaml" is an absolute path — fix: give a path relative to the workspace/,
+      );
+      expect(fs.readdirSync(catalog.path)).toEqual([]);
+    });
+
+    it('through a symlinked file', async () => {
+      fs.symlinkSync(
+        outside.resolve('catalog-info.yaml'),
+        workspace.resolve('linked.yaml'),
+      );
+      await expect(
+        action.handler(context({ name: 'x', catalogInfoPath: 'linked.yaml' })),
+      ).rejects.toThrow(
+        /catalogInfoPath "linked.yaml" goes through a symlink that points outside the workspace/,
+      );
+      expect(fs.readdirSync(catalog.path)).toEqual([]);
+    });
+
+    it('through a symlinked folder', async () => {
+      fs.symlinkSync(outside.path, workspace.resolve('elsewhere'));
+      await expect(
+        action.handler(
+          context({
+            name: 'x',
+            catalogInfoPath: 'elsewhere/catalog-info.yaml',
+          }),
+        ),
+      ).rejects.toThrow(/goes through a symlink that points outside/);
+      expect(fs.readdirSync(catalog.path)).toEqual([]);
+    });
+  });
+
   it('writes nothing in a dry-run', async () => {
     const ctx = context({ name: 'orders-api' }, { isDryRun: true });
     await action.handler(ctx);

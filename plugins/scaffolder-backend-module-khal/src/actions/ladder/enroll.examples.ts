@@ -20,6 +20,23 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
+    description:
+      'Give a slow catalog up to five minutes to ingest the new entity before enrolling it',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'enroll',
+          action: 'khal:ladder:enroll',
+          input: {
+            entityRef: '${{ steps.register.output.entityRef }}',
+            ref: '${{ steps.publish.output.commitHash }}',
+            catalogWaitSeconds: 300,
+          },
+        },
+      ],
+    }),
+  },
+  {
     description: 'Enroll an entity whose ref is a branch',
     example: yaml.stringify({
       steps: [

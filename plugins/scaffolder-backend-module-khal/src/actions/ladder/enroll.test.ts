@@ -1,4 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -127,5 +128,60 @@ describe('khal:ladder:enroll', () => {
     expect(received).toHaveLength(0);
     expect(ctx.output).toHaveBeenCalledWith('rung', 'dry-run');
     expect(ctx.output).toHaveBeenCalledWith('ref', 'abc123');
+  });
+
+  describe('waiting for the catalog', () => {
+    const entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'orders-api', namespace: 'default' },
+    };
+
+    it('enrolls once the catalog serves the newly registered entity', async () => {
+      let lookups = 0;
+      const catalog = catalogServiceMock.mock({
+        getEntityByRef: jest.fn(async () => {
+          lookups += 1;
+          // The ladder must not be called before the catalog has the entity.
+          expect(received).toHaveLength(0);
+          return lookups < 3 ? undefined : entity;
+        }),
+      });
+      const waiting = createLadderEnrollAction({ auth, discovery, catalog });
+      const ctx = createMockActionContext({ input });
+      await waiting.handler(ctx);
+      expect(lookups).toBe(3);
+      expect(catalog.getEntityByRef).toHaveBeenCalledWith(
+        'component:default/orders-api',
+        expect.objectContaining({ credentials: expect.anything() }),
+      );
+      expect(received).toHaveLength(1);
+      expect(ctx.output).toHaveBeenCalledWith('rung', 'local');
+    });
+
+    it('fails naming the entity and where to look when it never appears', async () => {
+      const catalog = catalogServiceMock({ entities: [] });
+      const waiting = createLadderEnrollAction({ auth, discovery, catalog });
+      await expect(
+        waiting.handler(
+          createMockActionContext({
+            input: { ...input, catalogWaitSeconds: 0 },
+          }),
+        ),
+      ).rejects.toThrow(
+        /component:default\/orders-api did not appear in the catalog within 0s, so it cannot be placed on its ladder — fix: .*processing error/,
+      );
+      expect(received).toHaveLength(0);
+    });
+
+    it('neither waits nor enrolls in a dry-run', async () => {
+      const catalog = catalogServiceMock.mock();
+      const waiting = createLadderEnrollAction({ auth, discovery, catalog });
+      const ctx = { ...createMockActionContext({ input }), isDryRun: true };
+      await waiting.handler(ctx);
+      expect(catalog.getEntityByRef).not.toHaveBeenCalled();
+      expect(received).toHaveLength(0);
+      expect(ctx.output).toHaveBeenCalledWith('rung', 'dry-run');
+    });
   });
 });

@@ -1,11 +1,16 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { LADDER_PLUGIN_ID } from '@khal/plugin-ladder-common';
 import { examples } from './enroll.examples';
 
 /** What the enrolment answered, reduced to what the step outputs. */
 type EnrollmentOutcome = { rung: string; created: boolean };
+
+/** How long the step waits for the entity to appear in the catalog when the input does not say. */
+export const DEFAULT_CATALOG_WAIT_SECONDS = 60;
+const CATALOG_POLL_MS = 500;
 
 /** The rung id in the ladder backend's answer: a placement, or an object wrapping one. */
 function rungOf(body: unknown): string | undefined {
@@ -28,8 +33,37 @@ function rungOf(body: unknown): string | undefined {
 export function createLadderEnrollAction(options: {
   auth: AuthService;
   discovery: DiscoveryService;
+  /**
+   * When given, the step first waits until the entity is in the catalog: the catalog ingests a
+   * newly registered descriptor asynchronously, and the ladder reads the entity from it.
+   */
+  catalog?: CatalogService;
 }) {
-  const { auth, discovery } = options;
+  const { auth, discovery, catalog } = options;
+
+  /** Resolves once the catalog serves the entity; fails naming the entity and where to look. */
+  async function waitForEntity(
+    entityRef: string,
+    seconds: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (!catalog) return;
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      const entity = await catalog.getEntityByRef(entityRef, {
+        credentials: await auth.getOwnServiceCredentials(),
+      });
+      if (entity) return;
+      if (signal?.aborted) throw new Error('the task was cancelled');
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `${entityRef} did not appear in the catalog within ${seconds}s, so it cannot be placed on its ladder — fix: check that the register step wrote its descriptor and look for its processing error (the catalog's unprocessed entities), or raise catalogWaitSeconds`,
+        );
+      }
+      await new Promise(resolve => setTimeout(resolve, CATALOG_POLL_MS));
+    }
+  }
+
   return createTemplateAction({
     id: 'khal:ladder:enroll',
     description:
@@ -48,6 +82,15 @@ export function createLadderEnrollAction(options: {
             description:
               'The git ref placed on the first rung: the initial commit sha or a branch name.',
           }),
+        catalogWaitSeconds: z =>
+          z
+            .number({
+              description: `How long to wait for the entity to appear in the catalog before enrolling it (the catalog ingests a new descriptor asynchronously). 0 to 600; default ${DEFAULT_CATALOG_WAIT_SECONDS}.`,
+            })
+            .int()
+            .min(0)
+            .max(600)
+            .optional(),
       },
       output: {
         rung: z =>
@@ -62,7 +105,7 @@ export function createLadderEnrollAction(options: {
       const { entityRef, ref } = ctx.input;
       if (ctx.isDryRun) {
         ctx.logger.info(
-          `Dry-run: would enroll ${entityRef} at ${ref} on the first rung of its ladder (POST /api/${LADDER_PLUGIN_ID}/enrollments)`,
+          `Dry-run: would wait for ${entityRef} to appear in the catalog and enroll it at ${ref} on the first rung of its ladder (POST /api/${LADDER_PLUGIN_ID}/enrollments)`,
         );
         ctx.output('rung', 'dry-run');
         ctx.output('ref', ref);
@@ -72,6 +115,11 @@ export function createLadderEnrollAction(options: {
       const outcome = await ctx.checkpoint<EnrollmentOutcome>({
         key: `khal.ladder.enroll.${entityRef}.${ref}`,
         fn: async () => {
+          await waitForEntity(
+            entityRef,
+            ctx.input.catalogWaitSeconds ?? DEFAULT_CATALOG_WAIT_SECONDS,
+            ctx.signal,
+          );
           const baseUrl = await discovery.getBaseUrl(LADDER_PLUGIN_ID);
           const { token } = await auth.getPluginRequestToken({
             onBehalfOf: await auth.getOwnServiceCredentials(),

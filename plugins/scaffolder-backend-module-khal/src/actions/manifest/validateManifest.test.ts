@@ -116,5 +116,12 @@ describe('khal:manifest:validate', () => {
     await expect(
       action.handler(context({ path: 'link/khal-app.json' })),
     ).rejects.toThrow(/symlink that points outside the workspace/);
+    fs.symlinkSync(
+      outside.resolve('khal-app.json'),
+      workspace.resolve('khal-app.json'),
+    );
+    await expect(action.handler(context({}))).rejects.toThrow(
+      /path "khal-app.json" goes through a symlink that points outside the workspace/,
+    );
   });
 });
