@@ -91,6 +91,13 @@ export interface Config {
     /** Time each gate evaluation may take before it is recorded as `error` (ms). Default 10000. */
     gateTimeoutMs?: number;
     /**
+     * Entity ladder reads show cluster state at most this old (ms) before reading the clusters
+     * again; up to 6× this age a cached answer is served while a fresh one is fetched (its
+     * `checkedAt` says when it was read). Gates, drift checks and deploys always read live.
+     * Default 5000; 0 reads the clusters on every entity read.
+     */
+    clusterStateMaxAgeMs?: number;
+    /**
      * How often open promotions are re-checked by the global scheduled task `ladder-recheck`:
      * a duration object (`{ seconds: 15 }`) or an ISO duration (`PT15S`). Default 15 seconds.
      */

@@ -7,6 +7,11 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import {
+  SchedulerService,
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { Entity } from '@backstage/catalog-model';
@@ -25,6 +30,22 @@ import ladderModuleKubernetes from './index';
  */
 
 jest.setTimeout(60_000);
+
+/** The ladder's scheduler: drift is recorded by its re-check task (reads never write). */
+let scheduler: SchedulerService;
+const captureScheduler = createBackendModule({
+  pluginId: 'ladder',
+  moduleId: 'capture-scheduler',
+  register(env) {
+    env.registerInit({
+      deps: { s: coreServices.scheduler },
+      async init({ s }) {
+        scheduler = s;
+      },
+    });
+  },
+});
+const recheck = () => scheduler.triggerTask('ladder-recheck');
 
 const ENTITY = 'component:default/shop';
 const as = (name: string) =>
@@ -180,6 +201,7 @@ describe('drift on a Kubernetes rung', () => {
         kubernetesPlugin,
         ladderPlugin,
         ladderModuleKubernetes,
+        captureScheduler,
         catalogServiceMock.factory({
           entities: [
             user('alice', 'team-shop'),
@@ -222,6 +244,8 @@ describe('drift on a Kubernetes rung', () => {
             },
             ladder: {
               operatorsGroup: 'group:default/operators',
+              // These tests patch the cluster and read right away: no cached cluster state.
+              clusterStateMaxAgeMs: 0,
               ladders: [
                 {
                   id: 'khal',
@@ -300,14 +324,29 @@ describe('drift on a Kubernetes rung', () => {
 
   it('turns drifted when the Deployment is patched outside the ladder, with a stable since', async () => {
     await patchOutsideTheLadder(repo.b);
+    // The read shows it at once, from what the cluster runs now.
+    const seen = await devRung();
+    expect(seen.status).toBe('drifted');
+    expect(seen.drift).toMatchObject({ running: repo.b, expected: repo.a });
+    // Recorded once, however many reads and re-checks race to record it.
+    await Promise.all([recheck(), devRung(), devRung()]);
+    await recheck();
     const first = await devRung();
-    expect(first.status).toBe('drifted');
-    expect(first.drift).toMatchObject({ running: repo.b, expected: repo.a });
     const again = await devRung();
     expect(again.drift!.since).toBe(first.drift!.since);
-    expect(
-      (await audit()).filter(e => e.action === 'drift.detected'),
-    ).toHaveLength(1);
+    const detected = (await audit()).filter(e => e.action === 'drift.detected');
+    expect(detected).toHaveLength(1);
+    expect(first.drift!.since <= detected[0].createdAt).toBe(true);
+    // The overview (which reads no cluster) shows the recorded drift at a glance.
+    const overview = await get('/overview?ladder=khal');
+    const row = overview.body.items.find(
+      (r: { entityRef: string }) => r.entityRef === ENTITY,
+    );
+    expect(row.cells.dev).toMatchObject({
+      status: 'drifted',
+      ref: repo.a,
+      drift: { since: first.drift!.since, running: repo.b, expected: repo.a },
+    });
     // The next step is resolving the drift, not promoting from it.
     const next = (await get('/entities/component/default/shop')).body.next;
     expect(next).toMatchObject({ action: 'fix', toRung: 'dev', ref: repo.b });
@@ -438,8 +477,10 @@ describe('drift on a Kubernetes rung', () => {
   it('resolves the drift when the cluster returns to the placed ref by itself', async () => {
     await patchOutsideTheLadder(repo.c);
     expect((await devRung()).status).toBe('drifted');
+    await recheck();
     await patchOutsideTheLadder(repo.b);
     expect((await devRung()).status).not.toBe('drifted');
+    await recheck();
     expect(
       (await audit()).find(e => e.action === 'drift.resolved'),
     ).toMatchObject({

@@ -140,6 +140,6 @@ describe.each(databases.eachSupportedId())('DatabaseLadderStore on %p', database
     expect(await store.reserveIdempotencyKey({ ...id, requestHash: 'h' })).toBe(false);
     expect(await store.reserveIdempotencyKey({ ...id, scope: 'user:default/bob', requestHash: 'h' })).toBe(true);
     await store.completeIdempotencyKey({ ...id, statusCode: 201, response: { id: 'p1' } });
-    expect(await store.getIdempotencyKey(id)).toEqual({ requestHash: 'h', statusCode: 201, response: { id: 'p1' } });
+    expect(await store.getIdempotencyKey(id)).toEqual({ requestHash: 'h', statusCode: 201, response: { id: 'p1' }, createdAt: expect.any(String) });
   });
 });

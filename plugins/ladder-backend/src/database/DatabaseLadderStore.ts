@@ -4,7 +4,7 @@ import { ConflictError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import type { Approval, PromotionPhase } from '@khal/plugin-ladder-common';
 import { isTerminal } from '@khal/plugin-ladder-common';
-import type { LadderStore, LadderStoreTransaction } from './LadderStore';
+import type { IdempotencyClaim, LadderStore, LadderStoreTransaction } from './LadderStore';
 import type {
   AuditInput,
   AuditRecord,
@@ -235,6 +235,14 @@ function auditRow(event: AuditInput) {
   };
 }
 
+/** Links a reserved idempotency key to the promotion its request changed, in that change's transaction. */
+async function linkIdempotencyKey(tx: Knex.Transaction, claim: IdempotencyClaim, promotionId: string) {
+  await tx(T.idempotency)
+    .where({ scope: claim.scope, operation: claim.operation, key: claim.key })
+    .whereNull('status_code')
+    .update({ response: JSON.stringify({ promotionId }) });
+}
+
 class KnexLadderStoreTransaction implements LadderStoreTransaction {
   constructor(private readonly tx: Knex.Transaction) {}
 
@@ -361,6 +369,10 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
       .update({ proof_status: options.status, proof_checked_at: now() });
   }
 
+  async linkIdempotencyKey(claim: IdempotencyClaim, promotionId: string): Promise<void> {
+    await linkIdempotencyKey(this.tx, claim, promotionId);
+  }
+
   async insertAudit(event: AuditInput): Promise<void> {
     await this.tx(T.audit).insert(auditRow(event));
   }
@@ -392,6 +404,7 @@ export class DatabaseLadderStore implements LadderStore {
   async createPromotion(
     p: Parameters<LadderStore['createPromotion']>[0],
     audit: Parameters<LadderStore['createPromotion']>[1],
+    idempotency?: IdempotencyClaim,
   ): Promise<PromotionRecord> {
     const id = randomUUID();
     const at = now();
@@ -420,6 +433,7 @@ export class DatabaseLadderStore implements LadderStore {
         await tx(T.audit).insert(
           auditRow({ ...audit, entityRef: p.entityRef, promotionId: id, toPhase: phase }),
         );
+        if (idempotency) await linkIdempotencyKey(tx, idempotency, id);
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -635,10 +649,17 @@ export class DatabaseLadderStore implements LadderStore {
     return this.db.transaction(tx => resolveOpenDrift(tx, options));
   }
 
-  async listEntityRefsToObserve(limit: number): Promise<string[]> {
-    const placed = await this.db(T.placements).distinct('entity_ref').orderBy('entity_ref').limit(limit);
-    const drifting = await this.db(T.drifts).whereNotNull('open_slot').distinct('entity_ref').limit(limit);
-    return [...new Set([...placed, ...drifting].map(r => r.entity_ref as string))].slice(0, limit);
+  async listEntityRefsToObserve(limit: number, after?: string): Promise<{ placed: string[]; drifting: string[] }> {
+    const placedQuery = this.db(T.placements).distinct('entity_ref').orderBy('entity_ref').limit(limit);
+    if (after !== undefined) placedQuery.where('entity_ref', '>', after);
+    const [placed, drifting] = await Promise.all([
+      placedQuery,
+      this.db(T.drifts).whereNotNull('open_slot').distinct('entity_ref').orderBy('entity_ref').limit(limit),
+    ]);
+    return {
+      placed: placed.map(r => r.entity_ref as string),
+      drifting: drifting.map(r => r.entity_ref as string),
+    };
   }
 
   async addEvidence(e: EvidenceRecord): Promise<EvidenceRecord> {
@@ -714,6 +735,7 @@ export class DatabaseLadderStore implements LadderStore {
       requestHash: row.request_hash,
       statusCode: row.status_code === null ? null : Number(row.status_code),
       response: parseJson(row.response, null),
+      createdAt: row.created_at,
     };
   }
 
@@ -753,6 +775,7 @@ export class DatabaseLadderStore implements LadderStore {
   }
 
   async releaseIdempotencyKey(o: { scope: string; operation: string; key: string }): Promise<void> {
-    await this.db(T.idempotency).where(o).whereNull('status_code').delete();
+    // A linked reservation (its change committed) is kept: a retry answers with that change.
+    await this.db(T.idempotency).where(o).whereNull('status_code').whereNull('response').delete();
   }
 }

@@ -1,5 +1,6 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { DriftMonitor } from '../service/DriftMonitor';
 import { DatabaseLadderStore } from './DatabaseLadderStore';
 
 jest.setTimeout(60_000);
@@ -35,6 +36,11 @@ describe.each(databases.eachSupportedId())(
       const knex = await databases.init(databaseId);
       await knex.migrate.latest({ directory: migrationsDir });
       expect(await knex.schema.hasTable('ladder_drifts')).toBe(true);
+      expect(
+        await knex.schema.hasColumn('ladder_promotions', 'explanation_detail'),
+      ).toBe(true);
+      // The read-path indexes come off first, then the explanation column.
+      await knex.migrate.down({ directory: migrationsDir });
       expect(
         await knex.schema.hasColumn('ladder_promotions', 'explanation_detail'),
       ).toBe(true);
@@ -74,7 +80,49 @@ describe.each(databases.eachSupportedId())(
       expect(open.map(d => d.rungId).sort()).toEqual(['dev', 'hml']);
       const audit = await store.listAudit({ entityRef: ENTITY, limit: 10 });
       expect(audit.filter(a => a.action === 'drift.detected')).toHaveLength(2);
-      expect(await store.listEntityRefsToObserve(10)).toEqual([ENTITY]);
+      expect(await store.listEntityRefsToObserve(10)).toEqual({
+        placed: [],
+        drifting: [ENTITY],
+      });
+    });
+
+    it('walks every placed entity in turn for the scheduled drift check, open drifts every time', async () => {
+      const { store } = await createStore();
+      const refs = ['a', 'b', 'c', 'd', 'e'].map(n => `component:default/${n}`);
+      for (const entityRef of refs) {
+        await store.enroll({
+          entityRef,
+          ladderId: 'khal',
+          rungId: 'local',
+          ref: 'aaaaaaa',
+          via: 'enrollment',
+          promotionId: null,
+          placedAt: new Date().toISOString(),
+          placedBy: 'service:scaffolder',
+        });
+      }
+      await store.observeDrift(
+        observation({ entityRef: 'component:default/zz' }),
+      );
+      expect(await store.listEntityRefsToObserve(2, refs[1])).toEqual({
+        placed: refs.slice(2, 4),
+        drifting: ['component:default/zz'],
+      });
+      const monitor = new DriftMonitor({
+        store,
+        notifier: {} as any,
+        logger: mockServices.logger.mock(),
+        clusterState: () => undefined,
+      });
+      const runs = [];
+      for (let i = 0; i < 4; i++) runs.push(await monitor.nextToObserve(2));
+      expect(runs).toEqual([
+        ['component:default/zz', ...refs.slice(0, 2)],
+        ['component:default/zz', ...refs.slice(2, 4)],
+        ['component:default/zz', refs[4]],
+        // and from the start again
+        ['component:default/zz', ...refs.slice(0, 2)],
+      ]);
     });
 
     it('notifies once', async () => {

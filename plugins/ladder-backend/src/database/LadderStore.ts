@@ -12,6 +12,13 @@ import type {
   StoredGateResult,
 } from './records';
 
+/** A reserved `Idempotency-Key` of one caller and operation. */
+export interface IdempotencyClaim {
+  scope: string;
+  operation: string;
+  key: string;
+}
+
 /** Writes that must commit together (a transition, its audit row, the placement it moves). */
 export interface LadderStoreTransaction {
   /**
@@ -49,6 +56,11 @@ export interface LadderStoreTransaction {
   }): Promise<void>;
   insertAudit(event: AuditInput): Promise<void>;
   /**
+   * Links a reserved `Idempotency-Key` to the promotion this transaction changes, so a retry after
+   * a crash answers with it (see router/idempotency.ts).
+   */
+  linkIdempotencyKey(claim: IdempotencyClaim, promotionId: string): Promise<void>;
+  /**
    * Resolves the open drift of an entity on a rung, with its audit row (`drift.resolved`);
    * returns the resolved drift, or undefined when none was open.
    */
@@ -82,6 +94,8 @@ export interface LadderStore {
       phaseMessage: string;
     },
     audit: Omit<AuditInput, 'entityRef' | 'promotionId'>,
+    /** When the request carried an Idempotency-Key: linked to the new promotion in the same transaction. */
+    idempotency?: IdempotencyClaim,
   ): Promise<PromotionRecord>;
   getPromotion(id: string): Promise<PromotionRecord | undefined>;
   listPromotions(filter: {
@@ -124,8 +138,11 @@ export interface LadderStore {
   resolveDrift(options: Parameters<LadderStoreTransaction['resolveDrift']>[0]): Promise<DriftRecord | undefined>;
   /** Marks a drift as notified; true only for the one caller that did it (notify once). */
   markDriftNotified(id: string): Promise<boolean>;
-  /** Entities with a placement or an open drift (the re-check looks at their clusters). */
-  listEntityRefsToObserve(limit: number): Promise<string[]>;
+  /**
+   * Entities the re-check looks at the clusters of: up to `limit` placed entities in ref order
+   * after `after` (a keyset page), and up to `limit` entities with an open drift.
+   */
+  listEntityRefsToObserve(limit: number, after?: string): Promise<{ placed: string[]; drifting: string[] }>;
 
   addEvidence(evidence: EvidenceRecord): Promise<EvidenceRecord>;
   findEvidence(filter: {

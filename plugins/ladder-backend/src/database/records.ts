@@ -66,7 +66,9 @@ export interface AuditInput {
 export interface IdempotencyRecord {
   requestHash: string;
   statusCode: number | null;
+  /** Before completion: null, or `{ promotionId }` once the change it guards committed. */
   response: unknown;
+  createdAt: string;
 }
 
 /** How a drift ended. */

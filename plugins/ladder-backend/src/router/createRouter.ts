@@ -117,6 +117,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   }
 
   async function loadPromotion(id: string) {
+    // Promotion ids are UUIDs; anything else (a NUL byte, which PostgreSQL refuses in text, or
+    // a path) is answered here instead of reaching the database.
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+      throw new NotFoundError(`no promotion ${JSON.stringify(id)}: promotion ids are UUIDs`);
+    }
     const promotion = await store.getPromotion(id);
     if (!promotion) throw new NotFoundError(`no promotion ${id}`);
     return promotion;
@@ -153,12 +158,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       caller,
       operation: 'create-promotion',
       body,
-      run: async () => {
+      resume: async promotionId => ({ status: 201, body: await views.one(await loadPromotion(promotionId)) }),
+      run: async claim => {
         const record = await audited(
           req,
           'promotion-create',
           { entityRef, toRung: body.toRung, ref: body.ref, kind: body.kind },
-          () => commands.create(caller, { ...body, entityRef }),
+          () => commands.create(caller, { ...body, entityRef }, claim),
           r => ({ promotionId: r.id, phase: r.phase }),
         );
         return { status: 201, body: await views.one(record) };
@@ -235,12 +241,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       caller,
       operation: `approve:${promotion.id}`,
       body,
-      run: async () => {
+      resume: async promotionId => ({ status: 201, body: await views.one(await loadPromotion(promotionId)) }),
+      run: async claim => {
         const record = await audited(
           req,
           'promotion-approve',
           { promotionId: promotion.id, entityRef: promotion.entityRef, decision: body.decision },
-          () => commands.approve(caller, promotion, body),
+          () => commands.approve(caller, promotion, body, claim),
           r => ({ phase: r.phase }),
         );
         return { status: 201, body: await views.one(record) };

@@ -57,3 +57,88 @@ export async function readClusterStates(
     }),
   );
 }
+
+type States = Array<ClusterState | undefined>;
+
+/**
+ * Cluster state for entity ladder reads, per entity: an answer younger than `maxAgeMs` is served
+ * as is; one younger than `staleMs` is served while a fresh one is fetched in the background;
+ * otherwise the read waits for the clusters. Concurrent reads of one entity share one fetch.
+ * Only reads for display go through it: gates, drift checks and deploys read the clusters live,
+ * and the drift check stores what it saw (`remember`). Every state carries its `checkedAt`.
+ */
+export class ClusterStateCache {
+  private readonly entries = new Map<
+    string,
+    { states: States; at: number; seq: number }
+  >();
+  private seq = 0;
+  private readonly inflight = new Map<string, Promise<States>>();
+
+  constructor(
+    private readonly options: {
+      maxAgeMs: number;
+      staleMs?: number;
+      maxEntries?: number;
+      now?: () => number;
+    },
+  ) {}
+
+  private now() {
+    return this.options.now ? this.options.now() : Date.now();
+  }
+
+  async read(
+    provider: ClusterStateProvider | undefined,
+    target: LadderEntity,
+  ): Promise<States> {
+    const { maxAgeMs } = this.options;
+    if (!provider || maxAgeMs === 0) return readClusterStates(provider, target);
+    const key = target.entityRef;
+    const entry = this.entries.get(key);
+    const age = entry ? this.now() - entry.at : Infinity;
+    if (entry && age < maxAgeMs) return entry.states;
+    const fresh = this.fetch(provider, target);
+    if (entry && age < (this.options.staleMs ?? maxAgeMs * 6)) {
+      fresh.catch(() => undefined); // readClusterStates never throws; belt and braces
+      return entry.states;
+    }
+    return fresh;
+  }
+
+  /** Stores a complete, live reading (e.g. the scheduled drift check's). */
+  remember(entityRef: string, states: States) {
+    const max = this.options.maxEntries ?? 10_000;
+    this.entries.delete(entityRef);
+    this.entries.set(entityRef, { states, at: this.now(), seq: ++this.seq });
+    // Maps iterate in insertion order: the first key is the least recently stored.
+    while (this.entries.size > max) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+  }
+
+  /** Forgets an entity's cluster state (e.g. after the ladder deployed or rolled it back). */
+  forget(entityRef: string) {
+    this.entries.delete(entityRef);
+  }
+
+  private fetch(
+    provider: ClusterStateProvider,
+    target: LadderEntity,
+  ): Promise<States> {
+    const key = target.entityRef;
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const startedAt = this.seq;
+    const promise = readClusterStates(provider, target)
+      .then(states => {
+        // A reading older than one stored meanwhile (e.g. by the drift check) does not replace it.
+        const current = this.entries.get(key);
+        if (!current || current.seq <= startedAt) this.remember(key, states);
+        return states;
+      })
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+}

@@ -8,7 +8,7 @@ import type { ClusterState } from '@khal/plugin-ladder-common';
 import type { ClusterStateProvider } from '@khal/plugin-ladder-node';
 import type { LadderStore } from '../database/LadderStore';
 import type { DriftRecord, PlacementRecord } from '../database/records';
-import { readClusterStates } from './ClusterStates';
+import { ClusterStateCache, readClusterStates } from './ClusterStates';
 import type { LadderEntity } from './LadderEntities';
 import type { LadderNotifier } from './LadderNotifier';
 
@@ -55,8 +55,52 @@ export class DriftMonitor {
       notifier: LadderNotifier;
       logger: LoggerService;
       clusterState: () => ClusterStateProvider | undefined;
+      /** Where complete live readings are left for entity reads. */
+      clusterCache?: ClusterStateCache;
     },
   ) {}
+
+  private cursor: string | undefined;
+  private readonly pending = new Map<string, Promise<void>>();
+
+  /**
+   * Records what a read saw, off the request path: the read has answered already; the drift rows,
+   * their audit and the owners' notification follow here. One reconciliation at a time per entity
+   * and replica (a second read meanwhile adds nothing); the scheduled re-check catches whatever
+   * this misses. Errors are logged, never thrown.
+   */
+  reconcileLater(
+    target: LadderEntity,
+    placements: PlacementRecord[],
+    clusters: Array<ClusterState | undefined>,
+  ): void {
+    if (this.pending.has(target.entityRef)) return;
+    const run = this.reconcile(target, placements, clusters)
+      .then(
+        () => undefined,
+        error =>
+          this.deps.logger.warn(
+            `drift of ${target.entityRef} could not be recorded: ${error}`,
+          ),
+      )
+      .finally(() => this.pending.delete(target.entityRef));
+    this.pending.set(target.entityRef, run);
+  }
+
+  /**
+   * The next entities the scheduled re-check should look at: a slice of the placed entities in
+   * ref order, continuing after the last slice (and starting over after the end), plus every
+   * entity with an open drift, so that each placed entity is observed within
+   * ceil(placed / limit) runs however many there are.
+   */
+  async nextToObserve(limit: number): Promise<string[]> {
+    const { placed, drifting } = await this.deps.store.listEntityRefsToObserve(
+      limit,
+      this.cursor,
+    );
+    this.cursor = placed.length < limit ? undefined : placed[placed.length - 1];
+    return [...new Set([...drifting, ...placed])];
+  }
 
   /** Reads the clusters (optionally only some rungs) and reconciles; open drifts by rung id. */
   async observe(
@@ -67,6 +111,7 @@ export class DriftMonitor {
       readClusterStates(this.deps.clusterState(), target, only),
       this.deps.store.listPlacements([target.entityRef]),
     ]);
+    if (!only) this.deps.clusterCache?.remember(target.entityRef, clusters);
     return this.reconcile(target, placements, clusters);
   }
 

@@ -1,5 +1,6 @@
 import type { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
 import {
+  ClusterState,
   EntityLadderResponse,
   NextStep,
   Promotion,
@@ -7,12 +8,14 @@ import {
   deriveRungStatus,
   openPhases,
 } from '@khal/plugin-ladder-common';
-import type { ClusterStateProvider } from '@khal/plugin-ladder-node';
+import type { ClusterStateProvider, LadderGate } from '@khal/plugin-ladder-node';
 import type { LadderStore } from '../database/LadderStore';
-import type { DriftRecord, PlacementRecord } from '../database/records';
-import { readClusterStates } from './ClusterStates';
+import type { DriftRecord, PlacementRecord, StoredGateResult } from '../database/records';
+import { entryGatesFor } from '../gates/effectiveGates';
+import { EvaluatedGate, runGates } from '../gates/GateRunner';
+import type { ClusterStateCache } from './ClusterStates';
 import type { DriftMonitor } from './DriftMonitor';
-import type { LadderEntities, LadderEntity } from './LadderEntities';
+import { LadderEntities, LadderEntity, normalizeEntityRef } from './LadderEntities';
 import { gatesLine, waitingFor } from './phaseEvents';
 import type { PromotionEngine } from './PromotionEngine';
 import { toPlacement } from './PromotionEngine';
@@ -29,23 +32,48 @@ export class EntityLadderView {
       views: PromotionViews;
       logger: LoggerService;
       clusterState: () => ClusterStateProvider | undefined;
+      gates: ReadonlyMap<string, LadderGate>;
+      gateTimeoutMs: number;
       drift: DriftMonitor;
+      clusterCache: ClusterStateCache;
     },
   ) {}
 
   async get(entityRef: string, credentials: BackstageCredentials): Promise<EntityLadderResponse> {
-    const target = await this.deps.entities.load(entityRef, credentials);
+    const ref = normalizeEntityRef(entityRef);
     const { store } = this.deps;
-    const [placements, proofs, open] = await Promise.all([
-      store.listPlacements([target.entityRef]),
-      store.listProofResults([target.entityRef]),
-      store.listPromotions({ entityRef: target.entityRef, phases: openPhases(), limit: 50, offset: 0 }),
+    // The store reads need only the ref, so they run while the catalog answers. Nothing they return
+    // is shown unless the catalog read (with the caller's credentials) succeeds.
+    const stored = Promise.all([
+      store.listPlacements([ref]),
+      store.listProofResults([ref]),
+      store.listPromotions({ entityRef: ref, phases: openPhases(), limit: 50, offset: 0 }),
+      store.listOpenDrifts([ref]),
     ]);
-    const clusters = await readClusterStates(this.deps.clusterState(), target);
-    const drifts = await this.deps.drift.reconcile(target, placements, clusters).catch(error => {
-      this.deps.logger.warn(`drift of ${target.entityRef} could not be recorded: ${error}`);
-      return new Map<string, DriftRecord>();
+    stored.catch(() => undefined); // awaited below; a catalog 404 must not leave it unhandled
+    const target = await this.deps.entities.load(ref, credentials);
+    const openViews = stored.then(([, , open]) => this.deps.views.many(open));
+    openViews.catch(() => undefined);
+    // The preview of the next promotion needs no cluster state either: it runs while the clusters
+    // answer, and is used unless the next step turns out to be something else (e.g. a drift).
+    const preview = stored.then(([placements, proofs, open]) => {
+      const next = open.length === 0 ? promotable(target, placements) : undefined;
+      if (!next) return undefined;
+      return this.preview(target, next.rungIndex, next.ref, placements, proofs).catch(error => {
+        this.deps.logger.warn(`preview of ${target.entityRef} to ${target.ladder.rungs[next.rungIndex].id} failed: ${error}`);
+        return [];
+      });
     });
+    preview.catch(() => undefined);
+    const [[placements, proofs, , observed], clusters, openPromotions] = await Promise.all([
+      stored,
+      this.deps.clusterCache.read(this.deps.clusterState(), target),
+      openViews,
+    ]);
+    // A read never writes: drift is recorded (and its owners told) by the scheduled re-check. The
+    // view shows the last observation, corrected by what the clusters say right now.
+    const drifts = currentDrifts(target, placements, clusters, observed);
+    if (differsFromObservation(drifts, observed)) this.deps.drift.reconcileLater(target, placements, clusters);
     const rungs: RungView[] = target.ladder.rungs.map((rung, i) => {
       const placement = placements.find(p => p.rungId === rung.id);
       const proof = placement
@@ -78,13 +106,12 @@ export class EntityLadderView {
           : {}),
       };
     });
-    const openPromotions = await this.deps.views.many(open);
     return {
       entityRef: target.entityRef,
       ladder: ladderSummary(target.ladder),
       rungs,
       openPromotions,
-      next: await this.nextStep(target, placements, openPromotions, drifts),
+      next: await this.nextStep(target, placements, openPromotions, drifts, preview),
     };
   }
 
@@ -92,7 +119,8 @@ export class EntityLadderView {
     target: LadderEntity,
     placements: PlacementRecord[],
     open: Promotion[],
-    drifts: Map<string, DriftRecord>,
+    drifts: Map<string, ShownDrift>,
+    preview: Promise<EvaluatedGate[] | undefined>,
   ): Promise<NextStep> {
     const rungs = target.ladder.rungs;
     const name = target.entity.metadata.title ?? target.entity.metadata.name;
@@ -155,20 +183,16 @@ export class EntityLadderView {
         }`,
       };
     }
-    const nextIndex = rungs.findIndex((r, i) => i > highest && !r.optional);
-    if (highest < 0 || nextIndex < 0) {
+    const next = promotable(target, placements);
+    if (!next) {
       return {
         action: 'none',
         ref,
         summary: `${shortRef(ref)} is on ${rungs[Math.max(highest, 0)].title}, the top of the ladder`,
       };
     }
-    const results = await this.deps.engine
-      .evaluateEntry({ target, rungIndex: nextIndex, ref })
-      .catch(error => {
-        this.deps.logger.warn(`preview of ${target.entityRef} to ${rungs[nextIndex].id} failed: ${error}`);
-        return [];
-      });
+    const nextIndex = next.rungIndex;
+    const results = (await preview) ?? [];
     return {
       action: 'promote',
       toRung: rungs[nextIndex].id,
@@ -179,4 +203,118 @@ export class EntityLadderView {
       summary: `Next: promote ${shortRef(ref)} to ${rungs[nextIndex].title} — ${gatesLine(results)}`,
     };
   }
+
+  /**
+   * The entry gates of the next rung as they stand, without side effects: where a gate asks for
+   * the proof of a lower rung, a passed proof is taken as stored (the engine never re-proves a
+   * passed placement either) and any other is evaluated afresh but not stored (the re-check and
+   * the engine store proofs; a read does not).
+   */
+  private async preview(
+    target: LadderEntity,
+    rungIndex: number,
+    ref: string,
+    placements: PlacementRecord[],
+    proofs: StoredGateResult[],
+  ): Promise<EvaluatedGate[]> {
+    const { engine, gates, gateTimeoutMs } = this.deps;
+    const context = await engine.gateContext({ target, rungIndex, ref, mode: 'entry', approvals: [] });
+    type Prove = (rungId: string, proveRef: string) => Promise<EvaluatedGate[]>;
+    // As the engine does: a proof check may ask for the proof of the rung below, to a bounded depth.
+    const proveAt =
+      (depth: number): Prove =>
+      (rungId, proveRef) =>
+        depth > target.ladder.rungs.length
+          ? Promise.resolve([])
+          : this.storedOrFreshProof(target, rungId, proveRef, placements, proofs, proveAt(depth + 1));
+    const proven = new Map<string, Promise<EvaluatedGate[]>>();
+    const proveRung: Prove = (rungId, proveRef) => {
+      const key = `${rungId}\u0000${proveRef}`;
+      if (!proven.has(key)) proven.set(key, proveAt(1)(rungId, proveRef));
+      return proven.get(key)!;
+    };
+    return runGates({
+      gates,
+      refs: entryGatesFor(target.ladder.rungs[rungIndex], 'promotion'),
+      context: { ...context, proveRung },
+      timeoutMs: gateTimeoutMs,
+    });
+  }
+
+  private async storedOrFreshProof(
+    target: LadderEntity,
+    rungId: string,
+    ref: string,
+    placements: PlacementRecord[],
+    proofs: StoredGateResult[],
+    proveBelow: (rungId: string, ref: string) => Promise<EvaluatedGate[]>,
+  ): Promise<EvaluatedGate[]> {
+    const index = target.ladder.rungs.findIndex(r => r.id === rungId);
+    if (index < 0) return [];
+    const placement = placements.find(p => p.rungId === rungId && p.ref === ref);
+    if (placement?.proofStatus === 'passed') {
+      return proofs.filter(r => r.rungId === rungId && r.ref === ref).map(toGateResult);
+    }
+    const rung = target.ladder.rungs[index];
+    const context = await this.deps.engine.gateContext({ target, rungIndex: index, ref, mode: 'proof' });
+    return runGates({
+      gates: this.deps.gates,
+      refs: rung.proofChecks,
+      context: { ...context, proveRung: proveBelow },
+      timeoutMs: this.deps.gateTimeoutMs,
+    });
+  }
+}
+
+/** The rung the entity's highest placed ref would be promoted to next, if any. */
+function promotable(target: LadderEntity, placements: PlacementRecord[]): { rungIndex: number; ref: string } | undefined {
+  const rungs = target.ladder.rungs;
+  if (placements.length === 0) return undefined;
+  const highest = Math.max(...placements.map(p => rungs.findIndex(r => r.id === p.rungId)));
+  const rungIndex = rungs.findIndex((r, i) => i > highest && !r.optional);
+  if (highest < 0 || rungIndex < 0) return undefined;
+  return { rungIndex, ref: placements.find(p => p.rungId === rungs[highest].id)!.ref };
+}
+
+/** True when what the clusters show now is not what is stored (a drift to open, update or resolve). */
+function differsFromObservation(shown: Map<string, ShownDrift>, observed: DriftRecord[]): boolean {
+  for (const drift of shown.values()) {
+    const stored = observed.find(d => d.rungId === drift.rungId);
+    if (!stored || stored.runningRef !== drift.runningRef || stored.expectedRef !== drift.expectedRef) return true;
+    if (!stored.notifiedAt) return true;
+  }
+  return observed.some(d => !shown.has(d.rungId));
+}
+
+/** A drift as the view shows it: the stored observation, or what the clusters show right now. */
+type ShownDrift = Pick<DriftRecord, 'rungId' | 'runningRef' | 'expectedRef'> & { firstSeenAt?: string };
+
+/**
+ * Open drifts by rung id, as the view shows them: a reachable cluster that says what it runs is
+ * authoritative (drifted or not); otherwise the last stored observation stands.
+ */
+function currentDrifts(
+  target: LadderEntity,
+  placements: PlacementRecord[],
+  clusters: Array<ClusterState | undefined>,
+  observed: DriftRecord[],
+): Map<string, ShownDrift> {
+  const drifts = new Map<string, ShownDrift>();
+  target.ladder.rungs.forEach((rung, i) => {
+    const stored = observed.find(d => d.rungId === rung.id);
+    const cluster = clusters[i];
+    if (!cluster?.reachable || !cluster.runningRef) {
+      if (stored) drifts.set(rung.id, stored);
+      return;
+    }
+    const placed = placements.find(p => p.rungId === rung.id)?.ref ?? null;
+    if (cluster.runningRef === placed) return;
+    drifts.set(rung.id, {
+      rungId: rung.id,
+      runningRef: cluster.runningRef,
+      expectedRef: placed,
+      ...(stored ? { firstSeenAt: stored.firstSeenAt } : {}),
+    });
+  });
+  return drifts;
 }

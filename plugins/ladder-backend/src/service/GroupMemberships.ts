@@ -5,9 +5,20 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
 
 /**
+ * How long a group's member list is reused: 10 s. A member list decides who may approve, so a
+ * stale one may let someone removed from a group approve for at most this long after the catalog
+ * shows the removal (and may delay a new member as long); it never widens a group beyond what
+ * the catalog said within the last TTL, because the clock starts when the lookup starts. The
+ * catalog itself picks up membership changes only at its processing pace (minutes), and sign-in
+ * tokens carry ownership claims for up to an hour, so 10 s adds little; it is long enough that a
+ * burst of approvals and promotion lists costs one catalog lookup per group, not one per request.
+ */
+export const MEMBERSHIP_TTL_MS = 10_000;
+
+/**
  * Group memberships from the catalog (approver groups, the operators group), read with the
- * plugin's own credentials and cached briefly so that a list of promotions costs one lookup per
- * group, not one per row.
+ * plugin's own credentials and cached for MEMBERSHIP_TTL_MS per group. Concurrent lookups of a
+ * group share one catalog read; a failed read is not remembered.
  */
 export class GroupMemberships {
   private readonly cache = new Map<string, { at: number; members: Promise<string[]> }>();
@@ -15,7 +26,7 @@ export class GroupMemberships {
   constructor(
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
-    private readonly ttlMs = 30_000,
+    private readonly ttlMs = MEMBERSHIP_TTL_MS,
   ) {}
 
   /** User entity refs (lower case) that are direct members of a group. */
@@ -23,10 +34,13 @@ export class GroupMemberships {
     const key = lower(groupRef);
     const hit = this.cache.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.members;
-    const members = this.load(key);
-    this.cache.set(key, { at: Date.now(), members });
-    members.catch(() => this.cache.delete(key));
-    return members;
+    const entry = { at: Date.now(), members: this.load(key) };
+    this.cache.set(key, entry);
+    entry.members.catch(() => {
+      // Only this failed read is forgotten, not a newer one that replaced it meanwhile.
+      if (this.cache.get(key) === entry) this.cache.delete(key);
+    });
+    return entry.members;
   }
 
   /** Users who are members of any of the groups. */

@@ -25,24 +25,62 @@ export interface LadderEntity {
   ladder: LadderDefinition;
 }
 
+/** How long the plugin's own reads of an entity are reused (see LadderEntities.load). */
+export const OWN_READ_TTL_MS = 5_000;
+const OWN_READ_MAX_ENTRIES = 5_000;
+
 /** Catalog entities and the ladder they are on. */
 export class LadderEntities {
+  private readonly ownReads = new Map<string, { at: number; entity: Promise<Entity | undefined> }>();
+
   constructor(
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
     private readonly config: LadderConfig,
+    private readonly ownReadTtlMs = OWN_READ_TTL_MS,
   ) {}
 
-  /** The entity and its ladder; 404 when the entity is unknown or not on a ladder. */
+  /**
+   * The entity and its ladder; 404 when the entity is unknown or not on a ladder. With a caller's
+   * credentials it is always read afresh (the catalog decides what the caller may see). Without,
+   * it is the plugin's own read — the engine's, once per step of a promotion — and is reused for
+   * a few seconds: a catalog entity changes at the catalog's processing pace (minutes), so this
+   * adds at most OWN_READ_TTL_MS to how soon the engine sees a change, and it decides no access.
+   */
   async load(entityRef: string, credentials?: BackstageCredentials): Promise<LadderEntity> {
     const ref = normalizeEntityRef(entityRef);
-    const entity = await this.catalog.getEntityByRef(ref, {
-      credentials: credentials ?? (await this.auth.getOwnServiceCredentials()),
-    });
+    const entity = credentials
+      ? await this.catalog.getEntityByRef(ref, { credentials })
+      : await this.ownRead(ref);
     if (!entity) {
       throw new NotFoundError(`no entity ${ref} in the catalog`);
     }
     return { entity, entityRef: ref, ladder: this.ladderOf(entity, ref) };
+  }
+
+  private ownRead(ref: string): Promise<Entity | undefined> {
+    const now = Date.now();
+    const hit = this.ownReads.get(ref);
+    if (hit && now - hit.at < this.ownReadTtlMs) return hit.entity;
+    const entity = this.auth
+      .getOwnServiceCredentials()
+      .then(credentials => this.catalog.getEntityByRef(ref, { credentials }));
+    this.ownReads.delete(ref);
+    if (this.ownReads.size >= OWN_READ_MAX_ENTRIES) {
+      // Oldest first (insertion order): drop the oldest entry.
+      this.ownReads.delete(this.ownReads.keys().next().value!);
+    }
+    this.ownReads.set(ref, { at: now, entity });
+    // Unknown entities and failed reads are not remembered: the next read asks again.
+    entity.then(
+      found => {
+        if (!found && this.ownReads.get(ref)?.entity === entity) this.ownReads.delete(ref);
+      },
+      () => {
+        if (this.ownReads.get(ref)?.entity === entity) this.ownReads.delete(ref);
+      },
+    );
+    return entity;
   }
 
   ladderOf(entity: Entity, ref = stringifyEntityRef(entity)): LadderDefinition {

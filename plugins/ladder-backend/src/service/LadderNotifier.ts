@@ -41,6 +41,8 @@ export class LadderNotifier {
       signals?: SignalsService;
       events?: EventsService;
       notifications?: NotificationService;
+      /** Cluster state cached for entity reads; an entity that changed is read afresh. */
+      clusterCache?: { forget(entityRef: string): void };
     },
   ) {}
 
@@ -50,6 +52,7 @@ export class LadderNotifier {
   }
 
   async entityChanged(signal: LadderChangeSignal, approvals = false): Promise<void> {
+    this.deps.clusterCache?.forget(signal.entityRef);
     if (!this.deps.signals) return;
     const publish = (channel: string) =>
       this.deps.signals!.publish({

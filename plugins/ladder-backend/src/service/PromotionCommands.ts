@@ -9,7 +9,7 @@ import {
   nextPhase,
   resolveRung,
 } from '@khal/plugin-ladder-common';
-import type { LadderStore } from '../database/LadderStore';
+import type { IdempotencyClaim, LadderStore } from '../database/LadderStore';
 import type { PlacementRecord, PromotionRecord } from '../database/records';
 import type { ChangeView } from '../changes/ChangeView';
 import { Redactor } from '../evidence/Redactor';
@@ -59,6 +59,7 @@ export class PromotionCommands {
       reason?: string;
       explanation?: string;
     },
+    idempotency?: IdempotencyClaim,
   ): Promise<PromotionRecord> {
     const { store, memberships, config, redactor, engine, notifier } = this.deps;
     const user = this.requireUser(caller, 'requesting a promotion');
@@ -181,6 +182,7 @@ export class PromotionCommands {
             : {}),
         },
       },
+      idempotency,
     );
     await notifier.promotionChanged({ promotion: record, fromPhase: null, actor: caller.actor, rungTitle: rung.title });
     return engine.advance(record.id, caller.actor);
@@ -238,6 +240,7 @@ export class PromotionCommands {
     caller: Caller,
     promotion: PromotionRecord,
     input: { decision: 'approve' | 'reject'; comment: string },
+    idempotency?: IdempotencyClaim,
   ): Promise<PromotionRecord> {
     const { store, memberships, engine, redactor, notifier } = this.deps;
     if (caller.kind !== 'user' || !caller.userRef) {
@@ -274,6 +277,7 @@ export class PromotionCommands {
           message,
         });
         await tx.insertApproval({ promotionId: promotion.id, approver: user, decision: 'reject', comment });
+        if (idempotency) await tx.linkIdempotencyKey(idempotency, promotion.id);
         await tx.insertAudit({
           entityRef: promotion.entityRef,
           promotionId: promotion.id,
@@ -309,6 +313,7 @@ export class PromotionCommands {
         message: promotion.phaseMessage,
       });
       await tx.insertApproval({ promotionId: promotion.id, approver: user, decision: 'approve', comment });
+      if (idempotency) await tx.linkIdempotencyKey(idempotency, promotion.id);
       const approvers = [
         ...new Set(
           (await tx.listApprovals(promotion.id))

@@ -12,11 +12,19 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { EventsService } from '@backstage/plugin-events-node';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { SignalsService } from '@backstage/plugin-signals-node';
-import { LadderConfig, promotionCreatePermission } from '@khal/plugin-ladder-common';
-import type { ClusterStateProvider, LadderGate, SettingsSource } from '@khal/plugin-ladder-node';
+import {
+  LadderConfig,
+  promotionCreatePermission,
+} from '@khal/plugin-ladder-common';
+import type {
+  ClusterStateProvider,
+  LadderGate,
+  SettingsSource,
+} from '@khal/plugin-ladder-node';
 import { DatabaseLadderStore } from '../database/DatabaseLadderStore';
 import { Redactor } from '../evidence/Redactor';
 import { createAttestedSettingsSource } from '../gates/attestedSettingsSource';
+import { ClusterStateCache } from './ClusterStates';
 import { ManifestReader } from '../manifest/ManifestReader';
 import { ChangeView } from '../changes/ChangeView';
 import { CommitLog } from '../changes/CommitLog';
@@ -54,18 +62,31 @@ export async function createLadderServices(deps: {
   const redactor = new Redactor();
   const entities = new LadderEntities(deps.catalog, deps.auth, config);
   const memberships = new GroupMemberships(deps.catalog, deps.auth);
+  const clusterCache = new ClusterStateCache({
+    maxAgeMs: config.clusterStateMaxAgeMs,
+  });
   const notifier = new LadderNotifier({
+    clusterCache,
     logger,
     signals: deps.signals,
     events: deps.events,
     notifications: deps.notifications,
   });
-  const localRepositoriesRoot = path.resolve(config.localRepositoriesRoot ?? '.');
-  const manifests = new ManifestReader({ urlReader: deps.urlReader, logger, localRepositoriesRoot });
+  const localRepositoriesRoot = path.resolve(
+    config.localRepositoriesRoot ?? '.',
+  );
+  const manifests = new ManifestReader({
+    urlReader: deps.urlReader,
+    logger,
+    localRepositoriesRoot,
+  });
   const engine = new PromotionEngine({
     store,
     gates: deps.gates,
-    settingsSources: [createAttestedSettingsSource(store), ...deps.settingsSources],
+    settingsSources: [
+      createAttestedSettingsSource(store),
+      ...deps.settingsSources,
+    ],
     manifests,
     entities,
     memberships,
@@ -73,7 +94,13 @@ export async function createLadderServices(deps: {
     logger,
     gateTimeoutMs: config.gateTimeoutMs,
   });
-  const drift = new DriftMonitor({ store, notifier, logger, clusterState: deps.clusterState });
+  const drift = new DriftMonitor({
+    store,
+    notifier,
+    logger,
+    clusterState: deps.clusterState,
+    clusterCache,
+  });
   const views = new PromotionViews({ store, memberships, entities });
   const changes = new ChangeView({
     store,
@@ -103,8 +130,24 @@ export async function createLadderServices(deps: {
     commands,
     drift,
     changes,
-    entityView: new EntityLadderView({ store, entities, engine, views, logger, clusterState: deps.clusterState, drift }),
-    overview: new LadderOverview({ catalog: deps.catalog, auth: deps.auth, store, config }),
+    entityView: new EntityLadderView({
+      store,
+      entities,
+      engine,
+      views,
+      logger,
+      clusterState: deps.clusterState,
+      gates: deps.gates,
+      gateTimeoutMs: config.gateTimeoutMs,
+      drift,
+      clusterCache,
+    }),
+    overview: new LadderOverview({
+      catalog: deps.catalog,
+      auth: deps.auth,
+      store,
+      config,
+    }),
     planner: new DeployPlanner({
       store,
       entities,
@@ -121,6 +164,14 @@ export async function createLadderServices(deps: {
         return decision.result === AuthorizeResult.ALLOW;
       },
     }),
-    evidence: new EvidenceIntake({ store, entities, manifests, redactor, engine, notifier, logger }),
+    evidence: new EvidenceIntake({
+      store,
+      entities,
+      manifests,
+      redactor,
+      engine,
+      notifier,
+      logger,
+    }),
   };
 }

@@ -1,5 +1,9 @@
 import request from 'supertest';
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  SchedulerService,
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { ladderClusterStateExtensionPoint } from '@khal/plugin-ladder-node';
 import {
@@ -38,6 +42,21 @@ const fakeClusters = createBackendModule({
   },
 });
 
+/** The plugin's scheduler, to run the re-check (where drift is recorded) when a test says so. */
+let scheduler: SchedulerService;
+const captureScheduler = createBackendModule({
+  pluginId: 'ladder',
+  moduleId: 'capture-scheduler',
+  register(env) {
+    env.registerInit({
+      deps: { s: coreServices.scheduler },
+      async init({ s }) {
+        scheduler = s;
+      },
+    });
+  },
+});
+
 describe('drift notifications', () => {
   const repo = createAppRepository();
   let backend: Awaited<ReturnType<typeof startLadderBackend>>;
@@ -45,7 +64,9 @@ describe('drift notifications', () => {
   beforeAll(async () => {
     backend = await startLadderBackend({
       repoDir: repo.dir,
-      extraFeatures: [fakeClusters],
+      extraFeatures: [fakeClusters, captureScheduler],
+      // The test changes what the cluster runs and reads right away: no cached cluster state.
+      configOverrides: { clusterStateMaxAgeMs: 0 },
     });
   });
   afterAll(() => backend.stop());
@@ -59,15 +80,47 @@ describe('drift notifications', () => {
       n => n.payload.topic === 'ladder.drift',
     );
 
+  const devRung = async () =>
+    (await view()).body.rungs.find((r: any) => r.rung.id === 'dev');
+  const recheck = () => scheduler.triggerTask('ladder-recheck');
+  /** Reads hand drift to a background reconciliation; waits until it is stored as `running`. */
+  const recorded = async (running: string) => {
+    for (let i = 0; i < 100; i++) {
+      const dev = await devRung();
+      const audit = await request(backend.server)
+        .get(`/api/ladder/audit?entityRef=${ENTITY}&limit=50`)
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/alice'),
+        );
+      const detected = audit.body.items.some(
+        (e: any) => e.action === 'drift.detected',
+      );
+      if (
+        detected &&
+        dev.drift?.running === running &&
+        driftNotifications().length > 0
+      )
+        return dev;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    throw new Error(`drift to ${running} was not recorded`);
+  };
+  let since: string;
+
   it("tells the entity's owners once, however often the drifted rung is read", async () => {
-    const first = await view();
-    const dev = first.body.rungs.find((r: any) => r.rung.id === 'dev');
+    const dev = await devRung();
+    // The read shows the drift at once, from what the cluster says now.
     expect(dev).toMatchObject({
       status: 'drifted',
       drift: { running: 'beef001', expected: null },
     });
-    await view();
-    await Promise.all([view(), view()]);
+    // Reads and re-checks race to record it: one drift, one notification.
+    await Promise.all([view(), view(), recheck(), view()]);
+    since = (await recorded('beef001')).drift.since;
+    await Promise.all([recheck(), view(), view()]);
+    await recheck();
+    expect((await devRung()).drift.since).toBe(since);
     const sent = driftNotifications();
     expect(sent).toHaveLength(1);
     expect(sent[0].recipients).toEqual({
@@ -85,13 +138,20 @@ describe('drift notifications', () => {
   it('keeps one drift (and one notification) while the running ref changes', async () => {
     cluster.running = null;
     // A cluster that says nothing about what it runs neither proves nor ends a drift.
-    expect(
-      (await view()).body.rungs.find((r: any) => r.rung.id === 'dev').status,
-    ).not.toBe('drifted');
+    expect((await devRung()).status).not.toBe('drifted');
+    await recheck();
     cluster.running = 'beef002';
-    const dev = (await view()).body.rungs.find((r: any) => r.rung.id === 'dev');
+    // The scheduled re-check alone records the new running ref.
+    await recheck();
+    const audit = await request(backend.server)
+      .get(`/api/ladder/audit?entityRef=${ENTITY}&limit=50`)
+      .set('Authorization', mockCredentials.user.header('user:default/alice'));
+    expect(
+      audit.body.items.filter((e: any) => e.action === 'drift.detected'),
+    ).toHaveLength(1);
+    const dev = await devRung();
     // Still the same drift (same since), now running another ref; no second notification.
-    expect(dev.drift.running).toBe('beef002');
+    expect(dev.drift).toMatchObject({ running: 'beef002', since });
     expect(driftNotifications()).toHaveLength(1);
   });
 });

@@ -89,6 +89,23 @@ export const evidenceKindSchema = z
   .max(64)
   .regex(/^[a-z][a-z0-9-]*$/, 'evidence kinds are kebab-case, e.g. "build-output"');
 
+/** How deep evidence `data` may nest (the redactor and the store walk it). */
+export const EVIDENCE_MAX_DEPTH = 32;
+
+/** Nesting depth of a JSON value, without recursion (a hostile value may nest 100,000 levels). */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > EVIDENCE_MAX_DEPTH) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** Evidence content limit; larger bodies get a 413 naming this limit. */
 export const EVIDENCE_MAX_BYTES = 256 * 1024;
 
@@ -99,7 +116,11 @@ export const createEvidenceRequestSchema = z
     ref: gitRef,
     kind: evidenceKindSchema,
     summary: text(500).min(1, 'say in one line what this evidence shows'),
-    content: z.string().optional(),
+    // PostgreSQL stores no NUL character in text; say so instead of failing at the insert.
+    content: z
+      .string()
+      .refine(c => !c.includes('\u0000'), 'contains NUL characters (\\u0000); strip them, e.g. with tr -d "\\000"')
+      .optional(),
     url: z
       .string()
       .max(2048)
@@ -107,7 +128,12 @@ export const createEvidenceRequestSchema = z
       .refine(u => /^https?:\/\//i.test(u), 'only http(s) URLs')
       .optional(),
     /** Structured facts (e.g. a dry-run's result); redacted like content. */
-    data: z.record(z.string(), z.unknown()).optional(),
+    data: z
+      .record(z.string(), z.unknown())
+      .refine(d => nestingDepth(d) <= EVIDENCE_MAX_DEPTH, {
+        message: `nests deeper than ${EVIDENCE_MAX_DEPTH} levels; flatten it, or put the raw output in content`,
+      })
+      .optional(),
   })
   .refine(e => e.content !== undefined || e.url !== undefined, {
     message: 'give either content (the proof itself) or url (where it lives)',
@@ -123,7 +149,8 @@ export const overviewQuerySchema = z.strictObject({
   system: z.string().max(512).optional(),
   q: z.string().max(200).optional(),
   limit: limit.default(100),
-  cursor: z.string().max(512).optional(),
+  // Wraps the catalog's own cursor (its filter, order and position), which runs to about 1,000 characters.
+  cursor: z.string().max(4096).optional(),
 });
 export type OverviewQuery = z.input<typeof overviewQuerySchema>;
 

@@ -129,6 +129,11 @@ export const ladderConfigSchema = z
       .default('group:default/operators'),
     /** Engine settings read by the ladder backend (see its config.d.ts). */
     gateTimeoutMs: z.number().int().min(100).max(600000).default(10000),
+    /**
+     * Entity ladder reads show cluster state at most this old (ms) before reading the clusters
+     * again; up to 6× this age an answer is served while a fresh one is fetched. 0 turns it off.
+     */
+    clusterStateMaxAgeMs: z.number().int().min(0).max(300000).default(5000),
     /** How often open promotions are re-checked: a Backstage duration (`{ seconds: 15 }` or ISO `PT15S`). */
     recheckInterval: z
       .union([z.string().min(1), z.record(z.string(), z.number().nonnegative())])
