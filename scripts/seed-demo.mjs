@@ -92,6 +92,22 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
     });
     await evidence(app, rung, r, 'dry-run', { clean: true, target: rung });
   };
+  // Customer rungs (metadata.requiresExplanation) refuse a promotion without an explanation.
+  const customerRungs = new Map(
+    (await call('alice', 'GET', '/ladders')).items.flatMap(l =>
+      l.rungs
+        .filter(x => x.metadata?.requiresExplanation)
+        .map(x => [x.id, x.metadata.customer ?? 'the customer']),
+    ),
+  );
+  const explanationFor = (app, rung, r) =>
+    customerRungs.has(rung)
+      ? {
+          explanation: `${app} ${r} for ${customerRungs.get(
+            rung,
+          )}: the build proven on shared dev, unchanged, with the settings attested for ${rung}. Demo seed.`,
+        }
+      : {};
   const promote = async (
     app,
     rung,
@@ -103,6 +119,7 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
       toRung: rung,
       ref: r,
       reason: `demo seed: ${app} ${r} to ${rung}`,
+      ...explanationFor(app, rung, r),
     });
     let approved = false;
     for (let i = 0; i < 60; i++) {

@@ -90,6 +90,10 @@ test.describe.serial('walking the ladder in the browser', () => {
     await signInAs(sam, 'sam');
     await sam.goto('/ladder/approvals');
     await expect(sam.getByText('customer-portal').first()).toBeVisible();
+    // HML is a customer rung: the stakeholder reads the requester's explanation before anything else.
+    const explanation = sam.getByRole('region', { name: 'Explanation for the customer' }).first();
+    await expect(explanation).toContainText('Explanation for Acme Retail');
+    await expect(explanation).toContainText('customer-portal 5155ce2 for Acme Retail');
     await snap(sam, 'flow2-02-inbox');
     await sam.getByRole('button', { name: 'Approve' }).first().click();
     const decision = sam.getByRole('dialog');

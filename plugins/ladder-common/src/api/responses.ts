@@ -207,6 +207,8 @@ export const overviewCellSchema = z.object({
   status: rungViewSchema.shape.status,
   placedAt: z.string().nullable(),
   openPromotion: z.object({ id: z.string(), phase: z.string(), ref: z.string() }).nullable(),
+  /** On a drifted rung: what the cluster runs, what the ladder placed, since when. */
+  drift: rungViewSchema.shape.drift,
 });
 export type OverviewCell = z.infer<typeof overviewCellSchema>;
 

@@ -2,6 +2,7 @@ import type { Entity } from '@backstage/catalog-model';
 import {
   LADDER_ANNOTATION,
   type AuditEvent,
+  type ChangesResponse,
   type DeployPlan,
   type EntityLadderResponse,
   type LadderSummary,
@@ -267,7 +268,13 @@ export const overview: OverviewResponse = {
       ladderId: 'khal',
       cells: {
         local: { ref: 'a1b2c3d', status: 'proven', placedAt, openPromotion: null },
-        dev: { ref: '9f8e7d6', status: 'drifted', placedAt, openPromotion: null },
+        dev: {
+          ref: '9f8e7d6',
+          status: 'drifted',
+          placedAt,
+          openPromotion: null,
+          drift: { since: placedAt, running: '1234567', expected: '9f8e7d6c5b4a' },
+        },
         hml: {
           ref: null,
           status: 'empty',
@@ -288,6 +295,43 @@ export const overview: OverviewResponse = {
     },
   ],
   totalItems: 2,
+};
+
+/** What promoting a1b2c3d onto hml changes compared with the ref on Shared dev. */
+export const changes: ChangesResponse = {
+  entityRef: ENTITY_REF,
+  from: { rung: 'dev', ref: '9f8e7d6c5b4a' },
+  to: { rung: 'hml', ref: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' },
+  target: 'hml',
+  commits: [
+    {
+      sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+      subject: 'Add the payments gateway setting',
+      author: 'Alice Doe',
+      date: placedAt,
+    },
+    {
+      sha: 'bbbbccccddddeeeeffff00001111222233334444',
+      subject: 'Log requests at info',
+      author: 'Sam Roe',
+      date: placedAt,
+    },
+  ],
+  manifestDiff: {
+    settingsAdded: [{ name: 'PAYMENTS_API_KEY', required: true, secret: true }],
+    settingsRemoved: [{ name: 'LEGACY_FLAG', required: false, secret: false }],
+    settingsChanged: [
+      { name: 'LOG_LEVEL', changes: [{ field: 'required', from: false, to: true }] },
+    ],
+    runtimeChanges: [{ field: 'runtime.port', from: 8080, to: 8081 }],
+    identityChanges: [],
+    deployChanges: [],
+  },
+  settingsForTarget: [
+    { name: 'DATABASE_URL', required: true, secret: true, supplied: true, newlyRequired: false },
+    { name: 'PAYMENTS_API_KEY', required: true, secret: true, supplied: false, newlyRequired: true },
+    { name: 'LOG_LEVEL', required: true, secret: false, supplied: null, newlyRequired: true },
+  ],
 };
 
 /** A catalog entity on the `khal` ladder. */

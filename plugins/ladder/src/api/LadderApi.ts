@@ -2,6 +2,7 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ApprovalDecision,
   AuditEvent,
+  ChangesResponse,
   CreateEvidenceRequest,
   CreatePromotionRequest,
   DeployPlan,
@@ -50,6 +51,14 @@ export interface PlanQuery {
   ref?: string;
 }
 
+/**
+ * The change view of an entity: between the refs placed on two rungs (`from`, `to`; settings are
+ * judged for `to`), or between two refs (`fromRef`, `toRef`) judged for a `target` rung.
+ */
+export type ChangesQuery =
+  | { entityRef: string; from: string; to: string }
+  | { entityRef: string; fromRef: string; toRef: string; target: string };
+
 /** One page of the audit trail. */
 export interface AuditListResponse {
   items: AuditEvent[];
@@ -95,6 +104,10 @@ export interface LadderApi {
   listEvidence(query: ListEvidenceQuery): Promise<EvidenceListResponse>;
   getPlan(query: PlanQuery): Promise<DeployPlan>;
   getAudit(query: AuditQuery): Promise<AuditListResponse>;
+  /** What changes between two rungs or two refs: commits, manifest diff, settings for the target. */
+  getChanges(query: ChangesQuery): Promise<ChangesResponse>;
+  /** What a promotion changes on its rung (from the ref the rung held before it). */
+  getPromotionChanges(promotionId: string): Promise<ChangesResponse>;
 }
 
 /** @public */

@@ -1,7 +1,7 @@
 import { ResponseError } from '@backstage/errors';
 import { LadderClient } from './LadderClient';
 import { PlanUnresolvedError } from './PlanUnresolvedError';
-import { entityLadder, openPromotion, overview } from '../__testUtils__/fixtures';
+import { changes, entityLadder, openPromotion, overview } from '../__testUtils__/fixtures';
 
 function json(status: number, body: unknown, statusText = 'OK') {
   return new Response(JSON.stringify(body), {
@@ -43,6 +43,27 @@ describe('LadderClient', () => {
   it('fails loudly when the backend drifts from the contract', async () => {
     const { client } = setup(json(200, { items: 'nope' }));
     await expect(client.listPromotions()).rejects.toThrow();
+  });
+
+  it('asks for the changes between two rungs and between two refs, and parses them', async () => {
+    const { client, fetch } = setup(json(200, changes));
+    await expect(client.getChanges({ entityRef: 'component:default/orders-api', from: 'hml', to: 'dev' })).resolves.toEqual(changes);
+    expect(fetch.mock.calls[0][0]).toBe(
+      'http://backend/api/ladder/changes?entityRef=component%3Adefault%2Forders-api&from=hml&to=dev',
+    );
+    fetch.mockResolvedValueOnce(json(200, changes));
+    await client.getChanges({ entityRef: 'component:default/orders-api', fromRef: '9f8e7d6', toRef: 'a1b2c3d', target: 'hml' });
+    expect(fetch.mock.calls[1][0]).toBe(
+      'http://backend/api/ladder/changes?entityRef=component%3Adefault%2Forders-api&fromRef=9f8e7d6&toRef=a1b2c3d&target=hml',
+    );
+  });
+
+  it('asks for a promotion’s changes and rejects a response that breaks the contract', async () => {
+    const { client, fetch } = setup(json(200, changes));
+    await expect(client.getPromotionChanges('p 1')).resolves.toEqual(changes);
+    expect(fetch.mock.calls[0][0]).toBe('http://backend/api/ladder/promotions/p%201/changes');
+    fetch.mockResolvedValueOnce(json(200, { ...changes, settingsForTarget: [{ name: 'X', value: 'hunter2' }] }));
+    await expect(client.getPromotionChanges('p-1')).rejects.toThrow();
   });
 
   it('sends the idempotency key and the body on create', async () => {

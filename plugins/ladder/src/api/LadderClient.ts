@@ -5,6 +5,7 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   LADDER_PLUGIN_ID,
   auditListResponseSchema,
+  changesResponseSchema,
   deployPlanSchema,
   entityLadderResponseSchema,
   evidenceListResponseSchema,
@@ -14,6 +15,7 @@ import {
   promotionListResponseSchema,
   promotionSchema,
   unresolvedFactSchema,
+  type ChangesResponse,
   type CreateEvidenceRequest,
   type CreatePromotionRequest,
   type DeployPlan,
@@ -30,6 +32,7 @@ import {
 import type {
   AuditListResponse,
   AuditQuery,
+  ChangesQuery,
   EvidenceListResponse,
   IdempotentWriteOptions,
   LadderApi,
@@ -165,6 +168,17 @@ export class LadderClient implements LadderApi {
     return this.request(
       `/audit${queryString(query)}`,
       auditListResponseSchema,
+    );
+  }
+
+  getChanges(query: ChangesQuery): Promise<ChangesResponse> {
+    return this.request(`/changes${queryString(query)}`, changesResponseSchema);
+  }
+
+  getPromotionChanges(promotionId: string): Promise<ChangesResponse> {
+    return this.request(
+      `/promotions/${encodeURIComponent(promotionId)}/changes`,
+      changesResponseSchema,
     );
   }
 

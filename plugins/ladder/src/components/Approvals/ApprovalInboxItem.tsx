@@ -10,6 +10,7 @@ import type { SignedInUser } from '../../promotions/actionAvailability';
 import { promotionLabel, promotionTone } from '../../status/promotionStatus';
 import { ApprovalsSummary } from '../EntityLadderContent/ApprovalsSummary';
 import { PromotionActions } from '../PromotionActions';
+import { PromotionExplanation } from '../PromotionExplanation';
 import { ToneChip } from '../ToneChip';
 
 const useStyles = makeStyles(theme => ({
@@ -20,13 +21,15 @@ const useStyles = makeStyles(theme => ({
 export interface ApprovalInboxItemProps {
   promotion: Promotion;
   toRungTitle: string;
+  /** A rung's title by id. */
+  rungTitle: (rungId: string) => string;
   user: SignedInUser | undefined;
   onChanged: () => void;
 }
 
 /** One promotion waiting for the signed-in user: what it is, its gates, approve or reject. */
 export function ApprovalInboxItem(props: ApprovalInboxItemProps) {
-  const { promotion, toRungTitle, user, onChanged } = props;
+  const { promotion, toRungTitle, rungTitle, user, onChanged } = props;
   const classes = useStyles();
   const permissions = useLadderPermissions(promotion.entityRef);
   const ladderLink = useEntityLadderLink();
@@ -48,17 +51,14 @@ export function ApprovalInboxItem(props: ApprovalInboxItemProps) {
       }`}
     >
       <article aria-label={`Promotion of ${promotion.entityRef} to ${toRungTitle}`}>
+        {/* Approvers of a customer rung read the explanation before anything else. */}
+        <PromotionExplanation promotion={promotion} rungTitle={rungTitle} />
         <Typography variant="body2" className={classes.gates}>
           {passed} of {promotion.gates.length} gates pass
           {notPassed.length > 0
             ? ` — not yet: ${notPassed.map(g => `${g.title} (${g.status})`).join(', ')}`
             : ''}
         </Typography>
-        {promotion.explanation ? (
-          <Typography variant="body2" gutterBottom>
-            Explanation: {promotion.explanation}
-          </Typography>
-        ) : null}
         <ApprovalsSummary promotion={promotion} />
         <PromotionActions
           promotion={promotion}

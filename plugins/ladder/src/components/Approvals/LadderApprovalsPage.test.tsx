@@ -8,6 +8,10 @@ import { mockSignalApi, renderWithApis } from '../../__testUtils__/renderWithApi
 import { LadderApprovalsPage } from './LadderApprovalsPage';
 import { LadderApprovalsSidebarItem } from './LadderApprovalsSidebarItem';
 
+// The whole tab (or inbox) renders with MUI dialogs and menus: on a loaded 2-core CI machine one
+// render can take several seconds, so the default 5 s would fail tests for the machine's sake.
+jest.setTimeout(30_000);
+
 describe('LadderApprovalsPage', () => {
   it('lists the promotions waiting for me with the gate summary, and approves in place', async () => {
     const api = mockLadderApi();
@@ -20,6 +24,31 @@ describe('LadderApprovalsPage', () => {
     const dialog = await screen.findByRole('dialog');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
     await waitFor(() => expect(api.decide).toHaveBeenCalledWith('p-1', { decision: 'approve', comment: '' }, expect.anything()));
+  });
+
+  it('shows the customer explanation before the gates', async () => {
+    const explained = {
+      ...openPromotion,
+      explanation: 'Acme gets the new checkout',
+      explanationDetail: {
+        text: 'Acme gets the new checkout',
+        customer: 'Acme Retail',
+        contacts: [],
+        settingsSupplied: null,
+        settingsMissing: [],
+        changes: { from: { ref: null }, to: openPromotion.ref, commits: null, settingsAdded: [], settingsRemoved: [], newlyRequired: [] },
+        approvers: [],
+      },
+    };
+    const api = mockLadderApi({ listPromotions: jest.fn().mockResolvedValue({ items: [explained] }) });
+    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
+    const item = await screen.findByRole('article', { name: `Promotion of ${ENTITY_REF} to Customer HML` });
+    const explanation = within(item).getByRole('region', { name: 'Explanation for the customer' });
+    expect(explanation).toHaveTextContent('Explanation for Acme Retail');
+    expect(explanation).toHaveTextContent('Settings suppliedunknown: no settings source answers for this rung');
+    expect(explanation).toHaveTextContent('first placement (nothing below to compare with) to a1b2c3d');
+    expect(explanation).toHaveTextContent('Can approve nextnobody found in the approver groups');
+    expect(item.textContent!.indexOf('Acme gets the new checkout')).toBeLessThan(item.textContent!.indexOf('gates pass'));
   });
 
   it('requires a reason to reject', async () => {

@@ -40,6 +40,7 @@ export function LadderApprovalsPage() {
             <ApprovalInboxItem
               promotion={p}
               toRungTitle={rungTitle(p.ladderId, p.toRung)}
+              rungTitle={id => rungTitle(p.ladderId, id)}
               user={user}
               onChanged={retry}
             />

@@ -35,7 +35,9 @@ describe('EntityLadderCard', () => {
       entityLadder.rungs.map(r => `rung-${r.rung.id}`),
     );
     expect(items[0]).toHaveAccessibleName(/Local, Proven, ref a1b2c3d, placed 3 days ago/);
-    expect(screen.getByText('Drifted')).toBeInTheDocument();
+    expect(screen.getByText('⚠ Drifted')).toBeInTheDocument();
+    expect(items[2]).toHaveAccessibleName(/Shared dev, Drifted, ref 9f8e7d6, .*runs 1234567, ladder expects 9f8e7d6, since 3 days ago/);
+    expect(screen.getByTestId('rung-dev-drift')).toHaveTextContent('runs 1234567, ladder expects 9f8e7d6, since 3 days ago');
     expect(screen.getByText(entityLadder.next.summary)).toBeInTheDocument();
     expect(screen.getByRole('link', { name: /open the ladder tab/i })).toHaveAttribute(
       'href',

@@ -11,13 +11,15 @@ import { shortRef } from '../../format/shortRef';
 import { ToneChip, toneColors } from '../ToneChip';
 
 const useStyles = makeStyles(theme => ({
-  root: ({ tone }: { tone: StatusTone }) => ({
+  root: ({ tone, drifted }: { tone: StatusTone; drifted: boolean }) => ({
     listStyle: 'none',
     minWidth: 128,
     padding: theme.spacing(1),
     border: `1px solid ${theme.palette.divider}`,
-    // The border repeats the chip's colour, so the row reads at a glance.
-    borderLeft: `4px solid ${toneColors(theme, tone).main}`,
+    // The border repeats the chip's colour, so the row reads at a glance; drift, the one status
+    // people must not miss, is dashed and tinted as on the overview.
+    borderLeft: `4px ${drifted ? 'dashed' : 'solid'} ${toneColors(theme, tone).main}`,
+    background: drifted ? `${theme.palette.warning.light}33` : undefined,
     borderRadius: theme.shape.borderRadius,
     display: 'flex',
     flexDirection: 'column',
@@ -28,6 +30,13 @@ const useStyles = makeStyles(theme => ({
   ref: { fontFamily: 'monospace' },
 }));
 
+/** "runs 1234567, ladder expects 9f8e7d6, since 2 hours ago". */
+export function driftText(drift: NonNullable<RungView['drift']>): string {
+  return `runs ${shortRef(drift.running) || 'an unknown ref'}, ladder expects ${
+    shortRef(drift.expected) || 'nothing'
+  }, since ${formatAge(drift.since) || drift.since}`;
+}
+
 export interface RungChipProps {
   view: RungView;
 }
@@ -36,7 +45,8 @@ export interface RungChipProps {
 export function RungChip(props: RungChipProps) {
   const { view } = props;
   const tone = rungStatusTone(view.status);
-  const classes = useStyles({ tone });
+  const drift = view.status === 'drifted' ? view.drift : undefined;
+  const classes = useStyles({ tone, drifted: view.status === 'drifted' });
   const label = rungStatusLabel(view.status);
   const ref = shortRef(view.placement?.ref);
   const age = formatAge(view.placement?.placedAt);
@@ -45,6 +55,7 @@ export function RungChip(props: RungChipProps) {
     label,
     ref ? `ref ${ref}` : 'nothing placed',
     age ? `placed ${age}` : '',
+    drift ? driftText(drift) : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -61,7 +72,12 @@ export function RungChip(props: RungChipProps) {
       <Typography variant="caption" className={classes.ref}>
         {ref || '—'}
       </Typography>
-      <ToneChip tone={tone} label={label} title={view.statusReason} />
+      <ToneChip tone={tone} label={drift ? `⚠ ${label}` : label} title={view.statusReason} />
+      {drift ? (
+        <Typography variant="caption" data-testid={`rung-${view.rung.id}-drift`}>
+          {driftText(drift)}
+        </Typography>
+      ) : null}
       {age ? (
         <Typography variant="caption" color="textSecondary">
           {age}

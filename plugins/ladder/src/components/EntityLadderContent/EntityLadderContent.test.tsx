@@ -2,10 +2,23 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ResponseError } from '@backstage/errors';
 import { ladderEntityChannel } from '@khal/plugin-ladder-common';
-import { ALICE, ENTITY_REF, OLGA, SAM, enrolledEntity, openPromotion, plainEntity } from '../../__testUtils__/fixtures';
+import {
+  ALICE,
+  ENTITY_REF,
+  OLGA,
+  SAM,
+  enrolledEntity,
+  entityLadder,
+  openPromotion,
+  plainEntity,
+} from '../../__testUtils__/fixtures';
 import { mockLadderApi } from '../../__testUtils__/mockLadderApi';
 import { mockSignalApi, renderWithApis } from '../../__testUtils__/renderWithApis';
 import { EntityLadderContent } from './EntityLadderContent';
+
+// The whole tab (or inbox) renders with MUI dialogs and menus: on a loaded 2-core CI machine one
+// render can take several seconds, so the default 5 s would fail tests for the machine's sake.
+jest.setTimeout(30_000);
 
 describe('EntityLadderContent', () => {
   it('shows the open promotion: gates with how-to-fix, approvals, deploy plan and commands', async () => {
@@ -79,6 +92,87 @@ describe('EntityLadderContent', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Request promotion' }));
     await waitFor(() => expect(api.createPromotion).toHaveBeenCalled());
     expect(api.createPromotion.mock.calls[0][0]).toMatchObject({ entityRef: ENTITY_REF, toRung: 'hml', kind: 'promotion' });
+  });
+
+  it('shows the change of the chosen target against the rung below in the request dialog', async () => {
+    const api = mockLadderApi();
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, user: ALICE });
+    await userEvent.click(await screen.findByRole('button', { name: 'Request a promotion' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Show deploy plan' }));
+    const section = await within(dialog).findByRole('region', { name: 'Changes of this promotion' });
+    expect(section).toHaveTextContent('Compared with the rung below, Shared dev (9f8e7d6).');
+    expect(await within(section).findByTestId('change-view')).toHaveTextContent('Add the payments gateway setting');
+    expect(api.getChanges).toHaveBeenCalledWith({ entityRef: ENTITY_REF, fromRef: '9f8e7d6c5b4a', toRef: 'a1b2c3d', target: 'hml' });
+  });
+
+  it('on a customer rung, asks for the explanation, says who reads it, and sends it', async () => {
+    const rungs = entityLadder.rungs.map(r =>
+      r.rung.id === 'hml'
+        ? { ...r, rung: { ...r.rung, metadata: { customer: 'Acme Retail', contacts: ['sam@acme.example'], requiresExplanation: true } } }
+        : r,
+    );
+    const api = mockLadderApi({ getEntityLadder: jest.fn().mockResolvedValue({ ...entityLadder, rungs }) });
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, user: ALICE });
+    await userEvent.click(await screen.findByRole('button', { name: 'Request a promotion' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByTestId('explanation-context')).toHaveTextContent(
+      /Customer HML is a customer rung for Acme Retail.*approvers \(customer-stakeholders\) read it first.*Customer contacts: sam@acme.example/,
+    );
+    const show = within(dialog).getByRole('button', { name: 'Show deploy plan' });
+    expect(show).toBeDisabled();
+    // Pasted, not typed: one keystroke at a time re-renders the whole tab 26 times.
+    await userEvent.click(within(dialog).getByLabelText(/Explanation for the customer/));
+    await userEvent.paste('Acme gets the new checkout');
+    expect(show).toBeEnabled();
+    await userEvent.click(show);
+    await userEvent.click(await within(dialog).findByRole('button', { name: 'Request promotion' }));
+    await waitFor(() => expect(api.createPromotion).toHaveBeenCalled());
+    expect(api.createPromotion.mock.calls[0][0]).toMatchObject({ toRung: 'hml', explanation: 'Acme gets the new checkout' });
+  });
+
+  it('shows what the open promotion changes and compares any two rungs', async () => {
+    const api = mockLadderApi();
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, user: SAM });
+    const panel = await screen.findByRole('region', { name: 'Promotion p-1' });
+    expect(await within(panel).findByTestId('change-view')).toHaveTextContent('PAYMENTS_API_KEY');
+    expect(api.getPromotionChanges).toHaveBeenCalledWith('p-1');
+    await userEvent.click(screen.getByRole('button', { name: 'Compare' }));
+    await waitFor(() => expect(api.getChanges).toHaveBeenCalledWith({ entityRef: ENTITY_REF, from: 'dev', to: 'local' }));
+  });
+
+  it('puts the customer explanation first on the open promotion', async () => {
+    const explained = {
+      ...openPromotion,
+      explanation: 'Acme gets the new checkout',
+      explanationDetail: {
+        text: 'Acme gets the new checkout',
+        customer: 'Acme Retail',
+        contacts: ['sam@acme.example'],
+        settingsSupplied: ['DATABASE_URL'],
+        settingsMissing: ['PAYMENTS_API_KEY'],
+        changes: {
+          from: { rung: 'dev', ref: '9f8e7d6c5b4a' },
+          to: openPromotion.ref,
+          commits: 2,
+          settingsAdded: ['PAYMENTS_API_KEY'],
+          settingsRemoved: [],
+          newlyRequired: ['PAYMENTS_API_KEY'],
+        },
+        approvers: [SAM],
+      },
+    };
+    const api = mockLadderApi({ getEntityLadder: jest.fn().mockResolvedValue({ ...entityLadder, openPromotions: [explained] }) });
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, user: SAM });
+    const panel = await screen.findByRole('region', { name: 'Promotion p-1' });
+    const explanation = within(panel).getByRole('region', { name: 'Explanation for the customer' });
+    expect(explanation).toHaveTextContent('Explanation for Acme Retail');
+    expect(explanation).toHaveTextContent('Settings suppliedDATABASE_URL');
+    expect(explanation).toHaveTextContent('Settings missingPAYMENTS_API_KEY');
+    expect(explanation).toHaveTextContent('from Shared dev 9f8e7d6 to a1b2c3d, 2 commits; settings added: PAYMENTS_API_KEY; newly required: PAYMENTS_API_KEY');
+    expect(explanation).toHaveTextContent('Can approve nextsam');
+    // First in the panel: before the phase message, the gates and the actions.
+    expect(panel.textContent!.indexOf('Explanation for Acme Retail')).toBeLessThan(panel.textContent!.indexOf(openPromotion.phaseMessage));
   });
 
   it('shows the audit trail', async () => {

@@ -26,6 +26,7 @@ import type {
 } from '../../promotions/actionAvailability';
 import { ActionButton } from '../ActionButton';
 import { AuditTimeline } from '../AuditTimeline';
+import { CompareRungs } from '../ChangeView';
 import { ErrorAlert } from '../ErrorAlert';
 import { LadderEmptyState } from '../LadderEmptyState';
 import { RecordEvidenceDialog } from '../RecordEvidenceDialog';
@@ -154,6 +155,7 @@ function EnrolledLadderContent(props: { entityRef: string }) {
               <OpenPromotionPanel
                 promotion={p}
                 toRungTitle={titleOf(p.toRung)}
+                rungTitle={titleOf}
                 evidence={evidence}
                 user={user}
                 permissions={permissions}
@@ -162,6 +164,10 @@ function EnrolledLadderContent(props: { entityRef: string }) {
             </div>
           ))
         )}
+      </Grid>
+
+      <Grid item xs={12}>
+        <CompareRungs entityRef={entityRef} rungs={value.rungs} />
       </Grid>
 
       <Grid item xs={12}>

@@ -9,9 +9,11 @@ import { formatAge } from '../../format/age';
 import { shortEntityRef, shortRef } from '../../format/shortRef';
 import type { LadderPermissionDecisions, SignedInUser } from '../../promotions/actionAvailability';
 import { promotionLabel, promotionTone } from '../../status/promotionStatus';
+import { ChangeView } from '../ChangeView';
 import { DeployPlanView, PlanProblem } from '../DeployPlan';
 import { GateChecklist } from '../GateChecklist';
 import { PromotionActions } from '../PromotionActions';
+import { PromotionExplanation } from '../PromotionExplanation';
 import { ToneChip } from '../ToneChip';
 import { ApprovalsSummary } from './ApprovalsSummary';
 
@@ -23,6 +25,8 @@ const useStyles = makeStyles(theme => ({
 export interface OpenPromotionPanelProps {
   promotion: Promotion;
   toRungTitle: string;
+  /** A rung's title by id. */
+  rungTitle: (rungId: string) => string;
   evidence: ReadonlyMap<string, Evidence>;
   user: SignedInUser | undefined;
   permissions: LadderPermissionDecisions;
@@ -31,7 +35,7 @@ export interface OpenPromotionPanelProps {
 
 /** An open promotion: its gates, its approvals, its deploy plan and what can be done about it. */
 export function OpenPromotionPanel(props: OpenPromotionPanelProps) {
-  const { promotion, toRungTitle, evidence, user, permissions, onChanged } = props;
+  const { promotion, toRungTitle, rungTitle, evidence, user, permissions, onChanged } = props;
   const classes = useStyles();
   const api = useApi(ladderApiRef);
   const plan = useAsync(
@@ -50,11 +54,10 @@ export function OpenPromotionPanel(props: OpenPromotionPanelProps) {
       subheader={`Requested by ${shortEntityRef(promotion.requestedBy)} ${formatAge(promotion.createdAt)}`}
     >
       <section aria-label={`${noun} ${promotion.id}`}>
+        {/* Approvers of a customer rung read the explanation before anything else. */}
+        <PromotionExplanation promotion={promotion} rungTitle={rungTitle} />
         {promotion.phaseMessage ? <Typography variant="body1">{promotion.phaseMessage}</Typography> : null}
         {promotion.reason ? <Typography variant="body2">Reason: {promotion.reason}</Typography> : null}
-        {promotion.explanation ? (
-          <Typography variant="body2">Explanation: {promotion.explanation}</Typography>
-        ) : null}
         <div className={classes.section}>
           <Typography variant="h6" component="h3">
             Gates
@@ -71,6 +74,12 @@ export function OpenPromotionPanel(props: OpenPromotionPanelProps) {
             Approvals
           </Typography>
           <ApprovalsSummary promotion={promotion} />
+        </div>
+        <div className={classes.section}>
+          <Typography variant="h6" component="h3">
+            Changes
+          </Typography>
+          <ChangeView source={{ promotionId: promotion.id }} rungTitle={rungTitle} />
         </div>
         <div className={classes.section}>
           <Typography variant="h6" component="h3">

@@ -75,7 +75,7 @@ export function RungDetails(props: RungDetailsProps) {
           {drift ? (
             <Alert severity="warning">
               Drifted since {formatAge(drift.since)}: the cluster runs {drift.running ?? 'nothing'}, the
-              ladder expects {drift.expected ?? 'nothing'}. Promote or roll back to bring them together.
+              ladder expects {drift.expected ?? 'nothing'}. Adopt the running ref (with evidence and the rung approvers) or roll back to the placed one to bring them together; nothing is promoted from this rung until then.
             </Alert>
           ) : null}
           <dl className={classes.facts}>

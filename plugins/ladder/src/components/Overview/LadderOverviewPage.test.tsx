@@ -11,8 +11,10 @@ describe('LadderOverviewPage', () => {
     await renderWithApis(<LadderOverviewPage />, { ladderApi: api });
     const cell = await screen.findByRole('link', { name: /Orders API on Local, Proven, ref a1b2c3d/ });
     expect(cell).toHaveAttribute('href', '/catalog/default/component/orders-api/ladder');
-    const drifted = screen.getByRole('link', { name: /Orders API on Shared dev, Drifted/ });
+    const drifted = screen.getByRole('link', { name: /Orders API on Shared dev, Drifted, ref 9f8e7d6, runs 1234567, expected 9f8e7d6/ });
     expect(drifted).toHaveAttribute('data-status', 'drifted');
+    expect(drifted).toHaveTextContent(/⚠ Drifted 3 days ago/);
+    expect(drifted).toHaveTextContent('runs 1234567, expected 9f8e7d6');
     expect(screen.getByRole('link', { name: /Orders API on Customer HML, Empty, promotion of a1b2c3d Awaiting approval/ })).toBeInTheDocument();
     expect(screen.getByText('Showing 2 of 2 services.')).toBeInTheDocument();
     expect(api.getOverview).toHaveBeenCalledWith(expect.objectContaining({ limit: 100, cursor: undefined }));

@@ -41,21 +41,35 @@ export function OverviewCell(props: OverviewCellProps) {
   const label = rungStatusLabel(status);
   const ref = shortRef(cell?.ref);
   const open = cell?.openPromotion;
+  const drift = status === 'drifted' ? cell?.drift : undefined;
+  const driftLine = drift
+    ? `runs ${shortRef(drift.running) || 'an unknown ref'}, expected ${shortRef(drift.expected) || 'nothing'}`
+    : '';
+  let tooltip: string | undefined;
+  if (drift) tooltip = `drifted ${formatAge(drift.since)}: the cluster ${driftLine}`;
+  else if (cell?.placedAt) tooltip = `placed ${formatAge(cell.placedAt)}`;
   const name = [
     `${serviceTitle} on ${rungTitle}`,
     label,
     ref ? `ref ${ref}` : '',
+    driftLine,
     open ? `promotion of ${shortRef(open.ref)} ${promotionLabel(open.phase)}` : '',
   ]
     .filter(Boolean)
     .join(', ');
   return (
-    <Link to={href} className={classes.cell} aria-label={name} data-status={status} title={cell?.placedAt ? `placed ${formatAge(cell.placedAt)}` : undefined}>
+    <Link to={href} className={classes.cell} aria-label={name} data-status={status} title={tooltip}>
       <span className={classes.ref}>{ref || '—'}</span>
       <Typography variant="caption" component="div">
         {status === 'drifted' ? '⚠ ' : ''}
         {label}
+        {drift ? ` ${formatAge(drift.since)}` : ''}
       </Typography>
+      {drift ? (
+        <Typography variant="caption" component="div" data-testid="overview-drift">
+          {driftLine}
+        </Typography>
+      ) : null}
       {open ? (
         <Typography variant="caption" component="div" color="textSecondary">
           → {shortRef(open.ref)} {promotionLabel(open.phase)}

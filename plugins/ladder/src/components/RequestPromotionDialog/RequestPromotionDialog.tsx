@@ -7,6 +7,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type {
@@ -16,10 +17,12 @@ import type {
   PromotionKind,
 } from '@khal/plugin-ladder-common';
 import { ladderApiRef } from '../../api';
+import { shortEntityRef, shortRef } from '../../format/shortRef';
 import { newIdempotencyKey } from '../../promotions/idempotencyKey';
+import { ChangeView } from '../ChangeView';
 import { DeployPlanView, PlanProblem } from '../DeployPlan';
 import { ErrorAlert } from '../ErrorAlert';
-import { defaultTarget, refBelow } from './defaultTarget';
+import { changeBase, defaultTarget, refBelow } from './defaultTarget';
 
 export interface RequestPromotionDialogProps {
   ladder: EntityLadderResponse;
@@ -46,6 +49,8 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
   const [explanation, setExplanation] = useState('');
   const [plan, setPlan] = useState<DeployPlan | undefined>();
   const [planError, setPlanError] = useState<unknown>();
+  /** The target and ref the plan and the change view were asked for. */
+  const [reviewed, setReviewed] = useState<{ toRung: string; ref: string } | undefined>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const idempotencyKey = useMemo(() => (open ? newIdempotencyKey() : ''), [open]);
@@ -59,6 +64,7 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
     setExplanation('');
     setPlan(undefined);
     setPlanError(undefined);
+    setReviewed(undefined);
     setError(undefined);
     // Only when the dialog opens: later edits are the user's.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -67,15 +73,19 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
   const target = ladder.rungs.find(r => r.rung.id === toRung)?.rung;
   const needsExplanation = Boolean(target?.metadata?.requiresExplanation);
   const noun = kind === 'rollback' ? 'rollback' : 'promotion';
+  const titleOf = (rungId: string) => ladder.rungs.find(r => r.rung.id === rungId)?.rung.title ?? rungId;
+  const base = reviewed ? changeBase(ladder, reviewed.toRung) : undefined;
   const formIncomplete = !toRung || !ref.trim() || (needsExplanation && !explanation.trim());
 
   const resetPlan = () => {
     setPlan(undefined);
     setPlanError(undefined);
+    setReviewed(undefined);
   };
   const showPlan = async () => {
     setBusy(true);
     resetPlan();
+    setReviewed({ toRung, ref: ref.trim() });
     try {
       setPlan(await api.getPlan({ entityRef: ladder.entityRef, target: toRung, ref: ref.trim() }));
     } catch (e) {
@@ -162,20 +172,36 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
           margin="normal"
           inputProps={{ maxLength: 2000 }}
         />
-        {needsExplanation ? (
-          <TextField
-            id="request-promotion-explanation"
-            label="Explanation for the customer (required on this rung)"
-            helperText="Which customer, which settings were supplied, what changed compared with shared dev, who approves next."
-            value={explanation}
-            onChange={e => setExplanation(e.target.value)}
-            fullWidth
-            multiline
-            minRows={3}
-            required
-            margin="normal"
-            inputProps={{ maxLength: 4000 }}
-          />
+        {needsExplanation && target ? (
+          <>
+            <Alert severity="info" data-testid="explanation-context">
+              {target.title} is a customer rung
+              {target.metadata?.customer ? ` for ${target.metadata.customer}` : ''}: a promotion onto it needs an
+              explanation, and its approvers
+              {target.approvers ? ` (${target.approvers.groups.map(shortEntityRef).join(', ')})` : ''} read it
+              first, next to the settings supplied there and the change compared with the rung below.
+              {target.metadata?.contacts.length ? ` Customer contacts: ${target.metadata.contacts.join(', ')}.` : ''}
+            </Alert>
+            {target.metadata?.customer ? null : (
+              <Alert severity="warning">
+                {target.title} names no customer (metadata.customer in the ladder config), so the ladder will refuse
+                the request until an administrator sets it.
+              </Alert>
+            )}
+            <TextField
+              id="request-promotion-explanation"
+              label="Explanation for the customer (required on this rung)"
+              helperText="What changes for the customer and why: which customer is touched, which settings were supplied (names only), what changed compared with shared dev, who approves next."
+              value={explanation}
+              onChange={e => setExplanation(e.target.value)}
+              fullWidth
+              multiline
+              minRows={3}
+              required
+              margin="normal"
+              inputProps={{ maxLength: 4000 }}
+            />
+          </>
         ) : null}
         {busy && !plan ? <Progress /> : null}
         {planError ? <PlanProblem error={planError} /> : null}
@@ -186,6 +212,29 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
             </Typography>
             <DeployPlanView plan={plan} />
           </>
+        ) : null}
+        {reviewed ? (
+          <section aria-label="Changes of this promotion">
+            <Typography variant="h6" component="h3">
+              Changes
+            </Typography>
+            {base ? (
+              <>
+                <Typography variant="body2" color="textSecondary" gutterBottom>
+                  Compared with {base.rungId === reviewed.toRung ? 'what is on' : 'the rung below,'}{' '}
+                  {titleOf(base.rungId)} ({shortRef(base.ref)}).
+                </Typography>
+                <ChangeView
+                  source={{ entityRef: ladder.entityRef, fromRef: base.ref, toRef: reviewed.ref, target: reviewed.toRung }}
+                  rungTitle={titleOf}
+                />
+              </>
+            ) : (
+              <Typography variant="body2" color="textSecondary">
+                Nothing is placed on {titleOf(reviewed.toRung)} or below it, so there is nothing to compare with.
+              </Typography>
+            )}
+          </section>
         ) : null}
         {error ? <ErrorAlert title={`Could not request the ${noun}`} error={error} /> : null}
       </DialogContent>

@@ -19,3 +19,19 @@ export function refBelow(ladder: EntityLadderResponse, rungId: string): string {
   }
   return '';
 }
+
+/**
+ * What a promotion onto `rungId` is compared with: the ref placed there now (what it replaces),
+ * else the ref on the nearest placed rung below it (what the customer-rung explanation uses).
+ */
+export function changeBase(
+  ladder: EntityLadderResponse,
+  rungId: string,
+): { rungId: string; ref: string } | undefined {
+  const index = ladder.rungs.findIndex(r => r.rung.id === rungId);
+  for (let i = index; i >= 0; i--) {
+    const placement = ladder.rungs[i].placement;
+    if (placement) return { rungId: ladder.rungs[i].rung.id, ref: placement.ref };
+  }
+  return undefined;
+}

@@ -1,0 +1,3 @@
+export * from './ChangeView';
+export * from './ChangeSummary';
+export * from './CompareRungs';
