@@ -95,7 +95,7 @@ export const ladderPlugin = createBackendPlugin({
           frequency,
           timeout: { minutes: 5 },
           fn: async () => {
-            await runRecheck({ ...services, logger: deps.logger, auth: deps.auth });
+            await runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor });
           },
         });
       },

@@ -1,4 +1,4 @@
-import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import type { AuditorService, AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import type { PromotionPhase } from '@khal/plugin-ladder-common';
 import type { LadderStore } from '../database/LadderStore';
 import type { LadderEntities } from './LadderEntities';
@@ -33,6 +33,8 @@ export async function runRecheck(deps: {
   auth: AuthService;
   /** When given, each run also compares what the clusters run with the placements (drift). */
   drift?: DriftMonitor;
+  /** When given, each phase change the scheduler makes is also reported to the auditor. */
+  auditor?: AuditorService;
 }): Promise<{ promotions: number; placements: number; drifts?: number }> {
   const { store, engine, logger } = deps;
   let promotions = 0;
@@ -41,8 +43,26 @@ export async function runRecheck(deps: {
   try {
     for (const p of await store.listPromotionsToRecheck({ phases: RECHECK_PHASES, limit: BATCH })) {
       try {
-        await engine.advance(p.id, RECHECK_ACTOR);
+        const after = await engine.advance(p.id, RECHECK_ACTOR);
         promotions += 1;
+        if (deps.auditor && after.phase !== p.phase) {
+          // The ladder's own audit rows are written with the transition; this tells the platform's
+          // auditor too, as the routes do for the transitions people make.
+          const event = await deps.auditor.createEvent({
+            eventId: 'promotion-recheck',
+            severityLevel: 'medium',
+            meta: {
+              actor: RECHECK_ACTOR,
+              promotionId: p.id,
+              entityRef: p.entityRef,
+              toRung: p.toRung,
+              ref: p.ref,
+              fromPhase: p.phase,
+              toPhase: after.phase,
+            },
+          });
+          await event.success();
+        }
       } catch (error) {
         logger.warn(`re-check of promotion ${p.id} failed: ${error}`);
       }

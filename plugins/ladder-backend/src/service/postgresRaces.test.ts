@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
+import { TestDatabases, mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { ladderGatesExtensionPoint } from '@khal/plugin-ladder-node';
 import { createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
@@ -151,11 +151,14 @@ describe.each(databases.eachSupportedId())('against %p', databaseId => {
     }
 
     external.ready = true;
+    const auditor = mockServices.auditor.mock({
+      createEvent: jest.fn(async () => ({ success: jest.fn(async () => {}), fail: jest.fn(async () => {}) })),
+    });
     const second = await startLadderBackend({
       repoDir: repo.dir,
       knex,
       configOverrides: config,
-      extraFeatures: [externalGateModule],
+      extraFeatures: [externalGateModule, auditor.factory],
     });
     try {
       // Nobody calls recheck: the scheduled task picks the promotion up after the restart.
@@ -171,6 +174,13 @@ describe.each(databases.eachSupportedId())('against %p', databaseId => {
       expect(placed.map(p => p.ref)).toEqual([a]);
       const actions = (await knex('ladder_audit_events').where({ promotion_id: id }).orderBy('id')).map(e => e.actor);
       expect(actions).toContain('service:ladder-recheck');
+      // The platform's auditor hears of the scheduler's transitions too.
+      expect(auditor.createEvent).toHaveBeenCalledWith(
+        expect.objectContaining({
+          eventId: 'promotion-recheck',
+          meta: expect.objectContaining({ promotionId: id, actor: 'service:ladder-recheck', toPhase: 'Promoted' }),
+        }),
+      );
     } finally {
       await second.stop();
     }
