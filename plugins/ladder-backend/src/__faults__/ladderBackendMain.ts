@@ -6,7 +6,9 @@
  * prints `listening <port>` once it serves, and `gate <promotion id> <rung> <mode>` whenever the
  * `fault-hang` gate starts evaluating. In the gate mode named by LADDER_FAULT_HANG (`entry` or
  * `verify`) that gate never answers, so the parent can kill the process while a promotion is
- * half-way; otherwise it passes.
+ * half-way; otherwise it passes. LADDER_PROCESS_LADDER (ladder config as JSON) and
+ * LADDER_PROCESS_ENTITIES (catalog entities as JSON) replace the kill test's ladder and the
+ * fixture's catalog, so other suites (the two-replica race) run real processes too.
  */
 import knexFactory from 'knex';
 import { createBackendModule } from '@backstage/backend-plugin-api';
@@ -95,7 +97,12 @@ async function main() {
   const backend = await startLadderBackend({
     repoDir: process.env.LADDER_FAULT_REPO!,
     knex,
-    configOverrides: killLadder,
+    configOverrides: process.env.LADDER_PROCESS_LADDER
+      ? JSON.parse(process.env.LADDER_PROCESS_LADDER)
+      : killLadder,
+    ...(process.env.LADDER_PROCESS_ENTITIES
+      ? { entities: JSON.parse(process.env.LADDER_PROCESS_ENTITIES) }
+      : {}),
     extraFeatures: [gateModule],
   });
   const address = backend.server.address();

@@ -1,13 +1,14 @@
 /*
- * Two replicas, one PostgreSQL: two ladder backends share one database and get bounded bursts of
- * concurrent creates, approvals, rejections, cancels and re-checks. The invariants of DESIGN §6 are
- * checked on the database afterwards, not on the responses alone.
+ * Two replicas, one PostgreSQL: two ladder backends, each its own OS process, share one database
+ * and get bounded bursts of concurrent creates, approvals, rejections, cancels and re-checks. The
+ * invariants of DESIGN §6 are checked on the database afterwards, not on the responses alone.
  */
 import request from 'supertest';
 import type { Entity } from '@backstage/catalog-model';
 import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
 import { terminalPhases } from '@khal/plugin-ladder-common';
-import { catalogEntities, createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
+import { catalogEntities, createAppRepository } from '../__testUtils__/ladderFixture';
+import { LadderProcess } from '../__faults__/LadderProcess';
 
 jest.setTimeout(180_000);
 
@@ -57,11 +58,27 @@ describe.each(databases.eachSupportedId())('two replicas on one %p database', da
 
   it('keeps every invariant under concurrent creates, approvals, rejections, cancels and re-checks', async () => {
     const knex = await databases.init(databaseId);
-    const options = { repoDir: repo.dir, knex, configOverrides: twoRungLadder, entities: raceEntities(repo.dir) };
+    const env = {
+      LADDER_FAULT_PG: JSON.stringify((knex.client as any).config.connection),
+      LADDER_FAULT_REPO: repo.dir,
+      LADDER_PROCESS_LADDER: JSON.stringify(twoRungLadder),
+      LADDER_PROCESS_ENTITIES: JSON.stringify(raceEntities(repo.dir)),
+    };
     // The first start runs the migrations; the second replica starts on the migrated database.
-    const one = await startLadderBackend(options);
-    const two = await startLadderBackend(options);
-    const replicas = [one.server, two.server];
+    const processes: LadderProcess[] = [];
+    const startReplica = async () => {
+      const p = new LadderProcess(env);
+      processes.push(p);
+      return (await p.started()).port;
+    };
+    const replicas: string[] = [];
+    try {
+      replicas.push(`http://127.0.0.1:${await startReplica()}`);
+      replicas.push(`http://127.0.0.1:${await startReplica()}`);
+    } catch (error) {
+      await Promise.all(processes.map(p => p.kill()));
+      throw error;
+    }
     const responses: Array<{ what: string; status: number; body: any }> = [];
     const send = async (
       replica: number,
@@ -187,7 +204,7 @@ describe.each(databases.eachSupportedId())('two replicas on one %p database', da
       const stuck = promotions.filter(p => ['Checking', 'Approved', 'Verifying'].includes(p.phase));
       expect(stuck.map(p => `${p.id} ${p.phase}`)).toEqual([]);
     } finally {
-      await Promise.all([one.stop(), two.stop()]);
+      await Promise.all(processes.map(p => p.kill()));
     }
   });
 });
