@@ -1,18 +1,13 @@
 import type { SettingsSource } from '@khal/plugin-ladder-node';
 import type { LadderStore } from '../database/LadderStore';
 
-/** The id of the attested settings source. */
-export const ATTESTED_SOURCE_ID = 'attested';
-
 /**
  * Setting names attested by the CLI: evidence of kind `env-contract` with `data.supplied`
- * (a list of names) for the rung and ref. Supports every rung, but counts only where no source
- * that observes the rung itself answers (the engine drops it then): on a Kubernetes rung whose
- * cluster can be read, the cluster decides; before the first deploy, the attestation does.
+ * (a list of names) for the rung and ref. Supports every rung.
  */
 export function createAttestedSettingsSource(store: LadderStore): SettingsSource {
   return {
-    id: ATTESTED_SOURCE_ID,
+    id: 'attested',
     supports: () => true,
     async suppliedNames(ctx) {
       const found = await store.findEvidence({

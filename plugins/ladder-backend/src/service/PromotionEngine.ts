@@ -20,7 +20,6 @@ import type {
 import type { LadderStore } from '../database/LadderStore';
 import { PLACEMENT_AUDIT_ACTION } from '../database/DatabaseLadderStore';
 import type { PlacementRecord, PromotionRecord } from '../database/records';
-import { ATTESTED_SOURCE_ID } from '../gates/attestedSettingsSource';
 import { EvaluatedGate, runGates } from '../gates/GateRunner';
 import { entryGatesFor, requiresApproval } from '../gates/effectiveGates';
 import type { ManifestReader } from '../manifest/ManifestReader';
@@ -125,12 +124,9 @@ export class PromotionEngine {
         }
       }),
     );
-    // Attestations (the CLI's word) are a fallback: where a source that observes the rung itself
-    // (e.g. the Kubernetes one) answers, what it saw decides, and an attestation cannot add to it.
-    const observed = answers.some(a => a.id !== ATTESTED_SOURCE_ID && 'names' in a.answer);
     const names = new Set<string>();
     const result: SettingsSupplied = { names: [], unknown: [], answeredBy: [] };
-    for (const { id, answer } of observed ? answers.filter(a => a.id !== ATTESTED_SOURCE_ID) : answers) {
+    for (const { id, answer } of answers) {
       if ('names' in answer) {
         answer.names.forEach(n => names.add(n));
         result.answeredBy.push(id);
