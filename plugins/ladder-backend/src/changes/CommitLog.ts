@@ -5,6 +5,9 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ANNOTATION_SOURCE_LOCATION, Entity } from '@backstage/catalog-model';
 import type { ChangeCommit } from '@khal/plugin-ladder-common';
 import { SOURCE_REPO_ANNOTATION } from '../manifest/ManifestReader';
+import { Redactor } from '../evidence/Redactor';
+
+const redactor = new Redactor();
 
 /** Refs passed to git: a commit, tag or branch. Never an option, never a range. */
 const SAFE_REF = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
@@ -128,7 +131,8 @@ export class CommitLog {
         const [sha, subject, author, date] = record.split(FIELD);
         return {
           sha,
-          subject: subject ?? '',
+          // A commit message can quote a credential (e.g. a connection URL): never shown as is.
+          subject: redactor.text(subject ?? '').value,
           author: author ?? '',
           date: date ?? '',
         };

@@ -294,6 +294,29 @@ describe('CommitLog', () => {
     });
   });
 
+  it('redacts credentials quoted in commit messages', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'commit-log-'));
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' },
+      }).trim();
+    try {
+      git('init', '-q', '-b', 'main');
+      git('commit', '-q', '--allow-empty', '-m', 'start');
+      const from = git('rev-parse', 'HEAD');
+      git('commit', '-q', '--allow-empty', '-m', 'point at postgres://app:FAKEplantedPW42@db.internal/orders');
+      const to = git('rev-parse', 'HEAD');
+      const range = await log.range(entity({ 'khal.ai/source-repo': `file:${dir}` }), from, to);
+      expect(range.commits?.map(c => c.subject)).toEqual([
+        'point at postgres://app:[REDACTED:url-password]@db.internal/orders',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('never passes an option or a range as a ref', async () => {
     const range = await log.range(
       entity({ 'khal.ai/source-repo': 'file:/tmp' }),

@@ -30,7 +30,8 @@ const shapes: Array<{ reason: string; pattern: RegExp; keep?: (m: RegExpExecArra
   },
   {
     reason: 'url-password',
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi,
+    // The `@` is looked ahead at, not matched, so it stays: scheme://user:[REDACTED:url-password]@host
+    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(?=@)/gi,
     keep: m => m[1],
   },
 ];

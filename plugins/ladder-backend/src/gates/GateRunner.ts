@@ -1,10 +1,14 @@
 import type { GateRef, GateResult } from '@khal/plugin-ladder-common';
 import type { GateContext, GateEvaluation, LadderGate } from '@khal/plugin-ladder-node';
+import { Redactor } from '../evidence/Redactor';
 
 /** A gate result as the engine stores it. */
 export type EvaluatedGate = GateResult & { waitingFor?: string };
 
 const TIMED_OUT = Symbol('timed-out');
+/** Gates may quote what they read (a manifest value, a cluster message): their texts are redacted. */
+const redactor = new Redactor();
+const clean = (text: string) => redactor.text(text).value;
 
 /**
  * Evaluates gates in parallel, each with its own timeout. A gate that throws or runs out of time
@@ -25,10 +29,10 @@ export async function runGates(options: {
         gateId: ref.id,
         title,
         status: e.status,
-        summary: e.summary,
-        ...(e.howToFix ? { howToFix: e.howToFix } : {}),
+        summary: clean(e.summary),
+        ...(e.howToFix ? { howToFix: clean(e.howToFix) } : {}),
         ...(e.evidenceIds?.length ? { evidenceIds: e.evidenceIds } : {}),
-        ...(e.waitingFor ? { waitingFor: e.waitingFor } : {}),
+        ...(e.waitingFor ? { waitingFor: clean(e.waitingFor) } : {}),
         checkedAt: new Date().toISOString(),
         durationMs: Date.now() - started,
       });

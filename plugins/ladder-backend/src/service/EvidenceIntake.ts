@@ -11,8 +11,8 @@ import type { Caller } from './Caller';
 import type { LadderEntities } from './LadderEntities';
 import type { LadderNotifier } from './LadderNotifier';
 import type { PromotionEngine } from './PromotionEngine';
+import { secretSettingNames } from '../evidence/secretSettingNames';
 
-const MANIFEST_WAIT_MS = 3000;
 
 /** Human size: 262144 bytes (256 KiB). */
 export function describeLimit(bytes: number) {
@@ -65,13 +65,7 @@ export class EvidenceIntake {
         `ladder "${target.ladder.id}" has no rung "${input.rung}"; its rungs are ${target.ladder.rungs.map(r => r.id).join(', ')}`,
       );
     }
-    const secretNames = await Promise.race([
-      manifests
-        .read(target.entity, input.ref)
-        .then(r => (r.status === 'valid' ? r.manifest.env.filter(s => s.secret).map(s => s.name) : []))
-        .catch(() => [] as string[]),
-      new Promise<string[]>(resolve => setTimeout(() => resolve([]), MANIFEST_WAIT_MS).unref()),
-    ]);
+    const secretNames = await secretSettingNames(manifests, target.entity, input.ref);
     const redactor = this.deps.redactor.withSecretSettings(secretNames);
     const content = input.content === undefined ? undefined : redactor.text(input.content);
     const summary = redactor.text(input.summary);

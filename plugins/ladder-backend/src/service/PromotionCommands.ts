@@ -12,7 +12,10 @@ import {
 import type { IdempotencyClaim, LadderStore } from '../database/LadderStore';
 import type { PlacementRecord, PromotionRecord } from '../database/records';
 import type { ChangeView } from '../changes/ChangeView';
+import type { Entity } from '@backstage/catalog-model';
 import { Redactor } from '../evidence/Redactor';
+import { secretSettingNames } from '../evidence/secretSettingNames';
+import type { ManifestReader } from '../manifest/ManifestReader';
 import { APPROVAL_GATE_ID, requiresApproval } from '../gates/effectiveGates';
 import type { Caller } from './Caller';
 import { type DriftMonitor, waysOutOfDrift } from './DriftMonitor';
@@ -39,8 +42,14 @@ export class PromotionCommands {
       logger: LoggerService;
       drift: DriftMonitor;
       changes: ChangeView;
+      manifests: ManifestReader;
     },
   ) {}
+
+  /** The redactor for text sent about `ref`: also removes values of the settings it declares secret. */
+  private async redactorFor(entity: Entity, ref: string): Promise<Redactor> {
+    return this.deps.redactor.withSecretSettings(await secretSettingNames(this.deps.manifests, entity, ref));
+  }
 
   private requireUser(caller: Caller, what: string): string {
     if (caller.kind !== 'user' || !caller.userRef) {
@@ -61,7 +70,7 @@ export class PromotionCommands {
     },
     idempotency?: IdempotencyClaim,
   ): Promise<PromotionRecord> {
-    const { store, memberships, config, redactor, engine, notifier } = this.deps;
+    const { store, memberships, config, engine, notifier } = this.deps;
     const user = this.requireUser(caller, 'requesting a promotion');
     const target = await this.deps.entities.load(input.entityRef, caller.credentials);
     const resolved = resolveRung(target.ladder, input.toRung);
@@ -141,8 +150,9 @@ export class PromotionCommands {
         );
       }
     }
-    const reason = redactor.text(input.reason ?? '').value;
-    const explanation = redactor.optionalText(input.explanation);
+    const textRedactor = await this.redactorFor(target.entity, input.ref);
+    const reason = textRedactor.text(input.reason ?? '').value;
+    const explanation = textRedactor.optionalText(input.explanation);
     const explanationDetail =
       rung.metadata?.requiresExplanation && explanation
         ? await this.explain({ target, index, ref: input.ref, requester: user, text: explanation, placements })
@@ -263,7 +273,8 @@ export class PromotionCommands {
     if (!(await memberships.isMember(user, groups))) {
       throw new NotAllowedError(`only members of ${groups.join(', ')} may approve promotions to ${rung.title}`);
     }
-    const comment = redactor.text(input.comment ?? '').value;
+    const owner = await this.deps.entities.load(promotion.entityRef).catch(() => undefined);
+    const comment = (owner ? await this.redactorFor(owner.entity, promotion.ref) : redactor).text(input.comment ?? '').value;
 
     if (input.decision === 'reject') {
       const next = nextPhase(promotion.phase, 'rejected');
@@ -384,7 +395,10 @@ export class PromotionCommands {
   async cancel(caller: Caller, promotion: PromotionRecord, input: { reason?: string }): Promise<PromotionRecord> {
     const next = nextPhase(promotion.phase, 'cancel');
     if (!next.ok) throw new ConflictError(next.reason);
-    const reason = this.deps.redactor.text(input.reason ?? '').value;
+    const owner = await this.deps.entities.load(promotion.entityRef).catch(() => undefined);
+    const reason = (owner ? await this.redactorFor(owner.entity, promotion.ref) : this.deps.redactor).text(
+      input.reason ?? '',
+    ).value;
     const message = `cancelled by ${caller.actor}${reason ? `: ${reason}` : ''}`;
     const record = await this.deps.store.transaction(async tx => {
       const updated = await tx.transitionPromotion({ id: promotion.id, from: promotion.phase, to: next.phase, message });

@@ -120,6 +120,7 @@ export async function createLadderServices(deps: {
     logger,
     drift,
     changes,
+    manifests,
   });
   return {
     store,

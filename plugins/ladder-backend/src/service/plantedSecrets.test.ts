@@ -1,12 +1,16 @@
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { EVIDENCE_MAX_BYTES } from '@khal/plugin-ladder-common';
-import { createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
+import {
+  createAppRepository,
+  startLadderBackend,
+} from '../__testUtils__/ladderFixture';
 
 // Starting backends and databases is slow on a loaded 2-core CI machine.
 jest.setTimeout(60_000);
 
-const as = (name: string) => mockCredentials.user.header(`user:default/${name}`);
+const as = (name: string) =>
+  mockCredentials.user.header(`user:default/${name}`);
 const ENTITY = 'component:default/orders-api';
 
 // Planted test fixtures (fake values shaped like real secrets); the test proves none comes back.
@@ -26,8 +30,15 @@ describe('planted secrets', () => {
   });
   afterAll(() => backend.stop());
 
-  const call = async (method: 'get' | 'post', path: string, who: string, body?: object) => {
-    const req = request(backend.server)[method](`/api/ladder${path}`).set('Authorization', as(who));
+  const call = async (
+    method: 'get' | 'post',
+    path: string,
+    who: string,
+    body?: object,
+  ) => {
+    const req = request(backend.server)
+      [method](`/api/ladder${path}`)
+      .set('Authorization', as(who));
     const res = await (body ? req.send(body) : req);
     responses.push(JSON.stringify(res.body));
     return res;
@@ -66,7 +77,9 @@ describe('planted secrets', () => {
       ref: a,
       reason: `again postgres://u:${PASSWORD}@x`,
     });
-    await call('post', `/promotions/${second.body.id}/cancel`, 'alice', { reason: `secret=${PASSWORD}` });
+    await call('post', `/promotions/${second.body.id}/cancel`, 'alice', {
+      reason: `secret=${PASSWORD}`,
+    });
 
     await call('get', '/entities/component/default/orders-api', 'alice');
     await call('get', `/promotions?entityRef=${ENTITY}`, 'alice');
@@ -86,6 +99,32 @@ describe('planted secrets', () => {
     }
     expect(backend.outbox.notifications.length).toBeGreaterThan(0);
   });
+
+  // Reasons, explanations, decision comments and cancel reasons are redacted with the manifest's
+  // secret setting names too, as evidence is.
+  it(
+    'removes the value of a setting the manifest declares secret from reasons and comments',
+    async () => {
+      const before = responses.length;
+      const created = await call('post', '/promotions', 'alice', {
+        entityRef: ENTITY,
+        toRung: 'hml',
+        ref: a,
+        reason: `DATABASE_URL=${DB_VALUE}`,
+      });
+      expect(created.status).toBe(201);
+      await call('post', `/promotions/${created.body.id}/approvals`, 'sam', {
+        decision: 'reject',
+        comment: `DATABASE_URL=${DB_VALUE}`,
+      });
+      await call('get', `/audit?entityRef=${ENTITY}`, 'alice');
+      const everything = [
+        ...responses.slice(before),
+        JSON.stringify(backend.outbox.notifications),
+      ].join('\n');
+      expect(everything).not.toContain(DB_VALUE);
+    },
+  );
 
   it('says the limit when evidence is too large (413)', async () => {
     const res = await call('post', '/evidence', 'alice', {
