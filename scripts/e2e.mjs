@@ -1,7 +1,19 @@
 // Browser tests: starts the portal on a throw-away embedded default (its own SQLite directory
 // and git repos), runs the Playwright suite in test/e2e against Chromium, then stops everything.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+// Artifacts for scripts/scan-leaks.mjs: every process's output in test-results/logs/*.log, the
+// Playwright report in test-results/playwright.json, screenshots with their page text, and
+// test-results/e2e-run.json naming the throw-away database (kept until the leak scan deletes it).
+import { spawn } from 'node:child_process';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -32,7 +44,51 @@ for (const port of [3000, 7007, 7101, 7102, 7103]) {
   }
 }
 
+// Fresh artifacts: what the scanner finds must come from this run. The previous run's database,
+// if no scan deleted it, goes too.
+const results = join(root, 'test-results');
+const runFile = join(results, 'e2e-run.json');
+if (existsSync(runFile)) {
+  const previous = JSON.parse(readFileSync(runFile, 'utf8')).scratch;
+  if (previous?.includes('khal-e2e-'))
+    rmSync(previous, { recursive: true, force: true });
+}
+for (const old of [
+  'logs',
+  'screenshots',
+  'api-responses',
+  'e2e',
+  'playwright.json',
+  'e2e-run.json',
+])
+  rmSync(join(results, old), { recursive: true, force: true });
+const logsDir = join(results, 'logs');
+mkdirSync(logsDir, { recursive: true });
+const logFiles = {};
+/** Writes a process's output (stdout and stderr, in order) to test-results/logs/<name>.log. */
+function logTo(name) {
+  const file = join(logsDir, `${name}.log`);
+  const stream = createWriteStream(file);
+  logFiles[name] = { file, stream, lines: 0 };
+  return line => {
+    logFiles[name].lines++;
+    stream.write(`${line}\n`);
+  };
+}
+
 const scratch = mkdtempSync(join(tmpdir(), 'khal-e2e-'));
+writeFileSync(
+  runFile,
+  `${JSON.stringify(
+    {
+      scratch,
+      sqliteDirectory: join(scratch, 'sqlite'),
+      startedAt: new Date().toISOString(),
+    },
+    null,
+    2,
+  )}\n`,
+);
 process.env.KHAL_REPOS_DIR = join(scratch, 'repos');
 const { ensureDemoRepos } = await import('./demo-repos.mjs');
 const { seedDemo } = await import('./seed-demo.mjs');
@@ -56,23 +112,94 @@ const configArgs = [
   overrides,
 ];
 
-const children = [runDemoClusters({ quiet: true })];
+const children = [runDemoClusters({ quiet: true, onLine: logTo('clusters') })];
 const cli = join(root, 'node_modules', '.bin', 'backstage-cli');
 const logs = [];
+const backendLog = logTo('backend');
+// The backend runs from its sources without the CLI's file watcher (as the benchmark does): an
+// edit elsewhere in the repo must not restart it in the middle of the run.
 children.push(
-  run('backend', cli, ['package', 'start', ...configArgs], {
-    cwd: join(root, 'packages', 'backend'),
-    quiet: true,
-    onLine: l => logs.push(l),
-  }),
+  run(
+    'backend',
+    process.execPath,
+    [
+      '--enable-source-maps',
+      '--require',
+      createRequire(import.meta.url).resolve(
+        '@backstage/cli-node/config/nodeTransform.cjs',
+      ),
+      'src/index',
+      ...configArgs,
+    ],
+    {
+      cwd: join(root, 'packages', 'backend'),
+      env: {
+        NODE_ENV: 'development',
+        ESBK_TSCONFIG_PATH: join(root, 'tsconfig.json'),
+      },
+      quiet: true,
+      onLine: l => {
+        logs.push(l);
+        backendLog(l);
+      },
+    },
+  ),
 );
 children.push(
   run('app', cli, ['package', 'start', ...configArgs], {
     cwd: join(root, 'packages', 'app'),
     quiet: true,
     env: { BROWSER: 'none' },
+    onLine: logTo('app'),
   }),
 );
+
+/** Runs Playwright, echoing its output and keeping a copy in test-results/logs/playwright.log. */
+function playwright() {
+  const log = logTo('playwright');
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      join(root, 'node_modules', '.bin', 'playwright'),
+      [
+        'test',
+        '--config',
+        join(root, 'test', 'e2e', 'playwright.config.ts'),
+        '--reporter=list,json',
+        // e.g. `node scripts/e2e.mjs secrets.spec.ts` runs one spec file
+        ...process.argv.slice(2),
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          KHAL_E2E_SCRATCH: scratch,
+          PLAYWRIGHT_JSON_OUTPUT_NAME: join(results, 'playwright.json'),
+        },
+      },
+    );
+    for (const [stream, out] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ]) {
+      let buffered = '';
+      stream.on('data', chunk => {
+        out.write(chunk);
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop();
+        lines.forEach(log);
+      });
+      stream.on('end', () => buffered && log(buffered));
+    }
+    child.on('error', reject);
+    child.on('exit', code =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`playwright exited with code ${code}`)),
+    );
+  });
+}
 
 let code = 1;
 try {
@@ -86,20 +213,25 @@ try {
   );
   await waitForUrl('http://localhost:3000', { timeoutMs: 420_000 });
   console.log('[e2e] frontend ready');
-  execFileSync(
-    join(root, 'node_modules', '.bin', 'playwright'),
-    ['test', '--config', join(root, 'test', 'e2e', 'playwright.config.ts')],
-    {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, KHAL_E2E_SCRATCH: scratch },
-    },
-  );
+  await playwright();
   code = 0;
 } catch (e) {
   console.error(`[e2e] ${e.message}`);
   console.error(`[e2e] last backend log lines:\n${logs.slice(-40).join('\n')}`);
 } finally {
   await Promise.all(children.map(stop));
+  await Promise.all(
+    Object.values(logFiles).map(
+      ({ stream }) => new Promise(resolve => stream.end(resolve)),
+    ),
+  );
+  console.log(
+    `[e2e] logs: ${Object.entries(logFiles)
+      .map(([name, { lines }]) => `${name} ${lines} lines`)
+      .join(', ')} in ${logsDir}; database kept for the leak scan in ${join(
+      scratch,
+      'sqlite',
+    )}`,
+  );
 }
 process.exit(code);

@@ -1,4 +1,5 @@
-// `npm test`: typecheck, lint, unit and store tests (SQLite and PostgreSQL), then the browser tests.
+// `npm test`: typecheck, lint, unit and store tests (SQLite and PostgreSQL), the browser tests,
+// then the leak scan of everything they left (logs, page text, reports, database).
 // Fails loudly when a required part (PostgreSQL, Chromium) is missing instead of skipping it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -95,6 +96,29 @@ const steps = [
         cwd: root,
         stdio: 'inherit',
       });
+    },
+  ],
+  [
+    'leaks',
+    () => {
+      // First prove the scanner fails on a planted secret, then scan the browser-test run.
+      execFileSync(
+        process.execPath,
+        [
+          '--test',
+          '--test-reporter=spec',
+          join(root, 'scripts', 'scan-leaks.test.mjs'),
+        ],
+        { cwd: root, stdio: 'inherit' },
+      );
+      execFileSync(
+        process.execPath,
+        [join(root, 'scripts', 'scan-leaks.mjs')],
+        {
+          cwd: root,
+          stdio: 'inherit',
+        },
+      );
     },
   ],
 ];
