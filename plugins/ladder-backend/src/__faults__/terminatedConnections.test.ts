@@ -151,6 +151,14 @@ describe.each(databases.eachSupportedId())(
           else log(...args);
         });
       let terminator: NodeJS.Timeout | undefined;
+      const terminations = new Set<Promise<unknown>>();
+      // The test's own reads go through a client the fault never touched (the backend's pool,
+      // which the test's `knex` shares, may still hold connections killed a moment ago).
+      const verify: Knex = knexFactory({
+        client: 'pg',
+        connection: (knex.client as any).config.connection,
+        pool: { min: 0, max: 2 },
+      });
       try {
         for (let i = 0; i < ENTITIES; i++) {
           const res = await request(backend.server)
@@ -171,14 +179,16 @@ describe.each(databases.eachSupportedId())(
           while (!fault.started) await new Promise(r => setTimeout(r, 2));
           await new Promise<void>(resolve => {
             terminator = setInterval(() => {
-              admin
+              const kill = admin
                 .raw(TERMINATE)
                 .then(r => {
                   fault.killed += r.rows.filter(
                     (x: { killed: boolean }) => x.killed,
                   ).length;
                 })
-                .catch(() => undefined);
+                .catch(() => undefined)
+                .finally(() => terminations.delete(kill));
+              terminations.add(kill);
             }, 8);
             resolve();
           });
@@ -189,14 +199,18 @@ describe.each(databases.eachSupportedId())(
         clearInterval(terminator);
         terminator = undefined;
         await killing;
+        // A termination sent just before the interval stopped may still land: wait for them all,
+        // then give the pools a moment to notice the sockets they lost.
+        await Promise.all([...terminations]);
+        await new Promise(r => setTimeout(r, 500));
         // The fault really happened: the backend lost connections during the run.
         expect(fault.killed).toBeGreaterThan(0);
         expect(connectionErrors).toBeGreaterThan(0);
         expect(runMs).toBeLessThan(30_000);
 
         // Whatever the run did, no half transition is visible.
-        expect(await ladderInvariantViolations(knex)).toEqual([]);
-        const afterFault = await knex('ladder_promotions').select('phase');
+        expect(await ladderInvariantViolations(verify)).toEqual([]);
+        const afterFault = await verify('ladder_promotions').select('phase');
         const phasesAfterFault = afterFault.reduce<Record<string, number>>(
           (acc, p) => ({ ...acc, [p.phase]: (acc[p.phase] ?? 0) + 1 }),
           {},
@@ -215,13 +229,13 @@ describe.each(databases.eachSupportedId())(
 
         // The next scheduled run completes everything.
         await scheduler!.triggerTask('ladder-recheck');
-        const promotions = await knex('ladder_promotions');
+        const promotions = await verify('ladder_promotions');
         expect(promotions).toHaveLength(ENTITIES);
         expect(promotions.map(p => p.phase)).toEqual(
           Array(ENTITIES).fill('Promoted'),
         );
-        expect(await ladderInvariantViolations(knex)).toEqual([]);
-        const placements = await knex('ladder_placements').where({
+        expect(await ladderInvariantViolations(verify)).toEqual([]);
+        const placements = await verify('ladder_placements').where({
           rung_id: 'dev',
         });
         expect(placements).toHaveLength(ENTITIES);
@@ -230,6 +244,7 @@ describe.each(databases.eachSupportedId())(
         quiet.mockRestore();
         await backend.stop();
         await admin.destroy();
+        await verify.destroy();
       }
     });
   },
