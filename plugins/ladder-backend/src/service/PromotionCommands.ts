@@ -51,6 +51,12 @@ export class PromotionCommands {
     return this.deps.redactor.withSecretSettings(await secretSettingNames(this.deps.manifests, entity, ref));
   }
 
+  /** The same for text about an existing promotion; the generic rules if its entity cannot be read. */
+  private async redactorForPromotion(promotion: PromotionRecord): Promise<Redactor> {
+    const owner = await this.deps.entities.load(promotion.entityRef).catch(() => undefined);
+    return owner ? this.redactorFor(owner.entity, promotion.ref) : this.deps.redactor;
+  }
+
   private requireUser(caller: Caller, what: string): string {
     if (caller.kind !== 'user' || !caller.userRef) {
       throw new NotAllowedError(`${what} is done by people: call with a user token, not a service token`);
@@ -252,7 +258,7 @@ export class PromotionCommands {
     input: { decision: 'approve' | 'reject'; comment: string },
     idempotency?: IdempotencyClaim,
   ): Promise<PromotionRecord> {
-    const { store, memberships, engine, redactor, notifier } = this.deps;
+    const { store, memberships, engine, notifier } = this.deps;
     if (caller.kind !== 'user' || !caller.userRef) {
       throw new NotAllowedError(
         'approvals come from people: a service token cannot approve or reject a promotion; sign in as a member of the approver groups',
@@ -273,8 +279,7 @@ export class PromotionCommands {
     if (!(await memberships.isMember(user, groups))) {
       throw new NotAllowedError(`only members of ${groups.join(', ')} may approve promotions to ${rung.title}`);
     }
-    const owner = await this.deps.entities.load(promotion.entityRef).catch(() => undefined);
-    const comment = (owner ? await this.redactorFor(owner.entity, promotion.ref) : redactor).text(input.comment ?? '').value;
+    const comment = (await this.redactorForPromotion(promotion)).text(input.comment ?? '').value;
 
     if (input.decision === 'reject') {
       const next = nextPhase(promotion.phase, 'rejected');
@@ -395,10 +400,7 @@ export class PromotionCommands {
   async cancel(caller: Caller, promotion: PromotionRecord, input: { reason?: string }): Promise<PromotionRecord> {
     const next = nextPhase(promotion.phase, 'cancel');
     if (!next.ok) throw new ConflictError(next.reason);
-    const owner = await this.deps.entities.load(promotion.entityRef).catch(() => undefined);
-    const reason = (owner ? await this.redactorFor(owner.entity, promotion.ref) : this.deps.redactor).text(
-      input.reason ?? '',
-    ).value;
+    const reason = (await this.redactorForPromotion(promotion)).text(input.reason ?? '').value;
     const message = `cancelled by ${caller.actor}${reason ? `: ${reason}` : ''}`;
     const record = await this.deps.store.transaction(async tx => {
       const updated = await tx.transitionPromotion({ id: promotion.id, from: promotion.phase, to: next.phase, message });
