@@ -8,5 +8,12 @@ export interface Config {
     requestTimeoutMs?: number;
     /** How long a cluster reading is reused, in milliseconds (0 disables the cache). Default 5000. */
     cacheTtlMs?: number;
+    /**
+     * How often the workload objects (Deployments, ReplicaSets, Pods labelled
+     * `backstage.io/kubernetes-id`) of each cluster the ladders use are listed in the background,
+     * in milliseconds, so that entity reads for display need not wait for the clusters (they
+     * accept a picture up to `ladder.clusterStateMaxAgeMs` old). 0 turns it off. Default 2000.
+     */
+    snapshotRefreshMs?: number;
   };
 }

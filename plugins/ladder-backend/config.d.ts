@@ -98,6 +98,14 @@ export interface Config {
      */
     clusterStateMaxAgeMs?: number;
     /**
+     * How long a user's permission-policy decision for one permission is reused, in ms. A policy
+     * decides on the user and the permission only (a resource enters through the conditions of a
+     * CONDITIONAL decision, which are still resolved per entity), so an unconditional ALLOW or
+     * DENY holds for every entity; a changed policy or membership applies after at most this long.
+     * Default 5000; 0 asks the permission backend on every request.
+     */
+    permissionDecisionTtlMs?: number;
+    /**
      * How often open promotions are re-checked by the global scheduled task `ladder-recheck`:
      * a duration object (`{ seconds: 15 }`) or an ISO duration (`PT15S`). Default 15 seconds.
      */

@@ -292,6 +292,39 @@ describe('the ladder backend with the kubernetes module', () => {
     expect(rollout.summary).toMatch(/ProgressDeadlineExceeded|timed out progressing/);
   });
 
+  it('answers display reads from the background picture of each cluster, and clusterState=live from the cluster', async () => {
+    const devLists = (path: string) => sim.requestLog.filter(r => r.cluster === 'dev' && r.path === path).length;
+    // The module lists the labelled workload of every cluster the ladders name, in the background.
+    for (let i = 0; devLists('/apis/apps/v1/deployments') === 0; i++) {
+      if (i > 100) throw new Error('the dev cluster was never listed in the background');
+      await new Promise(r => setTimeout(r, 100));
+    }
+    const perEntity = '/apis/apps/v1/namespaces/khal-payments/deployments';
+    const before = devLists(perEntity);
+    const read = (query = '') =>
+      request(backend.server)
+        .get(`/api/ladder/entities/component/default/payments${query}`)
+        .set('Authorization', mockCredentials.user.header());
+
+    const recent = await read();
+    expect(recent.status).toBe(200);
+    const dev = entityLadderResponseSchema.parse(recent.body).rungs.find(r => r.rung.id === 'dev')!;
+    expect(dev.cluster).toMatchObject({ cluster: 'dev', namespace: 'khal-payments', reachable: true });
+    expect(Date.now() - Date.parse(dev.cluster!.checkedAt)).toBeLessThan(60_000);
+    expect(devLists(perEntity)).toBe(before); // from the picture: no request for this entity
+
+    const live = await read('?clusterState=live');
+    expect(live.status).toBe(200);
+    expect(devLists(perEntity)).toBe(before + 1);
+    expect(entityLadderResponseSchema.parse(live.body).rungs.find(r => r.rung.id === 'dev')!.cluster).toMatchObject({
+      runningRef: dev.cluster!.runningRef,
+    });
+
+    const bad = await read('?clusterState=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/clusterState/);
+  });
+
   it('never asks for Secret data', () => {
     expect(sim.requestLog.some(r => r.path === '/api/v1/namespaces/khal-billing/secrets')).toBe(true);
     expect(secretDataRequests(sim.requestLog)).toEqual([]);

@@ -12,6 +12,7 @@ import {
 } from './KubernetesProxyClient';
 import type { Deployment, KubeMetadata, Pod, ReplicaSet } from './objects';
 import type { Workload } from './workload';
+import type { WorkloadSnapshots } from './WorkloadSnapshots';
 
 /** Where an entity lives on a rung: a cluster of the kubernetes config, a namespace, an id. */
 export interface RungTarget {
@@ -100,18 +101,27 @@ export class ClusterReader {
 
   constructor(
     private readonly client: KubernetesProxyClient,
-    private readonly options: { cacheTtlMs: number; maxEntries?: number },
+    private readonly options: { cacheTtlMs: number; maxEntries?: number; snapshots?: WorkloadSnapshots },
   ) {}
 
   /**
    * The Deployments, ReplicaSets and Pods labelled with the entity's kubernetes id, read in
-   * parallel (three list requests, nothing else).
+   * parallel (three list requests, nothing else). With `maxAgeMs` the caller says how old a
+   * reading it accepts: the background snapshot of the cluster when it is that recent, else the
+   * cluster itself (0: always the cluster, bypassing every cache). Without it, the reading of the
+   * last `cacheTtlMs` is shared (the gates' and settings source's default).
    */
-  workload(target: RungTarget): Promise<Reading<Workload>> {
+  workload(target: RungTarget, options?: { maxAgeMs?: number }): Promise<Reading<Workload>> {
     const { cluster, namespace, kubernetesId } = target;
+    const maxAgeMs = options?.maxAgeMs;
+    if (maxAgeMs !== undefined && maxAgeMs > 0 && this.options.snapshots) {
+      this.options.snapshots.track(cluster);
+      const hit = this.options.snapshots.get(target, maxAgeMs);
+      if (hit) return Promise.resolve(hit);
+    }
     const query = `?labelSelector=${encodeURIComponent(`${KUBERNETES_ID_ANNOTATION}=${kubernetesId}`)}`;
     const ns = encodeURIComponent(namespace);
-    return this.cached(`workload|${cluster}|${namespace}|${kubernetesId}`, async () => {
+    return this.cached(`workload|${cluster}|${namespace}|${kubernetesId}`, maxAgeMs === 0, async () => {
       const [deployments, replicaSets, pods] = await Promise.all([
         this.client.list<Deployment>(cluster, `/apis/apps/v1/namespaces/${ns}/deployments${query}`),
         this.client.list<ReplicaSet>(cluster, `/apis/apps/v1/namespaces/${ns}/replicasets${query}`),
@@ -131,7 +141,7 @@ export class ClusterReader {
     namespace: string,
     plural: 'secrets' | 'configmaps',
   ): Promise<Reading<ObjectNames>> {
-    return this.cached(`${plural}|${cluster}|${namespace}`, async () => {
+    return this.cached(`${plural}|${cluster}|${namespace}`, false, async () => {
       const list = await this.client.list<{ kind?: string; metadata: KubeMetadata }>(
         cluster,
         `/api/v1/namespaces/${encodeURIComponent(namespace)}/${plural}`,
@@ -157,10 +167,10 @@ export class ClusterReader {
     });
   }
 
-  private cached<T>(key: string, read: () => Promise<T>): Promise<Reading<T>> {
+  private cached<T>(key: string, live: boolean, read: () => Promise<T>): Promise<Reading<T>> {
     const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.expires > now) return hit.value as Promise<Reading<T>>;
+    if (!live && hit && hit.expires > now) return hit.value as Promise<Reading<T>>;
     if (this.cache.size >= (this.options.maxEntries ?? 500)) {
       for (const [k, v] of this.cache) if (v.expires <= now) this.cache.delete(k);
       if (this.cache.size >= (this.options.maxEntries ?? 500)) this.cache.clear();

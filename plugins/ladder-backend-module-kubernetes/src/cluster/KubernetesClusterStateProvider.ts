@@ -10,6 +10,6 @@ export class KubernetesClusterStateProvider implements ClusterStateProvider {
   constructor(private readonly reader: ClusterReader) {}
 
   async getState(options: Parameters<ClusterStateProvider['getState']>[0]) {
-    return (await observeRung(this.reader, options.entity, options.rung)).state;
+    return (await observeRung(this.reader, options.entity, options.rung, { maxAgeMs: options.maxAgeMs })).state;
   }
 }

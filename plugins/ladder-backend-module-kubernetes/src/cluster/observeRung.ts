@@ -30,6 +30,7 @@ export async function observeRung(
   reader: ClusterReader,
   entity: Entity,
   rung: RungConfig,
+  options?: { maxAgeMs?: number },
 ): Promise<RungObservation> {
   const resolved = resolveTarget(entity, rung);
   if (!resolved.ok) {
@@ -47,7 +48,7 @@ export async function observeRung(
     };
   }
   const { cluster, namespace, kubernetesId } = resolved.target;
-  const reading = await reader.workload(resolved.target);
+  const reading = await reader.workload(resolved.target, options);
   if (!reading.ok) {
     return {
       state: {

@@ -17,6 +17,7 @@ import {
   auditReadPermission,
   cancelRequestSchema,
   changesQuerySchema,
+  entityLadderQuerySchema,
   createEnrollmentRequestSchema,
   createEvidenceRequestSchema,
   createPromotionRequestSchema,
@@ -38,6 +39,7 @@ import type { ChangeView } from '../changes/ChangeView';
 import type { LadderStore } from '../database/LadderStore';
 import { callerFrom, Caller } from '../service/Caller';
 import { allowedEntityRefs, createAuthorize } from '../service/authorize';
+import { PermissionDecisions } from '../service/PermissionDecisions';
 import type { DeployPlanner } from '../service/DeployPlanner';
 import type { EntityLadderView } from '../service/EntityLadderView';
 import type { EvidenceIntake } from '../service/EvidenceIntake';
@@ -62,6 +64,8 @@ export interface RouterOptions {
   auditor: AuditorService;
   store: LadderStore;
   entities: LadderEntities;
+  /** The policy decisions reused per user (see PermissionDecisions); absent: asked every time. */
+  decisions?: PermissionDecisions;
   memberships: GroupMemberships;
   commands: PromotionCommands;
   views: PromotionViews;
@@ -75,7 +79,8 @@ export interface RouterOptions {
 /** The ladder REST API (`/api/ladder`). Every route checks a permission; errors come from @backstage/errors. */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
   const { httpAuth, permissions, auditor, store, commands, views, entities } = options;
-  const authorize = createAuthorize(permissions);
+  const decisions = options.decisions ?? new PermissionDecisions(permissions, { ttlMs: 0 });
+  const authorize = createAuthorize(permissions, decisions);
   const router = Router();
 
   // Bodies are checked against the evidence limit (413 naming it) after parsing; the parser's own
@@ -136,8 +141,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/entities/:kind/:namespace/:name', async (req, res) => {
     const caller = await anyone(req);
     const entityRef = normalizeEntityRef(`${req.params.kind}:${req.params.namespace}/${req.params.name}`);
+    const query = parseInput(entityLadderQuerySchema, req.query, 'query');
+    // The view reads the catalog with the caller's own credentials while the permission decision
+    // is made; nothing of it is sent unless the decision allows (and a denial answers first).
+    const view = options.entityView.get(entityRef, caller.credentials, { live: query.clusterState === 'live' });
+    view.catch(() => undefined);
     await authorize(caller, ladderEntityReadPermission, entityRef);
-    res.json(await options.entityView.get(entityRef, caller.credentials));
+    res.json(await view);
   });
 
   router.get('/overview', async (req, res) => {
@@ -196,7 +206,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const page = records.slice(0, query.limit);
     const readable = entityRef
       ? new Set([entityRef])
-      : await allowedEntityRefs(permissions, caller, ladderEntityReadPermission, page.map(p => p.entityRef));
+      : await allowedEntityRefs(permissions, decisions, caller, ladderEntityReadPermission, page.map(p => p.entityRef));
     let items = await views.many(page.filter(p => readable.has(p.entityRef)));
     if (awaitingMine) {
       items = items.filter(p => p.approvalRequirement?.eligible.includes(caller.userRef!));

@@ -13,6 +13,7 @@ export async function readClusterStates(
   provider: ClusterStateProvider | undefined,
   target: LadderEntity,
   only?: (rungId: string) => boolean,
+  maxAgeMs?: number,
 ): Promise<Array<ClusterState | undefined>> {
   if (!provider) return target.ladder.rungs.map(() => undefined);
   return Promise.all(
@@ -32,6 +33,7 @@ export async function readClusterStates(
             entity: target.entity,
             rung,
             ladder: target.ladder,
+            ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
           }),
           new Promise<ClusterState>(resolve =>
             setTimeout(
@@ -74,6 +76,8 @@ export class ClusterStateCache {
   >();
   private seq = 0;
   private readonly inflight = new Map<string, Promise<States>>();
+  /** When the ladder last changed an entity's clusters: older observations are not shown. */
+  private readonly changedAt = new Map<string, number>();
 
   constructor(
     private readonly options: {
@@ -88,17 +92,27 @@ export class ClusterStateCache {
     return this.options.now ? this.options.now() : Date.now();
   }
 
+  /** How old an observation entity reads show (ms; 0: they read the clusters every time). */
+  get maxAgeMs(): number {
+    return this.options.maxAgeMs;
+  }
+
   async read(
     provider: ClusterStateProvider | undefined,
     target: LadderEntity,
+    options?: { live?: boolean },
   ): Promise<States> {
     const { maxAgeMs } = this.options;
-    if (!provider || maxAgeMs === 0) return readClusterStates(provider, target);
+    if (!provider || maxAgeMs === 0 || options?.live) {
+      const states = await readClusterStates(provider, target, undefined, 0);
+      if (provider && maxAgeMs > 0) this.remember(target.entityRef, states);
+      return states;
+    }
     const key = target.entityRef;
     const entry = this.entries.get(key);
     const age = entry ? this.now() - entry.at : Infinity;
     if (entry && age < maxAgeMs) return entry.states;
-    const fresh = this.fetch(provider, target);
+    const fresh = this.fetch(provider, target, maxAgeMs);
     if (entry && age < (this.options.staleMs ?? maxAgeMs * 6)) {
       fresh.catch(() => undefined); // readClusterStates never throws; belt and braces
       return entry.states;
@@ -117,20 +131,32 @@ export class ClusterStateCache {
     }
   }
 
-  /** Forgets an entity's cluster state (e.g. after the ladder deployed or rolled it back). */
+  /**
+   * Forgets an entity's cluster state (e.g. after the ladder deployed or rolled it back): until
+   * `maxAgeMs` has passed, the provider is asked for observations made after this moment only.
+   */
   forget(entityRef: string) {
     this.entries.delete(entityRef);
+    this.changedAt.delete(entityRef);
+    this.changedAt.set(entityRef, this.now());
+    const max = this.options.maxEntries ?? 10_000;
+    while (this.changedAt.size > max) this.changedAt.delete(this.changedAt.keys().next().value!);
   }
 
   private fetch(
     provider: ClusterStateProvider,
     target: LadderEntity,
+    maxAgeMs: number,
   ): Promise<States> {
     const key = target.entityRef;
     const running = this.inflight.get(key);
     if (running) return running;
     const startedAt = this.seq;
-    const promise = readClusterStates(provider, target)
+    const changed = this.changedAt.get(key);
+    // The provider may answer from its own recent picture of the cluster, but not from one taken
+    // before the ladder last changed this entity's clusters.
+    const acceptAge = changed === undefined ? maxAgeMs : Math.max(0, Math.min(maxAgeMs, this.now() - changed - 1));
+    const promise = readClusterStates(provider, target, undefined, acceptAge)
       .then(states => {
         // A reading older than one stored meanwhile (e.g. by the drift check) does not replace it.
         const current = this.entries.get(key);

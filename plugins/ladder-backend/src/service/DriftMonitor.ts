@@ -64,18 +64,16 @@ export class DriftMonitor {
   private readonly pending = new Map<string, Promise<void>>();
 
   /**
-   * Records what a read saw, off the request path: the read has answered already; the drift rows,
-   * their audit and the owners' notification follow here. One reconciliation at a time per entity
-   * and replica (a second read meanwhile adds nothing); the scheduled re-check catches whatever
-   * this misses. Errors are logged, never thrown.
+   * Records drift that a read noticed, off the request path: the read has answered already (from
+   * an observation that may be a few seconds old); here the clusters are read again, live, with
+   * the current placements, and only that is recorded — the drift rows, their audit and the
+   * owners' notification. One reconciliation at a time per entity and replica (a second read
+   * meanwhile adds nothing); the scheduled re-check catches whatever this misses. Errors are
+   * logged, never thrown.
    */
-  reconcileLater(
-    target: LadderEntity,
-    placements: PlacementRecord[],
-    clusters: Array<ClusterState | undefined>,
-  ): void {
+  reconcileLater(target: LadderEntity): void {
     if (this.pending.has(target.entityRef)) return;
-    const run = this.reconcile(target, placements, clusters)
+    const run = this.observe(target, undefined, { recent: true })
       .then(
         () => undefined,
         error =>
@@ -102,15 +100,53 @@ export class DriftMonitor {
     return [...new Set([...drifting, ...placed])];
   }
 
-  /** Reads the clusters (optionally only some rungs) and reconciles; open drifts by rung id. */
+  /**
+   * Reads the clusters (optionally only some rungs) and reconciles; open drifts by rung id.
+   *
+   * With `recent` (the scheduled walk and reads' follow-ups) an observation up to the display's
+   * `clusterStateMaxAgeMs` old is taken — never one older than the entity's newest placement —
+   * and only where it differs from what is recorded are the clusters read again, live, before
+   * anything is written: no drift is opened or resolved on an old picture, and a walk over
+   * thousands of unchanged entities costs no cluster requests.
+   */
   async observe(
     target: LadderEntity,
     only?: (rungId: string) => boolean,
+    options?: { recent?: boolean },
   ): Promise<Map<string, DriftRecord>> {
-    const [clusters, placements] = await Promise.all([
-      readClusterStates(this.deps.clusterState(), target, only),
+    const provider = this.deps.clusterState();
+    const maxAgeMs = options?.recent ? this.deps.clusterCache?.maxAgeMs ?? 0 : undefined;
+    if (maxAgeMs === undefined || maxAgeMs === 0) {
+      const [clusters, placements] = await Promise.all([
+        readClusterStates(provider, target, only, maxAgeMs),
+        this.deps.store.listPlacements([target.entityRef]),
+      ]);
+      if (!only) this.deps.clusterCache?.remember(target.entityRef, clusters);
+      return this.reconcile(target, placements, clusters);
+    }
+    const [placements, recorded] = await Promise.all([
       this.deps.store.listPlacements([target.entityRef]),
+      this.deps.store.listOpenDrifts([target.entityRef]),
     ]);
+    const newest = Math.max(0, ...placements.map(p => Date.parse(p.placedAt)).filter(Number.isFinite));
+    const acceptAge = Math.max(0, Math.min(maxAgeMs, Date.now() - newest - 1));
+    let clusters = await readClusterStates(provider, target, only, acceptAge);
+    const rungs = target.ladder.rungs;
+    const differing = new Set(
+      rungs
+        .filter((rung, i) => {
+          const cluster = clusters[i];
+          if (!cluster?.reachable || !cluster.runningRef) return false;
+          const drifted = cluster.runningRef !== (placements.find(p => p.rungId === rung.id)?.ref ?? null);
+          const stored = recorded.find(d => d.rungId === rung.id);
+          return drifted !== Boolean(stored) || (drifted && stored!.runningRef !== cluster.runningRef);
+        })
+        .map(rung => rung.id),
+    );
+    if (differing.size > 0 && acceptAge > 0) {
+      const live = await readClusterStates(provider, target, id => differing.has(id), 0);
+      clusters = clusters.map((c, i) => (differing.has(rungs[i].id) ? live[i] : c));
+    }
     if (!only) this.deps.clusterCache?.remember(target.entityRef, clusters);
     return this.reconcile(target, placements, clusters);
   }

@@ -39,7 +39,12 @@ export class EntityLadderView {
     },
   ) {}
 
-  async get(entityRef: string, credentials: BackstageCredentials): Promise<EntityLadderResponse> {
+  /** `live`: read the clusters now rather than show an observation up to `clusterStateMaxAgeMs` old. */
+  async get(
+    entityRef: string,
+    credentials: BackstageCredentials,
+    options?: { live?: boolean },
+  ): Promise<EntityLadderResponse> {
     const ref = normalizeEntityRef(entityRef);
     const { store } = this.deps;
     // The store reads need only the ref, so they run while the catalog answers. Nothing they return
@@ -67,13 +72,13 @@ export class EntityLadderView {
     preview.catch(() => undefined);
     const [[placements, proofs, , observed], clusters, openPromotions] = await Promise.all([
       stored,
-      this.deps.clusterCache.read(this.deps.clusterState(), target),
+      this.deps.clusterCache.read(this.deps.clusterState(), target, options),
       openViews,
     ]);
     // A read never writes: drift is recorded (and its owners told) by the scheduled re-check. The
     // view shows the last observation, corrected by what the clusters say right now.
     const drifts = currentDrifts(target, placements, clusters, observed);
-    if (differsFromObservation(drifts, observed)) this.deps.drift.reconcileLater(target, placements, clusters);
+    if (differsFromObservation(drifts, observed)) this.deps.drift.reconcileLater(target);
     const rungs: RungView[] = target.ladder.rungs.map((rung, i) => {
       const placement = placements.find(p => p.rungId === rung.id);
       const proof = placement

@@ -2,6 +2,9 @@ import type { AuthService, BackstageCredentials } from '@backstage/backend-plugi
 import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { PermissionDecisions } from './PermissionDecisions';
 import {
   LADDER_ANNOTATION,
   LadderConfig,
@@ -38,24 +41,45 @@ export class LadderEntities {
     private readonly auth: AuthService,
     private readonly config: LadderConfig,
     private readonly ownReadTtlMs = OWN_READ_TTL_MS,
+    private readonly decisions?: PermissionDecisions,
   ) {}
 
   /**
-   * The entity and its ladder; 404 when the entity is unknown or not on a ladder. With a caller's
-   * credentials it is always read afresh (the catalog decides what the caller may see). Without,
-   * it is the plugin's own read — the engine's, once per step of a promotion — and is reused for
-   * a few seconds: a catalog entity changes at the catalog's processing pace (minutes), so this
-   * adds at most OWN_READ_TTL_MS to how soon the engine sees a change, and it decides no access.
+   * The entity and its ladder; 404 when the entity is unknown, not visible to the caller, or not
+   * on a ladder. Without credentials it is the plugin's own read — the engine's, once per step of
+   * a promotion — reused for a few seconds: a catalog entity changes at the catalog's processing
+   * pace (minutes), so this adds at most OWN_READ_TTL_MS to how soon a change is seen.
+   *
+   * With a caller's credentials, the catalog's rule applies: the policy's decision on
+   * `catalog.entity.read` for the caller. Unconditionally allowed, the plugin's own read answers
+   * (the catalog would return the same entity); denied, it is a 404 as from the catalog;
+   * conditional, the catalog is asked with the caller's credentials and applies the conditions.
    */
   async load(entityRef: string, credentials?: BackstageCredentials): Promise<LadderEntity> {
     const ref = normalizeEntityRef(entityRef);
-    const entity = credentials
-      ? await this.catalog.getEntityByRef(ref, { credentials })
-      : await this.ownRead(ref);
+    const entity = credentials ? await this.callersRead(ref, credentials) : await this.ownRead(ref);
     if (!entity) {
       throw new NotFoundError(`no entity ${ref} in the catalog`);
     }
     return { entity, entityRef: ref, ladder: this.ladderOf(entity, ref) };
+  }
+
+  private async callersRead(ref: string, credentials: BackstageCredentials): Promise<Entity | undefined> {
+    const reading = await this.catalogReadFor(credentials);
+    if (reading === 'all') return this.ownRead(ref);
+    if (reading === 'none') return undefined;
+    return this.catalog.getEntityByRef(ref, { credentials });
+  }
+
+  /**
+   * What the caller may read of the catalog, by the policy's decision on `catalog.entity.read`:
+   * every entity (`all`), none, or what the catalog filters for them (`conditional`).
+   */
+  async catalogReadFor(credentials: BackstageCredentials): Promise<'all' | 'none' | 'conditional'> {
+    if (!this.decisions) return 'conditional';
+    const decision = await this.decisions.policyDecision(credentials, catalogEntityReadPermission);
+    if (decision === AuthorizeResult.ALLOW) return 'all';
+    return decision === AuthorizeResult.DENY ? 'none' : 'conditional';
   }
 
   private ownRead(ref: string): Promise<Entity | undefined> {

@@ -16,6 +16,7 @@ import {
   openPhases,
 } from '@khal/plugin-ladder-common';
 import type { LadderStore } from '../database/LadderStore';
+import type { LadderEntities } from './LadderEntities';
 import { ladderSummary } from './rungSummary';
 
 function decodeCursor(cursor: string | undefined): number {
@@ -92,6 +93,8 @@ export class LadderOverview {
       auth: AuthService;
       store: LadderStore;
       config: LadderConfig;
+      /** Decides whose credentials query the catalog (see LadderEntities.catalogReadFor). */
+      entities?: Pick<LadderEntities, 'catalogReadFor'>;
     },
   ) {}
 
@@ -108,6 +111,15 @@ export class LadderOverview {
   ): Promise<OverviewResponse> {
     const { config, store } = this.deps;
     const position = decodeOverviewCursor(query.cursor);
+    // A caller the policy lets read every entity sees what the plugin's own query sees (without
+    // the catalog's per-request permission round trip); a conditional one is filtered by the
+    // catalog with their own credentials; one denied sees an empty page, as from the catalog.
+    const reading = this.deps.entities ? await this.deps.entities.catalogReadFor(credentials) : 'conditional';
+    const ladders = query.ladder
+      ? config.ladders.filter(l => l.id === query.ladder)
+      : config.ladders;
+    if (reading === 'none') return { ladders: ladders.map(ladderSummary), items: [], totalItems: 0 };
+    const catalogCredentials = reading === 'all' ? await this.deps.auth.getOwnServiceCredentials() : credentials;
     const filter: Record<string, string | symbol> = {
       [`metadata.annotations.${LADDER_ANNOTATION}`]:
         query.ladder ?? CATALOG_FILTER_EXISTS,
@@ -141,7 +153,7 @@ export class LadderOverview {
                   }
                 : {}),
             },
-        { credentials },
+        { credentials: catalogCredentials },
       )
       .catch(error => {
         // A cursor that decodes but that the catalog rejects was not one of its own (or has expired).
@@ -185,9 +197,6 @@ export class LadderOverview {
     for (const p of openRows)
       if (!open.has(key(p.entityRef, p.toRung)))
         open.set(key(p.entityRef, p.toRung), p);
-    const ladders = query.ladder
-      ? config.ladders.filter(l => l.id === query.ladder)
-      : config.ladders;
     const items = entities.map((entity: Entity, i) => {
       const ref = refs[i];
       const annotation = entity.metadata.annotations?.[LADDER_ANNOTATION];

@@ -85,7 +85,7 @@ export async function runRecheck(deps: {
         try {
           const target = await deps.entities.load(entityRef);
           if (!target.ladder.rungs.some(r => r.kubernetes)) continue;
-          drifts += (await drift.observe(target)).size;
+          drifts += (await drift.observe(target, undefined, { recent: true })).size;
         } catch (error) {
           logger.warn(`drift check of ${entityRef} failed: ${error}`);
         }

@@ -6,6 +6,7 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import type { Caller } from './Caller';
+import type { PermissionDecisions } from './PermissionDecisions';
 
 /** Checks one permission for the caller and throws NotAllowedError (403) when it is denied. */
 export type Authorize = (
@@ -14,16 +15,19 @@ export type Authorize = (
   entityRef?: string,
 ) => Promise<void>;
 
-export function createAuthorize(permissions: PermissionsService): Authorize {
+/**
+ * The user's policy decision comes from {@link PermissionDecisions} (reused for a few seconds); a
+ * CONDITIONAL one is resolved for the entity by the permission backend, every time.
+ */
+export function createAuthorize(permissions: PermissionsService, decisions: PermissionDecisions): Authorize {
   return async (caller, permission, entityRef) => {
-    const request =
-      permission.type === 'resource'
-        ? { permission: permission as ResourcePermission<'catalog-entity'>, resourceRef: entityRef! }
-        : { permission: permission as BasicPermission };
-    const [decision] = await permissions.authorize([request as any], {
-      credentials: caller.credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    let result = await decisions.policyDecision(caller.credentials, permission);
+    if (result === AuthorizeResult.CONDITIONAL && permission.type === 'resource' && entityRef) {
+      const request = { permission: permission as ResourcePermission<'catalog-entity'>, resourceRef: entityRef };
+      const [decision] = await permissions.authorize([request], { credentials: caller.credentials });
+      result = decision.result;
+    }
+    if (result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
         `${caller.actor} may not ${permission.name}${entityRef ? ` on ${entityRef}` : ''} (denied by the permission policy)`,
       );
@@ -34,15 +38,19 @@ export function createAuthorize(permissions: PermissionsService): Authorize {
 /** The entity refs among `entityRefs` for which the caller holds a resource permission (one batch call). */
 export async function allowedEntityRefs(
   permissions: PermissionsService,
+  decisions: PermissionDecisions,
   caller: Caller,
   permission: ResourcePermission<'catalog-entity'>,
   entityRefs: string[],
 ): Promise<Set<string>> {
   const unique = [...new Set(entityRefs)];
   if (unique.length === 0) return new Set();
-  const decisions = await permissions.authorize(
+  const policy = await decisions.policyDecision(caller.credentials, permission);
+  if (policy === AuthorizeResult.ALLOW) return new Set(unique);
+  if (policy === AuthorizeResult.DENY) return new Set();
+  const perEntity = await permissions.authorize(
     unique.map(resourceRef => ({ permission, resourceRef })),
     { credentials: caller.credentials },
   );
-  return new Set(unique.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW));
+  return new Set(unique.filter((_, i) => perEntity[i].result === AuthorizeResult.ALLOW));
 }

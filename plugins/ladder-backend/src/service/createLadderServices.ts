@@ -39,6 +39,7 @@ import { LadderOverview } from './LadderOverview';
 import { PromotionCommands } from './PromotionCommands';
 import { PromotionEngine } from './PromotionEngine';
 import { PromotionViews } from './PromotionViews';
+import { PermissionDecisions } from './PermissionDecisions';
 
 /** Builds the engine's services from platform services and the parsed config. */
 export async function createLadderServices(deps: {
@@ -60,7 +61,8 @@ export async function createLadderServices(deps: {
   const { ladderConfig: config, logger } = deps;
   const store = await DatabaseLadderStore.create({ database: deps.database });
   const redactor = new Redactor();
-  const entities = new LadderEntities(deps.catalog, deps.auth, config);
+  const decisions = new PermissionDecisions(deps.permissions, { ttlMs: config.permissionDecisionTtlMs });
+  const entities = new LadderEntities(deps.catalog, deps.auth, config, undefined, decisions);
   const memberships = new GroupMemberships(deps.catalog, deps.auth);
   const clusterCache = new ClusterStateCache({
     maxAgeMs: config.clusterStateMaxAgeMs,
@@ -125,6 +127,7 @@ export async function createLadderServices(deps: {
   return {
     store,
     entities,
+    decisions,
     memberships,
     engine,
     views,
@@ -148,6 +151,7 @@ export async function createLadderServices(deps: {
       auth: deps.auth,
       store,
       config,
+      entities,
     }),
     planner: new DeployPlanner({
       store,

@@ -143,6 +143,15 @@ export type CreateEvidenceRequest = z.input<typeof createEvidenceRequestSchema>;
 
 const limit = z.coerce.number().int().min(1).max(500);
 
+/**
+ * `GET /entities/{kind}/{namespace}/{name}`: `clusterState=live` reads the Kubernetes rungs'
+ * clusters now instead of showing an observation up to `ladder.clusterStateMaxAgeMs` old.
+ */
+export const entityLadderQuerySchema = z.strictObject({
+  clusterState: z.enum(['live', 'recent']).default('recent'),
+});
+export type EntityLadderQuery = z.input<typeof entityLadderQuerySchema>;
+
 export const overviewQuerySchema = z.strictObject({
   ladder: z.string().max(63).optional(),
   owner: z.string().max(512).optional(),

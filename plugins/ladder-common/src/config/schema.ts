@@ -134,6 +134,11 @@ export const ladderConfigSchema = z
      * again; up to 6× this age an answer is served while a fresh one is fetched. 0 turns it off.
      */
     clusterStateMaxAgeMs: z.number().int().min(0).max(300000).default(5000),
+    /**
+     * How long a user's permission-policy decision (per permission) is reused, in ms; conditional
+     * decisions are still resolved per entity. 0 asks the permission backend on every request.
+     */
+    permissionDecisionTtlMs: z.number().int().min(0).max(60000).default(5000),
     /** How often open promotions are re-checked: a Backstage duration (`{ seconds: 15 }` or ISO `PT15S`). */
     recheckInterval: z
       .union([z.string().min(1), z.record(z.string(), z.number().nonnegative())])

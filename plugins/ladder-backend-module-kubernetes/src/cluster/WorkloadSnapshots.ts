@@ -1,0 +1,120 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { KUBERNETES_ID_ANNOTATION } from '@khal/plugin-ladder-common';
+import { ClusterUnavailableError, KubernetesProxyClient } from './KubernetesProxyClient';
+import type { Reading, RungTarget } from './ClusterReader';
+import type { Deployment, KubeMetadata, Pod, ReplicaSet } from './objects';
+import type { Workload } from './workload';
+
+interface Snapshot {
+  /** When the lists were requested (an object is at least this fresh). */
+  at: number;
+  byKey: Map<string, Workload>;
+}
+
+const keyOf = (namespace: string, kubernetesId: string) => `${namespace}\u0000${kubernetesId}`;
+const EMPTY: Workload = { deployments: [], replicaSets: [], pods: [] };
+
+/**
+ * A recent picture of every workload object the ladder can show, per cluster, refreshed in the
+ * background — the list half of an informer (the kubernetes backend's proxy has no watch). Each
+ * refresh lists the Deployments, ReplicaSets and Pods labelled `backstage.io/kubernetes-id` across
+ * all namespaces (three requests per cluster, whatever the number of entities), so an entity read
+ * for display never waits for a cluster. Readers say how old a picture they accept; gates,
+ * deploys and drift checks read the cluster itself.
+ */
+export class WorkloadSnapshots {
+  private readonly clusters = new Map<
+    string,
+    { snapshot?: Snapshot; refreshing?: Promise<void>; failing?: string }
+  >();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly client: KubernetesProxyClient,
+    private readonly options: { refreshMs: number; logger: LoggerService; now?: () => number },
+  ) {}
+
+  private now() {
+    return this.options.now ? this.options.now() : Date.now();
+  }
+
+  /** Starts refreshing (every `refreshMs`) the given clusters and any tracked later. */
+  start(clusters: Iterable<string>): void {
+    for (const cluster of clusters) this.track(cluster);
+    if (this.timer || this.options.refreshMs <= 0) return;
+    this.timer = setInterval(() => {
+      for (const cluster of this.clusters.keys()) void this.refresh(cluster);
+    }, this.options.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Keeps a picture of this cluster from now on (the first one is taken at once). */
+  track(cluster: string): void {
+    if (this.options.refreshMs <= 0 || this.clusters.has(cluster)) return;
+    this.clusters.set(cluster, {});
+    void this.refresh(cluster);
+  }
+
+  /**
+   * The entity's workload on a rung from a picture taken at most `maxAgeMs` ago, or undefined
+   * when there is none that recent (the caller then reads the cluster).
+   */
+  get(target: RungTarget, maxAgeMs: number): Reading<Workload> | undefined {
+    const snapshot = this.clusters.get(target.cluster)?.snapshot;
+    if (!snapshot || this.now() - snapshot.at > maxAgeMs) return undefined;
+    return {
+      ok: true,
+      value: snapshot.byKey.get(keyOf(target.namespace, target.kubernetesId)) ?? EMPTY,
+      checkedAt: new Date(snapshot.at).toISOString(),
+    };
+  }
+
+  /** Takes a new picture of one cluster (one refresh at a time per cluster). Never throws. */
+  refresh(cluster: string): Promise<void> {
+    const entry = this.clusters.get(cluster);
+    if (!entry) return Promise.resolve();
+    if (entry.refreshing) return entry.refreshing;
+    const at = this.now();
+    const selector = `?labelSelector=${encodeURIComponent(KUBERNETES_ID_ANNOTATION)}`;
+    entry.refreshing = Promise.all([
+      this.client.list<Deployment>(cluster, `/apis/apps/v1/deployments${selector}`),
+      this.client.list<ReplicaSet>(cluster, `/apis/apps/v1/replicasets${selector}`),
+      this.client.list<Pod>(cluster, `/api/v1/pods${selector}`),
+    ])
+      .then(([deployments, replicaSets, pods]) => {
+        const byKey = new Map<string, Workload>();
+        const slot = (metadata: KubeMetadata) => {
+          const id = metadata.labels?.[KUBERNETES_ID_ANNOTATION];
+          if (!id || !metadata.namespace) return undefined;
+          const key = keyOf(metadata.namespace, id);
+          let workload = byKey.get(key);
+          if (!workload) byKey.set(key, (workload = { deployments: [], replicaSets: [], pods: [] }));
+          return workload;
+        };
+        for (const d of deployments.items) slot(d.metadata)?.deployments.push(d);
+        for (const r of replicaSets.items) slot(r.metadata)?.replicaSets.push(r);
+        for (const p of pods.items) slot(p.metadata)?.pods.push(p);
+        // A picture started earlier than the current one never replaces it.
+        if (!entry.snapshot || entry.snapshot.at <= at) entry.snapshot = { at, byKey };
+        if (entry.failing) this.options.logger.info(`cluster "${cluster}" answers the workload lists again`);
+        entry.failing = undefined;
+      })
+      .catch(error => {
+        const reason = error instanceof ClusterUnavailableError ? error.reason : String(error);
+        // Said once per outage, not every refresh; the picture ages out and readers go to the cluster.
+        if (entry.failing !== reason) {
+          this.options.logger.warn(`workload lists of cluster "${cluster}" could not be refreshed: ${reason}`);
+        }
+        entry.failing = reason;
+      })
+      .finally(() => {
+        entry.refreshing = undefined;
+      });
+    return entry.refreshing;
+  }
+}
