@@ -80,8 +80,11 @@ export interface EvidenceListResponse {
 export interface LadderApi {
   /** The configured ladders and their rungs. */
   getLadders(): Promise<LaddersResponse>;
-  /** One entity's rungs, placements, open promotions and next step. */
-  getEntityLadder(entityRef: string): Promise<EntityLadderResponse>;
+  /**
+   * One entity's rungs, placements, open promotions and next step. Cluster state is as observed
+   * in the last few seconds unless `clusterState: 'live'` asks the clusters now.
+   */
+  getEntityLadder(entityRef: string, options?: { clusterState?: 'live' | 'recent' }): Promise<EntityLadderResponse>;
   /** The services × rungs matrix, one page at a time. */
   getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
   /** Promotions, e.g. `{ awaitingMyApproval: 'true' }` for the approvals inbox. */

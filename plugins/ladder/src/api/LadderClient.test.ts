@@ -28,6 +28,12 @@ describe('LadderClient', () => {
       'http://backend/api/ladder/entities/component/default/orders-api',
       expect.objectContaining({ method: 'GET' }),
     );
+    fetch.mockResolvedValueOnce(json(200, entityLadder));
+    await client.getEntityLadder('component:default/orders-api', { clusterState: 'live' });
+    expect(fetch).toHaveBeenLastCalledWith(
+      'http://backend/api/ladder/entities/component/default/orders-api?clusterState=live',
+      expect.objectContaining({ method: 'GET' }),
+    );
   });
 
   it('turns a failed response into a ResponseError carrying the server message', async () => {

@@ -76,10 +76,11 @@ export class LadderClient implements LadderApi {
     return this.request('/ladders', laddersResponseSchema);
   }
 
-  getEntityLadder(entityRef: string): Promise<EntityLadderResponse> {
+  getEntityLadder(entityRef: string, options?: { clusterState?: 'live' | 'recent' }): Promise<EntityLadderResponse> {
     const { kind, namespace, name } = parseEntityRef(entityRef);
     const path = [kind, namespace, name].map(encodeURIComponent).join('/');
-    return this.request(`/entities/${path}`, entityLadderResponseSchema);
+    const live = options?.clusterState === 'live' ? '?clusterState=live' : '';
+    return this.request(`/entities/${path}${live}`, entityLadderResponseSchema);
   }
 
   getOverview(query?: OverviewQuery): Promise<OverviewResponse> {

@@ -36,6 +36,24 @@ describe('EntityLadderContent', () => {
     expect(api.getPlan).toHaveBeenCalledWith({ entityRef: ENTITY_REF, target: 'hml', ref: openPromotion.ref });
   });
 
+  it('says how old the cluster state is and reads the clusters now on request', async () => {
+    const checkedAt = new Date(Date.now() - 4000).toISOString();
+    const withCluster = {
+      ...entityLadder,
+      rungs: entityLadder.rungs.map(r =>
+        r.rung.id === 'dev'
+          ? { ...r, cluster: { cluster: 'kind-dev', namespace: 'khal-orders-api', reachable: true, runningRef: '1234567', checkedAt } }
+          : r,
+      ),
+    };
+    const api = mockLadderApi({ getEntityLadder: jest.fn().mockResolvedValue(withCluster) });
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, user: SAM });
+    expect(await screen.findByTestId('cluster-observation')).toHaveTextContent(/Cluster state as observed [45] s ago/);
+    expect(api.getEntityLadder).toHaveBeenLastCalledWith(ENTITY_REF);
+    await userEvent.click(screen.getByRole('button', { name: 'Read the clusters now' }));
+    await waitFor(() => expect(api.getEntityLadder).toHaveBeenLastCalledWith(ENTITY_REF, { clusterState: 'live' }));
+  });
+
   it('disables approve for the requester and says why', async () => {
     await renderWithApis(<EntityLadderContent />, { ladderApi: mockLadderApi(), entity: enrolledEntity, user: ALICE });
     const approve = await screen.findByRole('button', { name: 'Approve' });

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import Button from '@material-ui/core/Button';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
@@ -122,6 +123,7 @@ function EnrolledLadderContent(props: { entityRef: string }) {
             <ErrorAlert title="Could not refresh the ladder" error={ladder.error} onRetry={ladder.retry} />
           ) : null}
           <RungRow rungs={value.rungs} />
+          <ClusterObservation rungs={value.rungs} reading={ladder.loading} onReadLive={ladder.readLive} />
           <Typography variant="body1" style={{ marginTop: 16 }} data-testid="ladder-next-step">
             {value.next.summary}
           </Typography>
@@ -214,5 +216,25 @@ function EnrolledLadderContent(props: { entityRef: string }) {
         onDone={changed}
       />
     </Grid>
+  );
+}
+
+/**
+ * How old the oldest cluster reading on the page is, and a way to read the clusters now (the
+ * ladder shows an observation of the last few seconds by default).
+ */
+function ClusterObservation(props: { rungs: EntityLadderResponse['rungs']; reading: boolean; onReadLive: () => void }) {
+  const times = props.rungs
+    .map(r => (r.cluster ? Date.parse(r.cluster.checkedAt) : NaN))
+    .filter(t => Number.isFinite(t));
+  if (times.length === 0) return null;
+  const seconds = Math.max(0, Math.round((Date.now() - Math.min(...times)) / 1000));
+  return (
+    <Typography variant="caption" color="textSecondary" component="div" data-testid="cluster-observation">
+      Cluster state as observed {seconds < 2 ? 'just now' : `${seconds} s ago`}{' '}
+      <Button size="small" color="primary" disabled={props.reading} onClick={props.onReadLive}>
+        Read the clusters now
+      </Button>
+    </Typography>
   );
 }
