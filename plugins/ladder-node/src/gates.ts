@@ -112,6 +112,12 @@ export interface GateContext {
   proveRung(rungId: string, ref: string): Promise<GateResult[]>;
   /** Aborted when the gate's time is up (`ladder.gateTimeoutMs`). */
   signal: AbortSignal;
+  /**
+   * How old a cluster observation this evaluation accepts, in ms: set when the results are only
+   * shown to people (the next step of an entity read); absent when the engine decides, in which
+   * case gates read the clusters themselves.
+   */
+  clusterMaxAgeMs?: number;
 }
 
 /**

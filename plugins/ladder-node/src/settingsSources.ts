@@ -9,6 +9,8 @@ export interface SettingsSourceContext {
   rung: RungConfig;
   ref: string;
   signal?: AbortSignal;
+  /** How old a cluster observation the caller accepts (ms); see `GateContext.clusterMaxAgeMs`. */
+  clusterMaxAgeMs?: number;
 }
 
 /**

@@ -20,6 +20,7 @@ export function createKubernetesReversibleGate(reader: ClusterReader): LadderGat
         reader,
         context.entity,
         context.rung,
+        { maxAgeMs: context.clusterMaxAgeMs },
       );
       const where = `cluster "${state.cluster}", namespace "${state.namespace}"`;
       const earlier = revisions.find(

@@ -20,7 +20,9 @@ export function createKubernetesRolloutGate(reader: ClusterReader): LadderGate {
     description:
       "The promoted ref is what the rung's cluster runs and its rollout completed (generation observed, replicas updated and available, no crash-looping pods).",
     async evaluate(context: GateContext): Promise<GateEvaluation> {
-      const { state, rollout } = await observeRung(reader, context.entity, context.rung);
+      const { state, rollout } = await observeRung(reader, context.entity, context.rung, {
+        maxAgeMs: context.clusterMaxAgeMs,
+      });
       const where = `cluster "${state.cluster}", namespace "${state.namespace}"`;
       const waiting = context.mode === 'verify';
       if (!state.reachable) {

@@ -24,7 +24,7 @@ export class KubernetesSettingsSource implements SettingsSource {
     const resolved = resolveTarget(context.entity, context.rung);
     if (!resolved.ok) return { unknown: resolved.reason };
     const { cluster, namespace, kubernetesId } = resolved.target;
-    const workload = await this.reader.workload(resolved.target);
+    const workload = await this.reader.workload(resolved.target, { maxAgeMs: context.clusterMaxAgeMs });
     if (!workload.ok) return { unknown: workload.reason };
     const deployments = workload.value.deployments;
     if (deployments.length === 0) {

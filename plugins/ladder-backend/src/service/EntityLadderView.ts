@@ -223,7 +223,9 @@ export class EntityLadderView {
     proofs: StoredGateResult[],
   ): Promise<EvaluatedGate[]> {
     const { engine, gates, gateTimeoutMs } = this.deps;
-    const context = await engine.gateContext({ target, rungIndex, ref, mode: 'entry', approvals: [] });
+    // Shown, not acted on: cluster observations as recent as the view's own are good enough.
+    const clusterMaxAgeMs = this.deps.clusterCache.maxAgeMs;
+    const context = await engine.gateContext({ target, rungIndex, ref, mode: 'entry', approvals: [], clusterMaxAgeMs });
     type Prove = (rungId: string, proveRef: string) => Promise<EvaluatedGate[]>;
     // As the engine does: a proof check may ask for the proof of the rung below, to a bounded depth.
     const proveAt =
@@ -261,7 +263,13 @@ export class EntityLadderView {
       return proofs.filter(r => r.rungId === rungId && r.ref === ref).map(toGateResult);
     }
     const rung = target.ladder.rungs[index];
-    const context = await this.deps.engine.gateContext({ target, rungIndex: index, ref, mode: 'proof' });
+    const context = await this.deps.engine.gateContext({
+      target,
+      rungIndex: index,
+      ref,
+      mode: 'proof',
+      clusterMaxAgeMs: this.deps.clusterCache.maxAgeMs,
+    });
     return runGates({
       gates: this.deps.gates,
       refs: rung.proofChecks,

@@ -73,6 +73,8 @@ export class PromotionEngine {
     promotion?: Promotion;
     approvals?: Approval[];
     depth?: number;
+    /** For previews shown to people: cluster observations this old are good enough. */
+    clusterMaxAgeMs?: number;
   }): Promise<Omit<GateContext, 'config' | 'signal'>> {
     const { target, rungIndex, ref } = input;
     const { store, manifests } = this.deps;
@@ -96,12 +98,13 @@ export class PromotionEngine {
       },
       placements,
       approvals: input.approvals ?? [],
+      ...(input.clusterMaxAgeMs !== undefined ? { clusterMaxAgeMs: input.clusterMaxAgeMs } : {}),
       getManifest: r => {
         if (!manifestReads.has(r)) manifestReads.set(r, manifests.read(target.entity, r));
         return manifestReads.get(r)!;
       },
       getSettingsSupplied: () => {
-        supplied ??= this.settingsSupplied(target, rungIndex, ref);
+        supplied ??= this.settingsSupplied(target, rungIndex, ref, input.clusterMaxAgeMs);
         return supplied;
       },
       proveRung: async (rungId, proveRef) => {
@@ -112,13 +115,26 @@ export class PromotionEngine {
     };
   }
 
-  private async settingsSupplied(target: LadderEntity, rungIndex: number, ref: string): Promise<SettingsSupplied> {
+  private async settingsSupplied(
+    target: LadderEntity,
+    rungIndex: number,
+    ref: string,
+    clusterMaxAgeMs?: number,
+  ): Promise<SettingsSupplied> {
     const rung = target.ladder.rungs[rungIndex];
     const sources = this.deps.settingsSources.filter(s => s.supports(rung));
     const answers = await Promise.all(
       sources.map(async s => {
         try {
-          return { id: s.id, answer: await s.suppliedNames({ ...target, rung, ref }) };
+          return {
+            id: s.id,
+            answer: await s.suppliedNames({
+              ...target,
+              rung,
+              ref,
+              ...(clusterMaxAgeMs !== undefined ? { clusterMaxAgeMs } : {}),
+            }),
+          };
         } catch (error) {
           return { id: s.id, answer: { unknown: `the source failed: ${(error as Error).message}` } };
         }
