@@ -922,15 +922,13 @@ function misses(results) {
     if (e > 1.5) {
       const plain = r.entity.withoutClusters && ratio(r.entity.withoutClusters.ladder.p50, r.entity.withoutClusters.stock.p50);
       notes.push(
-        `- (1) on ${r.db}: the ladder's entity read is ${e.toFixed(2)}× the catalog's. It runs its store reads together with the catalog read, ` +
-          `previews the next promotion from stored proofs while the clusters answer, and writes nothing (drift is recorded after the answer and by the scheduled re-check). ` +
-          `What remains is the live cluster state of the three Kubernetes rungs: each sample reads a different entity, so nothing is cached, and each rung costs three list requests ` +
-          `(Deployments, ReplicaSets, Pods) through the kubernetes backend's proxy — nine loopback HTTP requests with token checks per read, on two shared cores` +
-          `${Number.isFinite(plain) ? ` (the same read on a ladder without Kubernetes rungs is ${plain.toFixed(2)}× the catalog's, row 1b)` : ''}. ` +
-          `What would fix it: keep each rung's cluster state in a cache the kubernetes module refreshes from a watch (informer) per cluster and namespace, ` +
-          `so that the read never waits on a cluster, and read only Deployments for the status (ReplicaSets and Pods only for the detail view). ` +
-          `Even then the ladder's read contains a full catalog read made over HTTP through the plugin's catalog client (row 1b, about 2× a bare catalog read); ` +
-          `≤ 1.5× also needs the read permission decided without that second catalog request (a permission check on the entity plus the plugin's cached own read).`,
+        `- (1) on ${r.db}: the ladder's entity read is ${e.toFixed(2)}× the catalog's. It waits for no cluster (the kubernetes module's background picture answers, ` +
+          `row 1c is the same read asking the clusters now) and no permission round trip (the user's policy decisions are reused for a few seconds); ` +
+          `it still reads the entity from the catalog over HTTP — each sample is a different entity, so the plugin's 5 s own-read cache misses — ` +
+          `and runs its store reads and the next-step preview (the entry gates of the next rung) beside it` +
+          `${Number.isFinite(plain) ? `; on a ladder without Kubernetes rungs (row 1b, a two-rung ladder with a one-gate preview) it is ${plain.toFixed(2)}×` : ''}. ` +
+          `What is left is that catalog hop plus the preview of a five-rung ladder's gates; what would fix it: keep the ladder's entities in the plugin ` +
+          `(a catalog-processing or events-fed copy of the few fields it needs) so a read makes no HTTP request at all, and store the preview with the re-check's gate results instead of evaluating it per read.`,
       );
     }
     const o = r.overview && ratio(r.overview.ladder.p50, r.overview.stock.p50);
@@ -949,14 +947,17 @@ function misses(results) {
       notes.push(
         `- (4) on ${r.db}: ${r.flows.perSecond.toFixed(0)} transitions/s with two replicas on ${machine().cores} shared cores (both replicas, the load generator, PostgreSQL and other jobs share them). ` +
           `Group memberships are cached (10 s) and the engine's own entity reads are reused for 5 s, so what each request still pays is its own: token verification, ` +
-          `a permission decision (for create and cancel a conditional one the catalog resolves over HTTP), the caller's catalog read of the entity, and two to four committed transactions. ` +
-          `With ${FLOW_WORKERS} concurrent workers the figure is CPU-bound; what would fix it: more cores than processes ` +
-          `(two replicas on their own cores reach the goal only if each request costs under ~5 ms of CPU), and fewer HTTP hops per request (the permission decision and the catalog read in one call).`,
+          `two to four committed transactions, and the calls below. ` +
+          `With ${FLOW_WORKERS} concurrent workers the figure is CPU-bound (every plugin-to-plugin call is a loopback HTTP request in the same process). ` +
+          `Unconditional permission decisions are now reused per user, so an approval costs no permission request; a create or cancel by a non-operator is a CONDITIONAL decision (entity owner) that the permission backend resolves through the catalog every time; ` +
+          `each transition also publishes an event, a signal and, where someone must act, a notification (an HTTP call to the notifications backend, which resolves the recipients in the catalog). ` +
+          `What would fix it: more cores than processes (two replicas on their own cores reach the goal only if each request costs under ~5 ms of CPU), ` +
+          `resolving catalog conditions locally against the entity the plugin has already read, and sending notifications off the request path in batches.`,
       );
     const b = r.browser?.ladder && ratio(r.browser.ladder.p50, r.browser.stock.p50);
     if (b > 1.2)
       notes.push(
-        `- (5) on ${r.db}: navigation to a rendered ladder card is ${b.toFixed(2)}× the stock entity page. The card starts its own API call (the entity read of (1)) only after the entity page has loaded the entity, so its latency adds to the page's; what would fix it: render the rungs from the placements first and fill in cluster state when it arrives, and prefetch the ladder read in parallel with the catalog entity.`,
+        `- (5) on ${r.db}: navigation to a rendered ladder card is ${b.toFixed(2)}× the twin's page rendered to its About card. The card starts its own API call (the entity read of (1)) only after the entity page has loaded the entity and its cards' code; what would fix it: prefetch the ladder read in parallel with the catalog entity.`,
       );
   }
   return notes;
