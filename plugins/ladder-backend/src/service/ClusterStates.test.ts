@@ -130,6 +130,27 @@ describe('ClusterStateCache', () => {
     expect(running(await c.read(provider, target))).toBe('bbb');
   });
 
+  it("tells the provider how old an observation it accepts: the view's age, never older than the last change, 0 for live", async () => {
+    const ages: Array<number | undefined> = [];
+    const provider: ClusterStateProvider = {
+      async getState({ rung, maxAgeMs }) {
+        ages.push(maxAgeMs);
+        return { cluster: rung.kubernetes!.cluster, namespace: 'apps', reachable: true, runningRef: 'aaa', checkedAt: new Date(clock).toISOString() };
+      },
+    };
+    const c = cache(5000);
+    await c.read(provider, target);
+    c.forget(target.entityRef);
+    clock += 300;
+    await c.read(provider, target);
+    await c.read(provider, target, { live: true });
+    clock += 60_000;
+    c.forget('component:default/other'); // another entity's change is not this one's
+    clock += 10;
+    await c.read(provider, target);
+    expect(ages).toEqual([5000, 299, 0, 5000]);
+  });
+
   it('keeps a live reading remembered meanwhile over an older in-flight one', async () => {
     const { state, provider } = cluster();
     let release!: () => void;
