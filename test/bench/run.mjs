@@ -1049,8 +1049,8 @@ each commit waits for several fsyncs, which made the catalog's ingestion of 10,0
 Both backends load at the same time and are then measured one after the other (the first while the second sits idle,
 the second alone), with the catalog's re-processing interval raised so that it does not run under the measurements. The machine is shared: other jobs (test runs) may have
 run at the same time, so compare the ratios (measured side by side) rather than absolute milliseconds across runs.
-On this machine a ratio moves by up to about ±0.3 between runs (the p50 of (1) was between 1.3× and 1.8×, of (2) between
-1.0× and 1.35×, in four runs on one day): a figure that close to its goal is not clearly met or missed by one run.
+On this machine a ratio moves by up to about ±0.3 between runs (in four full runs on 2026-11-23 the p50 ratio of (1) was
+between 1.2× and 1.8×, of (2) between 1.0× and 1.4×): a figure that close to its goal is not clearly met or missed by one run.
 
 ## Machine
 
