@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  SchedulerService,
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -193,6 +198,33 @@ export function catalogEntities(repoDir: string): Entity[] {
 }
 
 /** What the platform services were asked to send, for assertions. */
+/**
+ * A module that hands the test the ladder plugin's scheduler, so the test runs its tasks (the
+ * `ladder-recheck` walk) when it says so: add `feature` to the backend, then `scheduler()`.
+ */
+export function schedulerCapture(): { feature: BackendFeature; scheduler: () => SchedulerService } {
+  let captured: SchedulerService | undefined;
+  const feature = createBackendModule({
+    pluginId: 'ladder',
+    moduleId: 'capture-scheduler',
+    register(env) {
+      env.registerInit({
+        deps: { s: coreServices.scheduler },
+        async init({ s }) {
+          captured = s;
+        },
+      });
+    },
+  });
+  return {
+    feature,
+    scheduler: () => {
+      if (!captured) throw new Error('the backend has not started: the scheduler is not captured yet');
+      return captured;
+    },
+  };
+}
+
 export interface Outbox {
   notifications: NotificationSendOptions[];
   signals: SignalPayload[];

@@ -1,12 +1,8 @@
 import request from 'supertest';
-import {
-  SchedulerService,
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { ladderClusterStateExtensionPoint } from '@khal/plugin-ladder-node';
-import { createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
+import { createAppRepository, schedulerCapture, startLadderBackend } from '../__testUtils__/ladderFixture';
 
 // Starting backends and databases is slow on a loaded 2-core CI machine.
 jest.setTimeout(60_000);
@@ -48,19 +44,7 @@ const pictureClusters = createBackendModule({
   },
 });
 
-let scheduler: SchedulerService;
-const captureScheduler = createBackendModule({
-  pluginId: 'ladder',
-  moduleId: 'capture-scheduler',
-  register(env) {
-    env.registerInit({
-      deps: { s: coreServices.scheduler },
-      async init({ s }) {
-        scheduler = s;
-      },
-    });
-  },
-});
+const { feature: captureScheduler, scheduler } = schedulerCapture();
 
 describe('drift from recent observations (the scheduled walk)', () => {
   const repo = createAppRepository();
@@ -87,7 +71,7 @@ describe('drift from recent observations (the scheduled walk)', () => {
   const walk = async () => {
     dev.liveReads = 0;
     dev.recentReads = 0;
-    await scheduler.triggerTask('ladder-recheck');
+    await scheduler().triggerTask('ladder-recheck');
     // triggerTask starts the run; wait until it has looked at the entity.
     for (let i = 0; i < 100 && dev.recentReads === 0; i++) await new Promise(r => setTimeout(r, 50));
     await new Promise(r => setTimeout(r, 300));

@@ -1,13 +1,10 @@
 import request from 'supertest';
-import {
-  SchedulerService,
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { ladderClusterStateExtensionPoint } from '@khal/plugin-ladder-node';
 import {
   createAppRepository,
+  schedulerCapture,
   startLadderBackend,
 } from '../__testUtils__/ladderFixture';
 
@@ -42,20 +39,7 @@ const fakeClusters = createBackendModule({
   },
 });
 
-/** The plugin's scheduler, to run the re-check (where drift is recorded) when a test says so. */
-let scheduler: SchedulerService;
-const captureScheduler = createBackendModule({
-  pluginId: 'ladder',
-  moduleId: 'capture-scheduler',
-  register(env) {
-    env.registerInit({
-      deps: { s: coreServices.scheduler },
-      async init({ s }) {
-        scheduler = s;
-      },
-    });
-  },
-});
+const { feature: captureScheduler, scheduler } = schedulerCapture();
 
 describe('drift notifications', () => {
   const repo = createAppRepository();
@@ -82,7 +66,7 @@ describe('drift notifications', () => {
 
   const devRung = async () =>
     (await view()).body.rungs.find((r: any) => r.rung.id === 'dev');
-  const recheck = () => scheduler.triggerTask('ladder-recheck');
+  const recheck = () => scheduler().triggerTask('ladder-recheck');
   /** Reads hand drift to a background reconciliation; waits until it is stored as `running`. */
   const recorded = async (running: string) => {
     for (let i = 0; i < 100; i++) {
