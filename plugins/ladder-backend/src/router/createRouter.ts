@@ -142,8 +142,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const caller = await anyone(req);
     const entityRef = normalizeEntityRef(`${req.params.kind}:${req.params.namespace}/${req.params.name}`);
     const query = parseInput(entityLadderQuerySchema, req.query, 'query');
-    // The view reads the catalog with the caller's own credentials while the permission decision
-    // is made; nothing of it is sent unless the decision allows (and a denial answers first).
+    // The view is built (its catalog read follows the caller's catalog.entity.read decision) while
+    // the ladder permission is decided; nothing of it is sent unless that allows, and a denial answers first.
     const view = options.entityView.get(entityRef, caller.credentials, { live: query.clusterState === 'live' });
     view.catch(() => undefined);
     await authorize(caller, ladderEntityReadPermission, entityRef);
