@@ -25,7 +25,7 @@ const EMPTY: Workload = { deployments: [], replicaSets: [], pods: [] };
 export class WorkloadSnapshots {
   private readonly clusters = new Map<
     string,
-    { snapshot?: Snapshot; refreshing?: Promise<void>; failing?: string }
+    { snapshot?: Snapshot; refreshing?: Promise<void>; failures: number; warned?: string }
   >();
   private timer?: NodeJS.Timeout;
 
@@ -56,7 +56,7 @@ export class WorkloadSnapshots {
   /** Keeps a picture of this cluster from now on (the first one is taken at once). */
   track(cluster: string): void {
     if (this.options.refreshMs <= 0 || this.clusters.has(cluster)) return;
-    this.clusters.set(cluster, {});
+    this.clusters.set(cluster, { failures: 0 });
     void this.refresh(cluster);
   }
 
@@ -101,16 +101,19 @@ export class WorkloadSnapshots {
         for (const p of pods.items) slot(p.metadata)?.pods.push(p);
         // A picture started earlier than the current one never replaces it.
         if (!entry.snapshot || entry.snapshot.at <= at) entry.snapshot = { at, byKey };
-        if (entry.failing) this.options.logger.info(`cluster "${cluster}" answers the workload lists again`);
-        entry.failing = undefined;
+        if (entry.warned) this.options.logger.info(`cluster "${cluster}" answers the workload lists again`);
+        entry.failures = 0;
+        entry.warned = undefined;
       })
       .catch(error => {
         const reason = error instanceof ClusterUnavailableError ? error.reason : String(error);
-        // Said once per outage, not every refresh; the picture ages out and readers go to the cluster.
-        if (entry.failing !== reason) {
+        // Said once per outage, not every refresh, and not for a single miss (the first refresh
+        // runs while the backend is still starting); the picture ages out and readers go to the cluster.
+        entry.failures++;
+        if (entry.failures >= 2 && entry.warned !== reason) {
           this.options.logger.warn(`workload lists of cluster "${cluster}" could not be refreshed: ${reason}`);
+          entry.warned = reason;
         }
-        entry.failing = reason;
       })
       .finally(() => {
         entry.refreshing = undefined;
