@@ -123,20 +123,22 @@ export class CommitLog {
         reason: `git could not list the commits of ${resolved}`,
       };
     }
-    const commits = out
-      .split(RECORD)
-      .map(r => r.trim())
-      .filter(Boolean)
-      .map(record => {
-        const [sha, subject, author, date] = record.split(FIELD);
-        return {
-          sha,
-          // A commit message can quote a credential (e.g. a connection URL): never shown as is.
-          subject: redactor.text(subject ?? '').value,
-          author: author ?? '',
-          date: date ?? '',
-        };
-      });
+    const commits = await Promise.all(
+      out
+        .split(RECORD)
+        .map(r => r.trim())
+        .filter(Boolean)
+        .map(async record => {
+          const [sha, subject, author, date] = record.split(FIELD);
+          return {
+            sha,
+            // A commit message can quote a credential (e.g. a connection URL): never shown as is.
+            subject: (await redactor.text(subject ?? '')).value,
+            author: author ?? '',
+            date: date ?? '',
+          };
+        }),
+    );
     return {
       commits: commits.slice(0, COMMIT_LIMIT),
       truncated: commits.length > COMMIT_LIMIT,
