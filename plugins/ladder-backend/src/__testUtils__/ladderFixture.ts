@@ -260,7 +260,15 @@ export async function startLadderBackend(options: {
     features: [
       ladderPlugin,
       mockServices.rootConfig.factory({
-        data: { ladder: { ...ladderConfig, ...options.configOverrides }, kubernetes: kubernetesConfig },
+        data: {
+          ladder: {
+            ...ladderConfig,
+            // The test repositories live in the temp folder; git is run only under this root.
+            localRepositoriesRoot: path.dirname(options.repoDir),
+            ...options.configOverrides,
+          },
+          kubernetes: kubernetesConfig,
+        },
       }),
       ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
       ...(options.policy
