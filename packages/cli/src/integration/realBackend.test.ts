@@ -187,7 +187,8 @@ describe('khal against the real ladder backend', () => {
         ladderPlugin,
         mockServices.rootConfig.factory({
           data: {
-            ladder: ladderConfig,
+            // git reads the test repository only under this root.
+            ladder: { ...ladderConfig, localRepositoriesRoot: path.dirname(repo.dir) },
             kubernetes: {
               clusterLocatorMethods: [
                 {

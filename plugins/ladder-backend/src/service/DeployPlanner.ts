@@ -5,7 +5,9 @@ import {
   MutationPolicy,
   RungConfig,
   UnresolvedFact,
+  isDns1123Label,
   missingPlaceholders,
+  renderCommand,
   renderTemplate,
   resolveRung,
   settingsForRung,
@@ -151,6 +153,13 @@ export class DeployPlanner {
       kubernetesId:
         target.entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ?? manifest?.deploy?.kubernetes?.id,
     };
+    // Annotations are free text: a Kubernetes id that is not a Kubernetes name is refused, not quoted.
+    if (values.kubernetesId !== undefined && !isDns1123Label(values.kubernetesId)) {
+      unresolved.push({
+        fact: 'kubernetesId',
+        howToConfigure: `the Kubernetes id ${JSON.stringify(values.kubernetesId)} is not a Kubernetes name (lower-case letters, digits and "-", at most 63): fix the ${KUBERNETES_ID_ANNOTATION} annotation or deploy.kubernetes.id in khal-app.json`,
+      });
+    }
     if (rung.kubernetes) {
       const missing = missingPlaceholders(rung.kubernetes.namespace, values);
       if (missing.length) {
@@ -162,6 +171,12 @@ export class DeployPlanner {
         });
       } else {
         values.namespace = renderTemplate(rung.kubernetes.namespace, values);
+        if (!isDns1123Label(values.namespace)) {
+          unresolved.push({
+            fact: 'namespace',
+            howToConfigure: `kubernetes.namespace of rung "${rung.id}" renders ${JSON.stringify(values.namespace)}, which is not a Kubernetes namespace name (lower-case letters, digits and "-", at most 63): change the pattern or the entity name`,
+          });
+        }
       }
     } else {
       values.namespace = manifest?.deploy?.kubernetes?.namespace;
@@ -179,7 +194,14 @@ export class DeployPlanner {
             .join('; ')}`,
         });
       } else {
-        commands[name] = renderTemplate(template, values);
+        const rendered = renderCommand(template, values);
+        if (rendered.ok) commands[name] = rendered.command;
+        else {
+          unresolved.push({
+            fact: `commands.${name}`,
+            howToConfigure: `{{${rendered.placeholder}}} cannot be put into the command safely: ${rendered.reason}`,
+          });
+        }
       }
     }
 

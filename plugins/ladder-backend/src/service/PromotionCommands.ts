@@ -270,7 +270,7 @@ export class PromotionCommands {
         `you requested this promotion; the requester never ${input.decision}s their own promotion (four eyes): ask another approver`,
       );
     }
-    const rung = this.deps.entities.ladderById(promotion.ladderId)?.rungs.find(r => r.id === promotion.toRung);
+    const rung = (await this.deps.entities.ladderOfPromotion(promotion))?.rungs.find(r => r.id === promotion.toRung);
     if (!rung) throw new NotFoundError(`rung "${promotion.toRung}" is no longer configured`);
     if (!requiresApproval(rung, promotion.kind) || !rung.approvers) {
       throw new ConflictError(`promotions to ${rung.title} need no approval`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SERVICE_PRINCIPALS, customerSchema, servicePrincipalSchema } from './access';
 
 /**
  * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
@@ -145,8 +146,26 @@ export const ladderConfigSchema = z
       .optional(),
     /** Where `khal.ai/source-repo: file:<relative path>` repositories live (default: the process cwd). */
     localRepositoriesRoot: z.string().min(1).optional(),
+    /** Which service principals may call which routes (see `serviceRoutes`); people are decided by the permission policy. */
+    servicePrincipals: z.array(servicePrincipalSchema).default(DEFAULT_SERVICE_PRINCIPALS),
+    /** The customers of the customer rungs, each with its stakeholder groups. */
+    customers: z.array(customerSchema).default([]),
   })
   .superRefine((cfg, ctx) => {
+    (['servicePrincipals', 'customers'] as const).forEach(list => {
+      const seen = new Set<string>();
+      cfg[list].forEach((item, i) => {
+        const key = 'subject' in item ? item.subject : item.id;
+        if (seen.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, i],
+            message: `"${key}" is listed twice; merge the two entries`,
+          });
+        }
+        seen.add(key);
+      });
+    });
     const ladderIds = new Set<string>();
     cfg.ladders.forEach((ladder, li) => {
       if (ladderIds.has(ladder.id)) {
