@@ -222,6 +222,7 @@ export function deployPlan(partial: Partial<DeployPlan> = {}): DeployPlan {
       rollback: 'helm rollback orders-api',
       evidence: 'khal evidence push --kind logs --target dev -',
     },
+    planDigest: `sha256:${'a'.repeat(64)}`,
     ...partial,
   };
 }
