@@ -1,4 +1,16 @@
+import type { Evidence } from '@khal/plugin-ladder-common';
 import type { LadderGate } from '@khal/plugin-ladder-node';
+
+/**
+ * Whether evidence may count as proof. Output of a command proves something only when the command
+ * succeeded: a recorded non-zero exit code never counts, and a deploy's output counts only with
+ * exit code 0 recorded (a failed or unknown deploy proves nothing).
+ */
+export function reportsSuccess(e: Evidence): boolean {
+  const exitCode = e.data?.exitCode;
+  if (exitCode !== undefined && exitCode !== 0) return false;
+  return e.kind !== 'deploy-output' || exitCode === 0;
+}
 
 /**
  * Evidence of the configured kinds exists for the ref, on the target rung (default) or the rung
@@ -24,7 +36,7 @@ export const evidenceGate: LadderGate = {
     }
     const found = await ctx.evidence.find({ rung: rung.id, ref: ctx.ref, kinds });
     const byKind = new Map<string, string>();
-    for (const e of found) if (!byKind.has(e.kind)) byKind.set(e.kind, e.id);
+    for (const e of found) if (!byKind.has(e.kind) && reportsSuccess(e)) byKind.set(e.kind, e.id);
     const missing = kinds.filter(k => !byKind.has(k));
     if (missing.length === 0) {
       return {
@@ -35,7 +47,9 @@ export const evidenceGate: LadderGate = {
     }
     return {
       status: ctx.mode === 'entry' ? 'failed' : 'pending',
-      summary: `missing evidence for ${ctx.ref} on ${rung.title}: ${missing.join(', ')}`,
+      summary: `missing evidence for ${ctx.ref} on ${rung.title}: ${missing.join(', ')}${
+        found.some(e => !reportsSuccess(e)) ? ' (what was recorded reports a failure or no exit code 0)' : ''
+      }`,
       howToFix: missing
         .map(k => `run \`khal evidence push --kind ${k} --target ${rung.id} --ref ${ctx.ref}\``)
         .join('; '),

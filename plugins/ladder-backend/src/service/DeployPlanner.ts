@@ -21,6 +21,8 @@ import type { PromotionEngine } from './PromotionEngine';
 import type { Caller } from './Caller';
 import type { GroupMemberships } from './GroupMemberships';
 import { requiresApproval } from '../gates/effectiveGates';
+import { DryRunContext, judgeDryRunsNow } from '../gates/dryRunAcceptance';
+import { planDigestOf, planFactsOf } from './planDigest';
 
 /** Cluster names declared in the standard `kubernetes` config (config cluster locators). */
 export function kubernetesClusterNames(config: Config): string[] | undefined {
@@ -84,6 +86,8 @@ export class DeployPlanner {
       engine: PromotionEngine;
       memberships: GroupMemberships;
       operatorsGroup: string;
+      /** `ladder.dryRunMaxAgeHours` in ms. */
+      dryRunMaxAgeMs: number;
       clusterNames: string[] | undefined;
       /** Whether the caller may request promotions of the entity at all. */
       mayCreate: (caller: Caller, entityRef: string) => Promise<boolean>;
@@ -229,12 +233,28 @@ export class DeployPlanner {
       mechanism: mechanismOf(rung, values.namespace),
       manifest: { name: manifestRead.manifest.name, ref, digest: manifestRead.digest },
       settings,
-      mutationPolicy: await this.policyFor(caller, target.entityRef, rung, ref),
+      mutationPolicy: await this.policyFor(caller, target.entityRef, rung, ref, context),
       commands,
+      planDigest: planDigestOf(
+        planFactsOf({
+          entity: target.entity,
+          entityRef: target.entityRef,
+          rung,
+          ref,
+          manifest: manifestRead.manifest,
+          manifestDigest: manifestRead.digest,
+        }),
+      ),
     };
   }
 
-  private async policyFor(caller: Caller, entityRef: string, rung: RungConfig, ref: string) {
+  private async policyFor(
+    caller: Caller,
+    entityRef: string,
+    rung: RungConfig,
+    ref: string,
+    context: DryRunContext,
+  ) {
     const policy = rung.mutationPolicy;
     const base = { policy, description: policyDescriptions[policy] };
     if (!(await this.deps.mayCreate(caller, entityRef))) {
@@ -244,15 +264,11 @@ export class DeployPlanner {
       case 'self':
         return { ...base, allowedNow: true, reason: 'you may change this rung' };
       case 'after-dry-run': {
-        const runs = await this.deps.store.findEvidence({ entityRef, rungId: rung.id, ref, kinds: ['dry-run'], limit: 50 });
-        const clean = runs.find(e => e.data?.clean === true);
-        return clean
-          ? { ...base, allowedNow: true, reason: `a clean dry-run of ${ref} was recorded at ${clean.createdAt}` }
-          : {
-              ...base,
-              allowedNow: false,
-              reason: `record a clean dry-run first: khal deploy --dry-run --target ${rung.id} --ref ${ref}`,
-            };
+        // The same rule as the dry-run-clean gate: one function decides what a clean dry-run is.
+        const judgement = await judgeDryRunsNow(context, { maxAgeMs: this.deps.dryRunMaxAgeMs });
+        return judgement.accepted
+          ? { ...base, allowedNow: true, reason: judgement.summary }
+          : { ...base, allowedNow: false, reason: `${judgement.summary}: ${judgement.howToFix}` };
       }
       case 'approval': {
         const approved = (

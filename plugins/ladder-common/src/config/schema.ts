@@ -68,6 +68,11 @@ export const rungCommandsSchema = z.strictObject({
   open: commandTemplate.optional(),
   rollback: commandTemplate.optional(),
   evidence: commandTemplate.optional(),
+  /**
+   * The rung's real dry-run (e.g. `kubectl apply --dry-run=server ...`): `khal deploy --dry-run`
+   * runs it, and only its exit code 0 makes a dry-run clean. Without it no dry-run is clean.
+   */
+  dryRun: commandTemplate.optional(),
 });
 /** @public */
 export type RungCommands = z.output<typeof rungCommandsSchema>;
@@ -84,6 +89,11 @@ export const rungSchema = z.strictObject({
   runtime: z.string().min(1),
   purpose: z.string().default(''),
   optional: z.boolean().default(false),
+  /**
+   * A rung without proof checks shows its placement as "unverified"; the next rung's
+   * `previous-rung-proven` accepts an unverified placement only when this is true.
+   */
+  proofOptional: z.boolean().default(false),
   mutationPolicy: z.enum(mutationPolicies),
   entryGates: z.array(gateRefSchema).default([]),
   proofChecks: z.array(gateRefSchema).default([]),
@@ -144,6 +154,11 @@ export const ladderConfigSchema = z
     recheckInterval: z
       .union([z.string().min(1), z.record(z.string(), z.number().nonnegative())])
       .optional(),
+    /**
+     * How old a dry-run may be (hours) for `dry-run-clean` and the `after-dry-run` policy to
+     * accept it; it must also be newer than the rung's last placement change.
+     */
+    dryRunMaxAgeHours: z.number().positive().max(24 * 365).default(24),
     /** Where `khal.ai/source-repo: file:<relative path>` repositories live (default: the process cwd). */
     localRepositoriesRoot: z.string().min(1).optional(),
     /** Which service principals may call which routes (see `serviceRoutes`); people are decided by the permission policy. */
