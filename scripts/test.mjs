@@ -47,11 +47,21 @@ const steps = [
   ],
   [
     'lint',
-    () =>
+    () => {
+      // The files generated from the OpenAPI contract must be what it generates now.
+      execFileSync(
+        process.execPath,
+        [join(root, 'scripts', 'schema-generate.mjs'), '--check'],
+        {
+          cwd: root,
+          stdio: 'inherit',
+        },
+      );
       execFileSync('npx', ['backstage-cli', 'repo', 'lint'], {
         cwd: root,
         stdio: 'inherit',
-      }),
+      });
+    },
   ],
   [
     'unit',

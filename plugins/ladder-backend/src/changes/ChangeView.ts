@@ -3,6 +3,7 @@ import {
   ChangesResponse,
   KhalAppManifest,
   ManifestDiff,
+  ManifestFieldChange,
   diffManifests,
   resolveRung,
   settingsForRung,
@@ -26,6 +27,33 @@ function why(read: ManifestReadResult): string {
     }`;
   }
   return '';
+}
+
+/**
+ * The diff as the API sends it (the spec's ManifestDiff): a field not set at a ref is `null`.
+ * diffManifests says `undefined`, which JSON drops, and a dropped `from` is what broke the
+ * Changes section of every promotion that sets a field for the first time.
+ */
+function toWireDiff(
+  diff: ManifestDiff,
+): NonNullable<ChangesResponse['manifestDiff']> {
+  const wire = <F extends string>(changes: Array<ManifestFieldChange<F>>) =>
+    changes.map(c => ({
+      field: c.field,
+      from: c.from ?? null,
+      to: c.to ?? null,
+    }));
+  return {
+    settingsAdded: diff.settingsAdded,
+    settingsRemoved: diff.settingsRemoved,
+    settingsChanged: diff.settingsChanged.map(s => ({
+      name: s.name,
+      changes: wire(s.changes),
+    })),
+    runtimeChanges: wire(diff.runtimeChanges),
+    identityChanges: wire(diff.identityChanges),
+    deployChanges: wire(diff.deployChanges),
+  };
 }
 
 /** Required for a rung: required and without a default (a default supplies it). */
@@ -176,14 +204,14 @@ export class ChangeView {
     const fromManifest =
       fromRead?.status === 'valid' ? fromRead.manifest : undefined;
 
-    let manifestDiff: ManifestDiff | null = null;
+    let manifestDiff: ChangesResponse['manifestDiff'] = null;
     let manifestUnavailableReason: string | undefined;
     if (!toManifest) {
       manifestUnavailableReason = `the manifest at ${toRef} cannot be compared: ${why(
         toRead,
       )}`;
     } else {
-      manifestDiff = diffManifests(fromManifest, toManifest);
+      manifestDiff = toWireDiff(diffManifests(fromManifest, toManifest));
       if (fromRef && !fromManifest) {
         manifestUnavailableReason = `the manifest at ${fromRef} cannot be read (${why(
           fromRead!,

@@ -316,10 +316,12 @@ export const auditListResponseSchema = z.object({
   nextCursor: z.string().optional(),
 });
 
+/** A manifest field's value at one ref; null when the field is not set there. */
+const manifestValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]).nullable();
 const manifestFieldChangeSchema = z.object({
   field: z.string(),
-  from: z.unknown(),
-  to: z.unknown(),
+  from: manifestValueSchema,
+  to: manifestValueSchema,
 });
 const manifestSettingSummarySchema = z
   .object({ name: z.string(), required: z.boolean().optional(), secret: z.boolean().optional() })
