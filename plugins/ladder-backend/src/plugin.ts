@@ -20,6 +20,8 @@ import { createLadderServices } from './service/createLadderServices';
 import { builtinGates } from './gates/builtinGates';
 import { createRouter } from './router/createRouter';
 import { runRecheck } from './service/RecheckTask';
+import { DEFAULT_CONTENT_RETENTION_MS, runRetention } from './service/RetentionTask';
+import { durationToMilliseconds } from '@backstage/types';
 
 /**
  * The ladder backend plugin: the promotion engine behind `/api/ladder`.
@@ -96,6 +98,21 @@ export const ladderPlugin = createBackendPlugin({
           timeout: { minutes: 5 },
           fn: async () => {
             await runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor });
+          },
+        });
+
+        const retentionKey = 'ladder.evidence.contentRetention';
+        const contentRetentionMs = deps.config.has(retentionKey)
+          ? durationToMilliseconds(readDurationFromConfig(deps.config, { key: retentionKey }))
+          : DEFAULT_CONTENT_RETENTION_MS;
+        await deps.scheduler.scheduleTask({
+          id: 'ladder-retention',
+          scope: 'global',
+          frequency: { hours: 1 },
+          initialDelay: { minutes: 1 },
+          timeout: { minutes: 10 },
+          fn: async () => {
+            await runRetention({ store: services.store, logger: deps.logger, contentRetentionMs });
           },
         });
       },

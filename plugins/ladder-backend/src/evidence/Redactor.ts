@@ -9,11 +9,11 @@
  * passwords with any characters, PEM blocks, JWTs, GitLab tokens). Redaction is async: long
  * texts are linted in windows with the event loop free in between.
  */
-import { assignmentSpans } from './assignments';
-import { commandLineSpans } from './commandLines';
+import { assignmentScan } from './assignments';
+import { commandLineScan } from './commandLines';
 import { presetSpans, yieldToEventLoop } from './presetScan';
 import { secretKeyTest } from './secretKeys';
-import { pemSpans, tokenSpans, urlUserinfoSpans } from './shapes';
+import { pemSpans, tokenScan, urlUserinfoScan } from './shapes';
 import { MARKER_PREFIX, Span, applySpans, marker, mergeSpans } from './spans';
 
 export { isSecretKey } from './secretKeys';
@@ -29,8 +29,8 @@ const SEPARATOR = '\n\n\n';
 /** A secret removed once is also removed where it is repeated, e.g. quoted later in a log. */
 const MIN_REPEATED_LENGTH = 6;
 const MAX_REPEATED_VALUES = 32;
-/** Our scanners run over this much text between two yields to the event loop. */
-const SCAN_SLICE_CHARS = 256 * 1024;
+/** Our scanners run at most this long (ms) before they let the event loop serve others. */
+const SCAN_SLICE_MS = 15;
 
 const isMarker = (v: string) => v.startsWith(MARKER_PREFIX);
 
@@ -75,17 +75,26 @@ export class Redactor {
     known: string[] = [],
   ): Promise<Array<Redacted<string>>> {
     const own: Span[][] = [];
-    let scanned = 0;
+    const slice = { started: performance.now() };
     for (const input of inputs) {
-      own.push(this.ownSpans(input));
-      scanned += input.length;
-      if (scanned >= SCAN_SLICE_CHARS) {
-        scanned = 0;
-        await yieldToEventLoop();
-      }
+      own.push(await this.ownSpans(input, slice));
     }
     const joined = inputs.join(SEPARATOR);
-    const preset = await presetSpans(joined);
+    let at = 0;
+    const claimed = mergeSpans(
+      own.flatMap((spans, n) => {
+        const shift = at;
+        at += inputs[n].length + SEPARATOR.length;
+        return spans.map(s => ({
+          ...s,
+          start: s.start + shift,
+          end: s.end + shift,
+        }));
+      }),
+    );
+    await yieldToEventLoop();
+    const preset = await presetSpans(joined, claimed);
+    slice.started = performance.now();
     let offset = 0;
     const found = inputs.map((input, n) => {
       const end = offset + input.length;
@@ -105,10 +114,19 @@ export class Redactor {
         spans.map(s => inputs[n].slice(s.start, s.end)),
       ),
     ]);
-    return inputs.map((input, n) => {
+    const results: Array<Redacted<string>> = [];
+    for (const [n, input] of inputs.entries()) {
+      if (performance.now() - slice.started > SCAN_SLICE_MS) {
+        await yieldToEventLoop();
+        slice.started = performance.now();
+      }
       const merged = mergeSpans([...found[n], ...occurrences(input, removed)]);
-      return { value: applySpans(input, merged), redactions: merged.length };
-    });
+      results.push({
+        value: applySpans(input, merged),
+        redactions: merged.length,
+      });
+    }
+    return results;
   }
 
   /** Redacts structured data: everything under secret keys, and secrets inside every string. */
@@ -167,16 +185,31 @@ export class Redactor {
     return { value: out as T, redactions: count };
   }
 
-  /** Our own scanners; each is linear in the text. */
-  private ownSpans(text: string): Span[] {
+  /**
+   * Our own scanners; each is linear in the text and pauses every few kilobytes, and they are
+   * run in slices of SCAN_SLICE_MS so a megabyte never holds the event loop.
+   */
+  private async ownSpans(
+    text: string,
+    slice: { started: number },
+  ): Promise<Span[]> {
     if (text.length === 0) return [];
-    return [
-      ...pemSpans(text),
-      ...tokenSpans(text),
-      ...urlUserinfoSpans(text),
-      ...assignmentSpans(text, this.keyTest),
-      ...commandLineSpans(text, this.keyTest),
+    const spans = pemSpans(text);
+    const scans = [
+      tokenScan(text, spans),
+      urlUserinfoScan(text, spans),
+      assignmentScan(text, this.keyTest, spans),
+      commandLineScan(text, this.keyTest, spans),
     ];
+    for (const scan of scans) {
+      while (!scan.next().done) {
+        if (performance.now() - slice.started > SCAN_SLICE_MS) {
+          await yieldToEventLoop();
+          slice.started = performance.now();
+        }
+      }
+    }
+    return spans;
   }
 }
 

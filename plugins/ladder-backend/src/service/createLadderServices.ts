@@ -177,6 +177,7 @@ export async function createLadderServices(deps: {
       engine,
       notifier,
       logger,
+      maxBytes: config.evidence.maxBytes,
     }),
   };
 }
