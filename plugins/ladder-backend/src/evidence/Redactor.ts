@@ -28,7 +28,7 @@ export interface Redacted<T> {
 const SEPARATOR = '\n\n\n';
 /** A secret removed once is also removed where it is repeated, e.g. quoted later in a log. */
 const MIN_REPEATED_LENGTH = 6;
-const MAX_REPEATED_VALUES = 32;
+const MAX_REPEATED_VALUES = 128;
 /** Our scanners run at most this long (ms) before they let the event loop serve others. */
 const SCAN_SLICE_MS = 15;
 
@@ -231,9 +231,14 @@ function narrowed(preset: Span[], own: Span[]): Span[] {
   );
 }
 
-/** Secrets worth looking for elsewhere: long enough not to hit ordinary words. */
+/**
+ * Secrets worth looking for elsewhere: long enough not to hit ordinary words. A multi-line secret
+ * (a PEM block, a YAML block) is also looked for line by line, since structured data often holds
+ * the same output split into lines.
+ */
 function repeatable(secrets: string[]): string[] {
-  return [...new Set(secrets.map(s => s.trim()))]
+  const pieces = secrets.flatMap(s => (s.includes('\n') ? [s, ...s.split(/\r?\n/)] : [s]));
+  return [...new Set(pieces.map(s => s.trim()))]
     .filter(s => s.length >= MIN_REPEATED_LENGTH)
     .sort((a, b) => b.length - a.length)
     .slice(0, MAX_REPEATED_VALUES);

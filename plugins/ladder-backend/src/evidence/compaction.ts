@@ -1,3 +1,4 @@
+import { SCAN_STEP } from './scan';
 import { Span } from './spans';
 
 /**
@@ -16,6 +17,19 @@ export interface Compacted {
 const isBlank = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 export function compactForPreset(text: string, claimed: Span[]): Compacted {
+  const scan = compactScan(text, claimed);
+  for (;;) {
+    const step = scan.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** compactForPreset in steps: pauses every SCAN_STEP characters (see scan.ts). */
+export function* compactScan(
+  text: string,
+  claimed: Span[],
+): Generator<void, Compacted, void> {
+  let checkpoint = SCAN_STEP;
   // claimed must be sorted and disjoint (merged). Only runs of two or more blanks, and claimed
   // text, are replaced: a text without them is given to the preset as it is.
   const parts: string[] = [];
@@ -27,6 +41,10 @@ export function compactForPreset(text: string, claimed: Span[]): Compacted {
   let next = 0; // the next claimed span
   let i = 0;
   while (i < text.length) {
+    if (i >= checkpoint) {
+      checkpoint = i + SCAN_STEP;
+      yield;
+    }
     const claimHere = next < claimed.length && claimed[next].start <= i;
     const doubleBlank =
       isBlank(text.charCodeAt(i)) &&

@@ -1,6 +1,6 @@
 import { lintSource } from '@secretlint/core';
 import { rules as recommended } from '@secretlint/secretlint-rule-preset-recommend';
-import { compactForPreset } from './compaction';
+import { compactScan } from './compaction';
 import { Span } from './spans';
 
 /**
@@ -29,7 +29,7 @@ const config: Parameters<typeof lintSource>[0]['options']['config'] = {
 };
 
 /** Each lint call sees at most this much text, so one call holds the event loop for tens of milliseconds at most. */
-export const WINDOW_CHARS = 32 * 1024;
+export const WINDOW_CHARS = 16 * 1024;
 /** Windows overlap by this much: a token shorter than it is always whole in some window. */
 export const WINDOW_OVERLAP = 2 * 1024;
 /** A reported range is widened to the end of its token, at most this far (some rules report short). */
@@ -60,7 +60,17 @@ export async function presetSpans(
   text: string,
   claimed: Span[] = [],
 ): Promise<Span[]> {
-  const compact = compactForPreset(text, claimed);
+  const compaction = compactScan(text, claimed);
+  let step = compaction.next();
+  let started = performance.now();
+  while (!step.done) {
+    if (performance.now() - started > 10) {
+      await yieldToEventLoop();
+      started = performance.now();
+    }
+    step = compaction.next();
+  }
+  const compact = step.value;
   await yieldToEventLoop();
   const scanned = compact.text;
   const spans: Span[] = [];

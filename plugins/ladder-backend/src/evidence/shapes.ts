@@ -74,6 +74,13 @@ const PREFIXED_TOKENS: Array<[string, string]> = [
   ['ghs_', 'github-token'],
   ['ghr_', 'github-token'],
   ['github_pat_', 'github-token'],
+  // Slack: claimed here so the preset's Slack pattern never retries along a long `xoxb-a-xoxb-…`
+  ['xoxb-', 'slack-token'],
+  ['xoxp-', 'slack-token'],
+  ['xoxa-', 'slack-token'],
+  ['xoxo-', 'slack-token'],
+  ['xoxr-', 'slack-token'],
+  ['xapp-', 'slack-token'],
 ];
 
 /**
