@@ -30,9 +30,20 @@ const SEPARATOR = '\n\n\n';
 const MIN_REPEATED_LENGTH = 6;
 const MAX_REPEATED_VALUES = 128;
 /** Our scanners run at most this long (ms) before they let the event loop serve others. */
-const SCAN_SLICE_MS = 15;
+const SCAN_SLICE_MS = 8;
 
 const isMarker = (v: string) => v.startsWith(MARKER_PREFIX);
+
+/**
+ * A text with more findings than this is not evidence anyone reads but noise or an attack: it is
+ * redacted whole (fails closed), which also keeps the work for it bounded.
+ */
+export const MAX_FINDINGS = 2000;
+const wholeText = (text: string): Span => ({
+  start: 0,
+  end: text.length,
+  reason: `more-than-${MAX_FINDINGS}-secrets`,
+});
 
 /** A redactor that also knows the names of the settings a manifest marks `secret`. */
 export class Redactor {
@@ -95,19 +106,40 @@ export class Redactor {
     await yieldToEventLoop();
     const preset = await presetSpans(joined, claimed);
     slice.started = performance.now();
+    // each preset finding goes to the input(s) it falls in (offsets found by binary search)
+    const starts: number[] = [];
     let offset = 0;
-    const found = inputs.map((input, n) => {
-      const end = offset + input.length;
-      const mine = preset
-        .filter(s => s.start < end && s.end > offset)
-        .map(s => ({
-          ...s,
-          start: Math.max(0, s.start - offset),
-          end: Math.min(input.length, s.end - offset),
-        }));
-      offset = end + SEPARATOR.length;
-      return [...own[n], ...narrowed(mine, own[n])];
-    });
+    for (const input of inputs) {
+      starts.push(offset);
+      offset += input.length + SEPARATOR.length;
+    }
+    const inputAt = (position: number) => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= position) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    const mine: Span[][] = inputs.map(() => []);
+    for (const span of preset) {
+      for (
+        let n = inputAt(span.start);
+        n < inputs.length && starts[n] < span.end;
+        n++
+      ) {
+        const start = Math.max(0, span.start - starts[n]);
+        const end = Math.min(inputs[n].length, span.end - starts[n]);
+        if (end > start) mine[n].push({ ...span, start, end });
+      }
+    }
+    const found = inputs.map((input, n) =>
+      mine[n].length > MAX_FINDINGS
+        ? [wholeText(input)]
+        : [...own[n], ...narrowed(mine[n], own[n])],
+    );
     const removed = repeatable([
       ...known,
       ...found.flatMap((spans, n) =>
@@ -203,13 +235,14 @@ export class Redactor {
     ];
     for (const scan of scans) {
       while (!scan.next().done) {
+        if (spans.length > MAX_FINDINGS) return [wholeText(text)];
         if (performance.now() - slice.started > SCAN_SLICE_MS) {
           await yieldToEventLoop();
           slice.started = performance.now();
         }
       }
     }
-    return spans;
+    return spans.length > MAX_FINDINGS ? [wholeText(text)] : spans;
   }
 }
 
@@ -237,7 +270,9 @@ function narrowed(preset: Span[], own: Span[]): Span[] {
  * the same output split into lines.
  */
 function repeatable(secrets: string[]): string[] {
-  const pieces = secrets.flatMap(s => (s.includes('\n') ? [s, ...s.split(/\r?\n/)] : [s]));
+  const pieces = secrets.flatMap(s =>
+    s.includes('\n') ? [s, ...s.split(/\r?\n/)] : [s],
+  );
   return [...new Set(pieces.map(s => s.trim()))]
     .filter(s => s.length >= MIN_REPEATED_LENGTH)
     .sort((a, b) => b.length - a.length)

@@ -29,9 +29,9 @@ const config: Parameters<typeof lintSource>[0]['options']['config'] = {
 };
 
 /** Each lint call sees at most this much text, so one call holds the event loop for tens of milliseconds at most. */
-export const WINDOW_CHARS = 16 * 1024;
+export const WINDOW_CHARS = 8 * 1024;
 /** Windows overlap by this much: a token shorter than it is always whole in some window. */
-export const WINDOW_OVERLAP = 2 * 1024;
+export const WINDOW_OVERLAP = 1024;
 /** A reported range is widened to the end of its token, at most this far (some rules report short). */
 const MAX_WIDEN = 256;
 
@@ -64,7 +64,7 @@ export async function presetSpans(
   let step = compaction.next();
   let started = performance.now();
   while (!step.done) {
-    if (performance.now() - started > 10) {
+    if (performance.now() - started > 8) {
       await yieldToEventLoop();
       started = performance.now();
     }
