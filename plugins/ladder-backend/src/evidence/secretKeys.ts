@@ -132,6 +132,9 @@ export function isSecretKey(key: string): boolean {
 }
 
 /** A key test that also knows the names of settings a manifest declares secret (any case). */
+/** Keys whose answer a key test remembers (per redactor). */
+const MEMO_SIZE = 4096;
+
 export function secretKeyTest(
   settingNames: Iterable<string>,
 ): (key: string) => boolean {
@@ -147,4 +150,3 @@ export function secretKeyTest(
   };
 }
 
-const MEMO_SIZE = 4096;
