@@ -101,7 +101,14 @@ export function* tokenScan(text: string, spans: Span[]): Scan {
       continue;
     }
     const start = i;
-    while (i < text.length && isTokenChar(text.charCodeAt(i))) i++;
+    while (i < text.length && isTokenChar(text.charCodeAt(i))) {
+      i++;
+      if (i >= checkpoint) {
+        // a megabyte-long run (`pwdpwd…`) is read in steps too
+        checkpoint = i + SCAN_STEP;
+        yield;
+      }
+    }
     const length = i - start;
     if (afterBearer && length >= 8)
       spans.push({ start, end: i, reason: 'bearer-token' });
