@@ -133,5 +133,25 @@ export interface Config {
      * repositories the embedded default publishes to). Default: the backend's working directory.
      */
     localRepositoriesRoot?: string;
+    /** Evidence limits and retention. */
+    evidence?: {
+      /**
+       * Largest evidence item accepted by `POST /api/ladder/evidence`: its content plus its data,
+       * in bytes. More is answered 413 with the limit. Default 1048576 (1 MiB).
+       */
+      maxBytes?: number;
+      /**
+       * How long evidence content is kept: a duration object (`{ days: 90 }`) or an ISO duration
+       * (`P90D`). The global scheduled task `ladder-retention` (hourly) then removes the content;
+       * the item's digest, summary and data stay, and an `evidence.content-expired` audit row
+       * records the removal. Default 90 days.
+       */
+      contentRetention?: string | { [unit: string]: number };
+    };
+    /**
+     * Largest JSON body of the other `/api/ladder` routes (promotions, approvals, enrollments, …),
+     * in bytes. More is answered 413 with the limit. Default 262144 (256 KiB).
+     */
+    requestBodyMaxBytes?: number;
   };
 }

@@ -21,6 +21,8 @@ import { builtinGates } from './gates/builtinGates';
 import { DEFAULT_DRY_RUN_MAX_AGE_HOURS } from './gates/dryRunAcceptance';
 import { createRouter } from './router/createRouter';
 import { runRecheck } from './service/RecheckTask';
+import { DEFAULT_CONTENT_RETENTION_MS, runRetention } from './service/RetentionTask';
+import { durationToMilliseconds } from '@backstage/types';
 
 /**
  * The ladder backend plugin: the promotion engine behind `/api/ladder`.
@@ -99,6 +101,21 @@ export const ladderPlugin = createBackendPlugin({
           timeout: { minutes: 5 },
           fn: async () => {
             await runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor });
+          },
+        });
+
+        const retentionKey = 'ladder.evidence.contentRetention';
+        const contentRetentionMs = deps.config.has(retentionKey)
+          ? durationToMilliseconds(readDurationFromConfig(deps.config, { key: retentionKey }))
+          : DEFAULT_CONTENT_RETENTION_MS;
+        await deps.scheduler.scheduleTask({
+          id: 'ladder-retention',
+          scope: 'global',
+          frequency: { hours: 1 },
+          initialDelay: { minutes: 1 },
+          timeout: { minutes: 10 },
+          fn: async () => {
+            await runRetention({ store: services.store, logger: deps.logger, contentRetentionMs });
           },
         });
       },

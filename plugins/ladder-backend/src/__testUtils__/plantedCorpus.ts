@@ -24,7 +24,7 @@ export function fakeChars(
   let x = seed;
   while (out.length < n) {
     x = (x * 1103515245 + 12345) % 2147483648;
-    out += alphabet[x % alphabet.length];
+    out += alphabet[(x >>> 16) % alphabet.length]; // the high bits: the low ones repeat
   }
   return out.slice(0, n);
 }

@@ -128,6 +128,7 @@ function toEvidence(row: any): EvidenceRecord {
     summary: row.summary,
     ...(row.url ? { url: row.url } : {}),
     ...(row.content !== null && row.content !== undefined ? { content: row.content } : {}),
+    ...(row.content_expired_at ? { contentExpiredAt: row.content_expired_at } : {}),
     ...(data ? { data } : {}),
     digest: row.digest,
     sizeBytes: Number(row.size_bytes),
@@ -701,11 +702,20 @@ export class DatabaseLadderStore implements LadderStore {
     ref?: string;
     kinds?: string[];
     limit: number;
+    before?: { createdAt: string; id: string };
   }): Promise<EvidenceRecord[]> {
     const q = this.db(T.evidence).where('entity_ref', filter.entityRef);
     if (filter.rungId) q.where('rung_id', filter.rungId);
     if (filter.ref) q.where('ref', filter.ref);
     if (filter.kinds) q.whereIn('kind', filter.kinds);
+    const before = filter.before;
+    if (before) {
+      q.where(w =>
+        w
+          .where('created_at', '<', before.createdAt)
+          .orWhere(w2 => w2.where('created_at', before.createdAt).andWhere('id', '<', before.id)),
+      );
+    }
     const rows = await q
       .orderBy([
         { column: 'created_at', order: 'desc' },
@@ -713,6 +723,48 @@ export class DatabaseLadderStore implements LadderStore {
       ])
       .limit(filter.limit);
     return rows.map(toEvidence);
+  }
+
+  async getEvidence(id: string): Promise<EvidenceRecord | undefined> {
+    const row = await this.db(T.evidence).where('id', id).first();
+    return row ? toEvidence(row) : undefined;
+  }
+
+  async expireEvidenceContent(options: { createdBefore: string; limit: number }): Promise<number> {
+    const candidates = await this.db(T.evidence)
+      .select('id')
+      .where('created_at', '<', options.createdBefore)
+      .whereNotNull('content')
+      .orderBy('created_at', 'asc')
+      .limit(options.limit);
+    let expired = 0;
+    for (const { id } of candidates) {
+      await this.db.transaction(async tx => {
+        // `content is not null` makes a concurrent run (another replica) expire each item once
+        const changed = await tx(T.evidence)
+          .where('id', id)
+          .whereNotNull('content')
+          .update({ content: null, content_expired_at: now() });
+        if (!changed) return;
+        const e = toEvidence(await tx(T.evidence).where('id', id).first());
+        await tx(T.audit).insert(
+          auditRow({
+            entityRef: e.entityRef,
+            rungId: e.rungId,
+            ref: e.ref,
+            action: 'evidence.content-expired',
+            actor: 'service:ladder-retention',
+            detail: { evidenceId: e.id, kind: e.kind, digest: e.digest, summary: e.summary, createdAt: e.createdAt },
+          }),
+        );
+        expired += 1;
+      });
+    }
+    return expired;
+  }
+
+  async deleteIdempotencyKeys(options: { createdBefore: string }): Promise<number> {
+    return await this.db(T.idempotency).where('created_at', '<', options.createdBefore).delete();
   }
 
   async listAudit(filter: {

@@ -39,7 +39,9 @@ describe.each(databases.eachSupportedId())(
       expect(
         await knex.schema.hasColumn('ladder_promotions', 'explanation_detail'),
       ).toBe(true);
-      // The read-path indexes come off first, then the explanation column.
+      // The evidence retention migration comes off first (see EvidenceStore.test.ts).
+      await knex.migrate.down({ directory: migrationsDir });
+      // The read-path indexes come off next, then the explanation column.
       await knex.migrate.down({ directory: migrationsDir });
       expect(
         await knex.schema.hasColumn('ladder_promotions', 'explanation_detail'),

@@ -152,7 +152,18 @@ export interface LadderStore {
     ref?: string;
     kinds?: string[];
     limit: number;
+    /** Keyset page: only evidence older than this (newest first by createdAt, then id). */
+    before?: { createdAt: string; id: string };
   }): Promise<EvidenceRecord[]>;
+  getEvidence(id: string): Promise<EvidenceRecord | undefined>;
+  /**
+   * Removes the content of up to `limit` evidence items created before `createdBefore` (digest,
+   * summary and data stay), each with an `evidence.content-expired` audit row in the same
+   * transaction. Returns how many were expired; an expired item is never counted again.
+   */
+  expireEvidenceContent(options: { createdBefore: string; limit: number }): Promise<number>;
+  /** Deletes Idempotency-Key records created before `createdBefore`; returns how many. */
+  deleteIdempotencyKeys(options: { createdBefore: string }): Promise<number>;
 
   listAudit(filter: { entityRef?: string; promotionId?: string; limit: number; afterId?: number }): Promise<AuditRecord[]>;
 

@@ -1,5 +1,5 @@
 import { ordinaryTexts, plantedCorpus } from '../__testUtils__/plantedCorpus';
-import { Redactor, isSecretKey } from './Redactor';
+import { MAX_FINDINGS, Redactor, isSecretKey } from './Redactor';
 import { presetSpans } from './presetScan';
 
 // Every token, key and PEM block in the corpus is fake and shaped like a real credential.
@@ -131,6 +131,21 @@ describe('Redactor', () => {
       'API_KEY=[REDACTED:secret-value]\npassword: [REDACTED:secret-value]',
     );
     expect(out.redactions).toBe(2);
+  });
+
+  it('fails closed on a text with more findings than MAX_FINDINGS: redacts it whole', async () => {
+    const flood = Array.from(
+      { length: MAX_FINDINGS + 10 },
+      (_, i) => `password=FAKE-flood-${i}`,
+    ).join('\n');
+    const out = await r.text(flood);
+    expect(out.value).toBe(`[REDACTED:more-than-${MAX_FINDINGS}-secrets]`);
+    // just under the limit, each finding is redacted on its own and the keys stay
+    const many = Array.from(
+      { length: 100 },
+      (_, i) => `password=FAKE-many-${i}`,
+    ).join('\n');
+    expect((await r.text(many)).redactions).toBe(100);
   });
 
   it('does not redact its own markers again', async () => {

@@ -9,11 +9,11 @@
  * passwords with any characters, PEM blocks, JWTs, GitLab tokens). Redaction is async: long
  * texts are linted in windows with the event loop free in between.
  */
-import { assignmentSpans } from './assignments';
-import { commandLineSpans } from './commandLines';
+import { assignmentScan } from './assignments';
+import { commandLineScan } from './commandLines';
 import { presetSpans, yieldToEventLoop } from './presetScan';
 import { secretKeyTest } from './secretKeys';
-import { pemSpans, tokenSpans, urlUserinfoSpans } from './shapes';
+import { pemSpans, tokenScan, urlUserinfoScan } from './shapes';
 import { MARKER_PREFIX, Span, applySpans, marker, mergeSpans } from './spans';
 
 export { isSecretKey } from './secretKeys';
@@ -28,11 +28,22 @@ export interface Redacted<T> {
 const SEPARATOR = '\n\n\n';
 /** A secret removed once is also removed where it is repeated, e.g. quoted later in a log. */
 const MIN_REPEATED_LENGTH = 6;
-const MAX_REPEATED_VALUES = 32;
-/** Our scanners run over this much text between two yields to the event loop. */
-const SCAN_SLICE_CHARS = 256 * 1024;
+const MAX_REPEATED_VALUES = 128;
+/** Our scanners run at most this long (ms) before they let the event loop serve others. */
+const SCAN_SLICE_MS = 8;
 
 const isMarker = (v: string) => v.startsWith(MARKER_PREFIX);
+
+/**
+ * A text with more findings than this is not evidence anyone reads but noise or an attack: it is
+ * redacted whole (fails closed), which also keeps the work for it bounded.
+ */
+export const MAX_FINDINGS = 2000;
+const wholeText = (text: string): Span => ({
+  start: 0,
+  end: text.length,
+  reason: `more-than-${MAX_FINDINGS}-secrets`,
+});
 
 /** A redactor that also knows the names of the settings a manifest marks `secret`. */
 export class Redactor {
@@ -75,40 +86,79 @@ export class Redactor {
     known: string[] = [],
   ): Promise<Array<Redacted<string>>> {
     const own: Span[][] = [];
-    let scanned = 0;
+    const slice = { started: performance.now() };
     for (const input of inputs) {
-      own.push(this.ownSpans(input));
-      scanned += input.length;
-      if (scanned >= SCAN_SLICE_CHARS) {
-        scanned = 0;
-        await yieldToEventLoop();
-      }
+      own.push(await this.ownSpans(input, slice));
     }
     const joined = inputs.join(SEPARATOR);
-    const preset = await presetSpans(joined);
-    let offset = 0;
-    const found = inputs.map((input, n) => {
-      const end = offset + input.length;
-      const mine = preset
-        .filter(s => s.start < end && s.end > offset)
-        .map(s => ({
+    let at = 0;
+    const claimed = mergeSpans(
+      own.flatMap((spans, n) => {
+        const shift = at;
+        at += inputs[n].length + SEPARATOR.length;
+        return spans.map(s => ({
           ...s,
-          start: Math.max(0, s.start - offset),
-          end: Math.min(input.length, s.end - offset),
+          start: s.start + shift,
+          end: s.end + shift,
         }));
-      offset = end + SEPARATOR.length;
-      return [...own[n], ...narrowed(mine, own[n])];
-    });
+      }),
+    );
+    await yieldToEventLoop();
+    const preset = await presetSpans(joined, claimed);
+    slice.started = performance.now();
+    // each preset finding goes to the input(s) it falls in (offsets found by binary search)
+    const starts: number[] = [];
+    let offset = 0;
+    for (const input of inputs) {
+      starts.push(offset);
+      offset += input.length + SEPARATOR.length;
+    }
+    const inputAt = (position: number) => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= position) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    const mine: Span[][] = inputs.map(() => []);
+    for (const span of preset) {
+      for (
+        let n = inputAt(span.start);
+        n < inputs.length && starts[n] < span.end;
+        n++
+      ) {
+        const start = Math.max(0, span.start - starts[n]);
+        const end = Math.min(inputs[n].length, span.end - starts[n]);
+        if (end > start) mine[n].push({ ...span, start, end });
+      }
+    }
+    const found = inputs.map((input, n) =>
+      mine[n].length > MAX_FINDINGS
+        ? [wholeText(input)]
+        : [...own[n], ...narrowed(mine[n], own[n])],
+    );
     const removed = repeatable([
       ...known,
       ...found.flatMap((spans, n) =>
         spans.map(s => inputs[n].slice(s.start, s.end)),
       ),
     ]);
-    return inputs.map((input, n) => {
+    const results: Array<Redacted<string>> = [];
+    for (const [n, input] of inputs.entries()) {
+      if (performance.now() - slice.started > SCAN_SLICE_MS) {
+        await yieldToEventLoop();
+        slice.started = performance.now();
+      }
       const merged = mergeSpans([...found[n], ...occurrences(input, removed)]);
-      return { value: applySpans(input, merged), redactions: merged.length };
-    });
+      results.push({
+        value: applySpans(input, merged),
+        redactions: merged.length,
+      });
+    }
+    return results;
   }
 
   /** Redacts structured data: everything under secret keys, and secrets inside every string. */
@@ -167,16 +217,32 @@ export class Redactor {
     return { value: out as T, redactions: count };
   }
 
-  /** Our own scanners; each is linear in the text. */
-  private ownSpans(text: string): Span[] {
+  /**
+   * Our own scanners; each is linear in the text and pauses every few kilobytes, and they are
+   * run in slices of SCAN_SLICE_MS so a megabyte never holds the event loop.
+   */
+  private async ownSpans(
+    text: string,
+    slice: { started: number },
+  ): Promise<Span[]> {
     if (text.length === 0) return [];
-    return [
-      ...pemSpans(text),
-      ...tokenSpans(text),
-      ...urlUserinfoSpans(text),
-      ...assignmentSpans(text, this.keyTest),
-      ...commandLineSpans(text, this.keyTest),
+    const spans = pemSpans(text);
+    const scans = [
+      tokenScan(text, spans),
+      urlUserinfoScan(text, spans),
+      assignmentScan(text, this.keyTest, spans),
+      commandLineScan(text, this.keyTest, spans),
     ];
+    for (const scan of scans) {
+      while (!scan.next().done) {
+        if (spans.length > MAX_FINDINGS) return [wholeText(text)];
+        if (performance.now() - slice.started > SCAN_SLICE_MS) {
+          await yieldToEventLoop();
+          slice.started = performance.now();
+        }
+      }
+    }
+    return spans.length > MAX_FINDINGS ? [wholeText(text)] : spans;
   }
 }
 
@@ -198,9 +264,16 @@ function narrowed(preset: Span[], own: Span[]): Span[] {
   );
 }
 
-/** Secrets worth looking for elsewhere: long enough not to hit ordinary words. */
+/**
+ * Secrets worth looking for elsewhere: long enough not to hit ordinary words. A multi-line secret
+ * (a PEM block, a YAML block) is also looked for line by line, since structured data often holds
+ * the same output split into lines.
+ */
 function repeatable(secrets: string[]): string[] {
-  return [...new Set(secrets.map(s => s.trim()))]
+  const pieces = secrets.flatMap(s =>
+    s.includes('\n') ? [s, ...s.split(/\r?\n/)] : [s],
+  );
+  return [...new Set(pieces.map(s => s.trim()))]
     .filter(s => s.length >= MIN_REPEATED_LENGTH)
     .sort((a, b) => b.length - a.length)
     .slice(0, MAX_REPEATED_VALUES);

@@ -1,4 +1,5 @@
 import { MAX_KEY_LENGTH } from './secretKeys';
+import { Scan, SCAN_STEP, drain } from './scan';
 import { Span, markerAt } from './spans';
 
 /**
@@ -19,7 +20,7 @@ const isEol = (c: number) => c === 10 || c === 13;
 /** Kubernetes env entries name the variable in `name` and hold it in `value`, in either order. */
 const ENV_PAIR_DISTANCE = 400;
 /** A variable name in `name: ...` is short: longer values are not read to decide. */
-const MAX_NAME_VALUE = 256;
+const MAX_NAME_VALUE = 64;
 
 interface Key {
   /** The key as written, without quotes, leading dashes or list bullets. */
@@ -215,16 +216,21 @@ const bareName = (text: string, v: Value) =>
     .replace(/^["']|["']$/g, '');
 
 /** Spans of values written under secret keys, including Kubernetes env `name`/`value` pairs. */
-export function assignmentSpans(
+export function* assignmentScan(
   text: string,
   isSecret: (key: string) => boolean,
-): Span[] {
-  const spans: Span[] = [];
+  spans: Span[],
+): Scan {
+  let checkpoint = SCAN_STEP;
   // A `name` waiting for its `value`, and a `value` that came before its `name` ({value, name}).
   let pendingName: { at: number; secret: boolean } | undefined;
-  let orphanValue: { value: Value; at: number } | undefined;
+  let orphanValue: { key: Key; sep: number } | undefined;
   const near = (at: number, sep: number) => sep - at <= ENV_PAIR_DISTANCE;
   for (let sep = 0; sep < text.length; sep++) {
+    if (sep >= checkpoint) {
+      checkpoint = sep + SCAN_STEP;
+      yield;
+    }
     const c = text.charCodeAt(sep);
     if (c !== 61 && c !== 58) continue;
     if (c === 58 && text.startsWith('//', sep + 1)) continue; // a URL's scheme: see urlUserinfoSpans
@@ -245,9 +251,12 @@ export function assignmentSpans(
     } else if (lower === 'name') {
       const value = readValue(text, sep, key, MAX_NAME_VALUE);
       const secret = value !== undefined && isSecret(bareName(text, value));
-      if (orphanValue && near(orphanValue.at, sep)) {
-        if (secret)
-          spans.push({ ...orphanValue.value, reason: 'secret-value' });
+      if (orphanValue && near(orphanValue.sep, sep)) {
+        // read only now that it is known to be secret: a lone `value:` costs nothing
+        const orphan = secret
+          ? readValue(text, orphanValue.sep, orphanValue.key)
+          : undefined;
+        if (orphan) spans.push({ ...orphan, reason: 'secret-value' });
         orphanValue = undefined;
         pendingName = undefined;
       } else {
@@ -264,10 +273,13 @@ export function assignmentSpans(
         }
         pendingName = undefined;
       } else {
-        const value = readValue(text, sep, key, MAX_NAME_VALUE);
-        orphanValue = value ? { value, at: value.end } : undefined;
+        orphanValue = { key, sep };
       }
     }
   }
-  return spans;
 }
+
+export const assignmentSpans = (
+  text: string,
+  isSecret: (key: string) => boolean,
+) => drain(spans => assignmentScan(text, isSecret, spans));

@@ -1,3 +1,4 @@
+import { Scan, SCAN_STEP, drain } from './scan';
 import { Span } from './spans';
 
 /**
@@ -9,20 +10,22 @@ import { Span } from './spans';
  */
 
 /** Tools whose short flag takes a password, and that flag. */
-const SHORT_PASSWORD_FLAGS: Record<string, string> = {
-  mysql: '-p',
-  mysqldump: '-p',
-  mysqladmin: '-p',
-  mysqlimport: '-p',
-  mysqlcheck: '-p',
-  mysqlshow: '-p',
-  mariadb: '-p',
-  'mariadb-dump': '-p',
-  sshpass: '-p',
-  docker: '-p',
-  podman: '-p',
-  'redis-cli': '-a',
-};
+const SHORT_PASSWORD_FLAGS = new Map<string, string>(
+  Object.entries({
+    mysql: '-p',
+    mysqldump: '-p',
+    mysqladmin: '-p',
+    mysqlimport: '-p',
+    mysqlcheck: '-p',
+    mysqlshow: '-p',
+    mariadb: '-p',
+    'mariadb-dump': '-p',
+    sshpass: '-p',
+    docker: '-p',
+    podman: '-p',
+    'redis-cli': '-a',
+  }),
+);
 /** Tools whose `-u`/`--user` takes `user:password`. */
 const USER_COLON_PASSWORD = new Set(['curl', 'wget']);
 
@@ -75,11 +78,12 @@ const unquoted = (text: string, w: Word): Word => {
   return w;
 };
 
-export function commandLineSpans(
+export function* commandLineScan(
   text: string,
   isSecret: (key: string) => boolean,
-): Span[] {
-  const spans: Span[] = [];
+  spans: Span[],
+): Scan {
+  let checkpoint = SCAN_STEP;
   const tools = new Set<string>();
   const value = (w: Word | undefined) => {
     if (!w) return;
@@ -89,6 +93,10 @@ export function commandLineSpans(
   };
   let i = 0;
   while (i < text.length) {
+    if (i >= checkpoint) {
+      checkpoint = i + SCAN_STEP;
+      yield;
+    }
     const c = text.charCodeAt(i);
     if (c === 10 || c === 13) {
       tools.clear();
@@ -97,7 +105,10 @@ export function commandLineSpans(
     }
     const w = nextWord(text, i);
     if (!w) {
-      i++;
+      // only blanks up to the line's end: skip them all at once (one step each would be quadratic)
+      const from = i;
+      while (i < text.length && isBlank(text.charCodeAt(i))) i++;
+      if (i === from) i++;
       continue;
     }
     i = Math.max(w.end, i + 1);
@@ -107,7 +118,7 @@ export function commandLineSpans(
       tools.clear(); // the next command starts
       continue;
     }
-    if (base in SHORT_PASSWORD_FLAGS || USER_COLON_PASSWORD.has(base)) {
+    if (SHORT_PASSWORD_FLAGS.has(base) || USER_COLON_PASSWORD.has(base)) {
       tools.add(base);
       continue;
     }
@@ -127,7 +138,7 @@ export function commandLineSpans(
       continue;
     }
     for (const tool of tools) {
-      const flag = SHORT_PASSWORD_FLAGS[tool];
+      const flag = SHORT_PASSWORD_FLAGS.get(tool);
       if (flag && word === flag) {
         const next = nextWord(text, w.end);
         value(next);
@@ -144,8 +155,12 @@ export function commandLineSpans(
       }
     }
   }
-  return spans;
 }
+
+export const commandLineSpans = (
+  text: string,
+  isSecret: (key: string) => boolean,
+) => drain(spans => commandLineScan(text, isSecret, spans));
 
 function userColonPassword(text: string, w: Word, spans: Span[]): number {
   const v = unquoted(text, w);

@@ -1,5 +1,6 @@
 import { lintSource } from '@secretlint/core';
 import { rules as recommended } from '@secretlint/secretlint-rule-preset-recommend';
+import { compactScan } from './compaction';
 import { Span } from './spans';
 
 /**
@@ -27,10 +28,10 @@ const config: Parameters<typeof lintSource>[0]['options']['config'] = {
     })),
 };
 
-/** Each lint call sees at most this much text, so one call holds the event loop ~10 ms at worst. */
-export const WINDOW_CHARS = 32 * 1024;
+/** Each lint call sees at most this much text, so one call holds the event loop for tens of milliseconds at most. */
+export const WINDOW_CHARS = 8 * 1024;
 /** Windows overlap by this much: a token shorter than it is always whole in some window. */
-export const WINDOW_OVERLAP = 2 * 1024;
+export const WINDOW_OVERLAP = 1024;
 /** A reported range is widened to the end of its token, at most this far (some rules report short). */
 const MAX_WIDEN = 256;
 
@@ -51,29 +52,50 @@ const reasonOf = (ruleId: string, messageId: string) =>
 export const yieldToEventLoop = () =>
   new Promise<void>(resolve => setImmediate(resolve));
 
-export async function presetSpans(text: string): Promise<Span[]> {
+/**
+ * The preset's findings in `text`. `claimed` (sorted, disjoint) is what our own scanners already
+ * removed: the preset does not need to look at it again (see compactForPreset).
+ */
+export async function presetSpans(
+  text: string,
+  claimed: Span[] = [],
+): Promise<Span[]> {
+  const compaction = compactScan(text, claimed);
+  let step = compaction.next();
+  let started = performance.now();
+  while (!step.done) {
+    if (performance.now() - started > 8) {
+      await yieldToEventLoop();
+      started = performance.now();
+    }
+    step = compaction.next();
+  }
+  const compact = step.value;
+  await yieldToEventLoop();
+  const scanned = compact.text;
   const spans: Span[] = [];
-  for (let start = 0; start < text.length; ) {
-    const end = Math.min(text.length, start + WINDOW_CHARS);
+  for (let start = 0; start < scanned.length; ) {
+    const end = Math.min(scanned.length, start + WINDOW_CHARS);
     const result = await lintSource({
       source: {
-        content: text.slice(start, end),
+        content: scanned.slice(start, end),
         filePath: 'evidence.txt',
         contentType: 'text',
       },
       options: { config, noPhysicFilePath: true, maskSecrets: true },
     });
     for (const message of result.messages) {
-      let to = start + message.range[1];
+      const from = compact.toOriginal(start + message.range[0]);
+      let to = compact.toOriginal(start + message.range[1] - 1) + 1;
       const widenLimit = Math.min(text.length, to + MAX_WIDEN);
       while (to < widenLimit && !isTokenEnd(text.charCodeAt(to))) to++;
       spans.push({
-        start: start + message.range[0],
+        start: from,
         end: to,
         reason: reasonOf(message.ruleId, message.messageId),
       });
     }
-    if (end === text.length) break;
+    if (end === scanned.length) break;
     start = end - WINDOW_OVERLAP;
     await yieldToEventLoop();
   }

@@ -132,10 +132,21 @@ export function isSecretKey(key: string): boolean {
 }
 
 /** A key test that also knows the names of settings a manifest declares secret (any case). */
+/** Keys whose answer a key test remembers (per redactor). */
+const MEMO_SIZE = 4096;
+
 export function secretKeyTest(
   settingNames: Iterable<string>,
 ): (key: string) => boolean {
   const names = new Set([...settingNames].map(n => n.toLowerCase()));
-  if (names.size === 0) return isSecretKey;
-  return key => names.has(key.trim().toLowerCase()) || isSecretKey(key);
+  // the same keys come back line after line (a log, an env list): decide each once
+  const known = new Map<string, boolean>();
+  return key => {
+    const cached = known.get(key);
+    if (cached !== undefined) return cached;
+    const secret = names.has(key.trim().toLowerCase()) || isSecretKey(key);
+    if (known.size < MEMO_SIZE) known.set(key, secret);
+    return secret;
+  };
 }
+

@@ -1,3 +1,4 @@
+import { Scan, SCAN_STEP, drain } from './scan';
 import { Span } from './spans';
 
 /**
@@ -73,32 +74,51 @@ const PREFIXED_TOKENS: Array<[string, string]> = [
   ['ghs_', 'github-token'],
   ['ghr_', 'github-token'],
   ['github_pat_', 'github-token'],
+  // Slack: claimed here so the preset's Slack pattern never retries along a long `xoxb-a-xoxb-…`
+  ['xoxb-', 'slack-token'],
+  ['xoxp-', 'slack-token'],
+  ['xoxa-', 'slack-token'],
+  ['xoxo-', 'slack-token'],
+  ['xoxr-', 'slack-token'],
+  ['xapp-', 'slack-token'],
 ];
 
 /**
  * Maximal runs of token characters, each classified once: JWTs (also inside a longer run such
  * as `id_token=eyJ…`), GitLab and GitHub tokens, and the run after `Bearer`/`Basic`.
  */
-export function tokenSpans(text: string): Span[] {
-  const spans: Span[] = [];
-  let previous = '';
+export function* tokenScan(text: string, spans: Span[]): Scan {
+  let afterBearer = false;
   let i = 0;
+  let checkpoint = SCAN_STEP;
   while (i < text.length) {
+    if (i >= checkpoint) {
+      checkpoint = i + SCAN_STEP;
+      yield;
+    }
     if (!isTokenChar(text.charCodeAt(i))) {
       i++;
       continue;
     }
     const start = i;
-    while (i < text.length && isTokenChar(text.charCodeAt(i))) i++;
-    const run = text.slice(start, i);
-    if (
-      previous === 'Bearer' ||
-      previous === 'Basic' ||
-      previous === 'bearer'
-    ) {
-      if (run.length >= 8)
-        spans.push({ start, end: i, reason: 'bearer-token' });
+    while (i < text.length && isTokenChar(text.charCodeAt(i))) {
+      i++;
+      if (i >= checkpoint) {
+        // a megabyte-long run (`pwdpwd…`) is read in steps too
+        checkpoint = i + SCAN_STEP;
+        yield;
+      }
     }
+    const length = i - start;
+    if (afterBearer && length >= 8)
+      spans.push({ start, end: i, reason: 'bearer-token' });
+    afterBearer =
+      (length === 6 && text.startsWith('Bearer', start)) ||
+      (length === 6 && text.startsWith('bearer', start)) ||
+      (length === 5 && text.startsWith('Basic', start));
+    // the shortest token we know (a prefixed token, a JWT) is 20 characters long
+    if (length < 20) continue;
+    const run = text.slice(start, i);
     const jwt = run.indexOf('eyJ');
     if (
       jwt !== -1 &&
@@ -112,21 +132,23 @@ export function tokenSpans(text: string): Span[] {
         spans.push({ start: start + at, end: i, reason });
       }
     }
-    previous = run;
   }
-  return spans;
 }
 
 /**
  * The password of `scheme://user:password@host`, whatever characters it holds (`/`, `@`, `:`):
  * the userinfo runs from `://` to the last `@` before the URL ends (whitespace or a quote).
  */
-export function urlUserinfoSpans(text: string): Span[] {
-  const spans: Span[] = [];
+export function* urlUserinfoScan(text: string, spans: Span[]): Scan {
   let from = 0;
+  let checkpoint = SCAN_STEP;
   for (;;) {
+    if (from >= checkpoint) {
+      checkpoint = from + SCAN_STEP;
+      yield;
+    }
     const scheme = text.indexOf('://', from);
-    if (scheme === -1) return spans;
+    if (scheme === -1) return;
     const start = scheme + 3;
     let end = start;
     while (end < text.length) {
@@ -157,3 +179,8 @@ export function urlUserinfoSpans(text: string): Span[] {
     from = at >= start ? at + 1 : Math.max(start, end);
   }
 }
+
+export const tokenSpans = (text: string) =>
+  drain(spans => tokenScan(text, spans));
+export const urlUserinfoSpans = (text: string) =>
+  drain(spans => urlUserinfoScan(text, spans));

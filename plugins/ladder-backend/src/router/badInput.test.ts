@@ -537,7 +537,7 @@ describe.each(databases.eachSupportedId())(
         .set('Authorization', alice)
         .send({ ...evidence, content: 'x'.repeat(EVIDENCE_MAX_BYTES + 1) });
       expect(overEvidence.status).toBe(413);
-      expect(overEvidence.body.error.message).toMatch(/limit is 262144 bytes/);
+      expect(overEvidence.body.error.message).toContain(`limit is ${EVIDENCE_MAX_BYTES} bytes`);
       // Over the parser's cap, on every write route.
       for (const path of [
         '/evidence',
@@ -588,7 +588,8 @@ describe.each(databases.eachSupportedId())(
               depth,
             )}}`,
           );
-        expect(inReason.status).toBe(400);
+        // deep enough, the body passes ladder.requestBodyMaxBytes first (413 naming it)
+        expect([400, 413]).toContain(inReason.status);
       }
       expect(await rowCounts()).toEqual(before);
       // Modest nesting is structured data like any other.

@@ -9,7 +9,6 @@ import type {
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { JsonObject } from '@backstage/types';
 import {
-  EVIDENCE_MAX_BYTES,
   LadderConfig,
   Promotion,
   approvalRequestSchema,
@@ -45,7 +44,6 @@ import { ServicePrincipals } from '../access/ServicePrincipals';
 import type { DeployPlanner } from '../service/DeployPlanner';
 import type { EntityLadderView } from '../service/EntityLadderView';
 import type { EvidenceIntake } from '../service/EvidenceIntake';
-import { describeLimit } from '../service/EvidenceIntake';
 import { LadderEntities, normalizeEntityRef } from '../service/LadderEntities';
 import type { LadderOverview } from '../service/LadderOverview';
 import { decodeCursor, encodeCursor } from '../service/LadderOverview';
@@ -53,7 +51,8 @@ import type { PromotionCommands } from '../service/PromotionCommands';
 import type { PromotionViews } from '../service/PromotionViews';
 import type { GroupMemberships } from '../service/GroupMemberships';
 import { ladderSummary } from '../service/rungSummary';
-import { PayloadTooLargeError } from './httpErrors';
+import { jsonBodyParsers } from './bodyLimits';
+import { decodeEvidenceCursor, encodeEvidenceCursor, evidencePreview } from './evidencePages';
 import { idempotent } from './idempotency';
 import { parseInput } from './validation';
 import { decodeAuditCursor, encodeAuditCursor } from './auditCursor';
@@ -94,19 +93,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const servicePrincipals = new ServicePrincipals(options.config.servicePrincipals ?? []);
   const router = Router();
 
-  // Bodies are checked against the evidence limit (413 naming it) after parsing; the parser's own
-  // cap only stops abuse and is reported the same way.
-  const jsonLimit = EVIDENCE_MAX_BYTES * 4;
-  router.use(express.json({ limit: jsonLimit }));
-  router.use((error: any, _req: Request, _res: express.Response, next: express.NextFunction) => {
-    if (error?.type === 'entity.too.large') {
-      next(new PayloadTooLargeError(`the request body is larger than ${describeLimit(jsonLimit)}; evidence content is limited to ${describeLimit(EVIDENCE_MAX_BYTES)}`));
-    } else if (error?.type === 'entity.parse.failed') {
-      next(new InputError(`the request body is not valid JSON: ${error.message}`));
-    } else {
-      next(error);
-    }
-  });
+  // Body limits per route, each answered 413 naming its limit (see bodyLimits).
+  router.use(...jsonBodyParsers(options.config));
 
   const user = async (req: Request): Promise<Caller> =>
     callerFrom(await httpAuth.credentials(req, { allow: ['user'] }));
@@ -350,14 +338,31 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       const { ladder } = await entities.load(entityRef, caller.credentials);
       rungId = resolveRung(ladder, rungId)?.rung.id ?? rungId;
     }
-    const items = await store.findEvidence({
+    const found = await store.findEvidence({
       entityRef,
       rungId,
       ref: query.ref,
       kinds: query.kind ? [query.kind] : undefined,
-      limit: query.limit,
+      limit: query.limit + 1,
+      before: query.cursor ? decodeEvidenceCursor(query.cursor) : undefined,
     });
-    res.json({ items });
+    const items = found.slice(0, query.limit);
+    res.json({
+      items: items.map(evidencePreview),
+      ...(found.length > query.limit ? { nextCursor: encodeEvidenceCursor(items[items.length - 1]) } : {}),
+    });
+  });
+
+  router.get('/evidence/:id', async (req, res) => {
+    const caller = await anyone(req);
+    const evidence = await store.getEvidence(req.params.id);
+    const missing = `no evidence "${req.params.id}"; list an entity's evidence with GET /evidence?entityRef=…`;
+    if (!evidence) throw new NotFoundError(missing);
+    // evidence of an entity the caller may not read answers as if it did not exist
+    await authorize(caller, ladderEntityReadPermission, evidence.entityRef).catch(error => {
+      throw error?.name === 'NotAllowedError' ? new NotFoundError(missing) : error;
+    });
+    res.json(evidence);
   });
 
   router.get('/plan', async (req, res) => {

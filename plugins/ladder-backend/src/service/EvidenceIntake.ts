@@ -34,6 +34,8 @@ export class EvidenceIntake {
       engine: PromotionEngine;
       notifier: LadderNotifier;
       logger: LoggerService;
+      /** `ladder.evidence.maxBytes`: content plus data of one item. Default EVIDENCE_MAX_BYTES. */
+      maxBytes?: number;
     },
   ) {}
 
@@ -53,9 +55,10 @@ export class EvidenceIntake {
     const { store, entities, manifests, logger } = this.deps;
     const size =
       Buffer.byteLength(input.content ?? '', 'utf8') + Buffer.byteLength(JSON.stringify(input.data ?? {}), 'utf8');
-    if (size > EVIDENCE_MAX_BYTES) {
+    const maxBytes = this.deps.maxBytes ?? EVIDENCE_MAX_BYTES;
+    if (size > maxBytes) {
       throw new PayloadTooLargeError(
-        `evidence is ${size} bytes; the limit is ${describeLimit(EVIDENCE_MAX_BYTES)} of content and data. Push the tail of the log, or a url to the full output`,
+        `evidence is ${size} bytes; the limit is ${describeLimit(maxBytes)} of content and data (ladder.evidence.maxBytes). Push the tail of the log, or a url to the full output`,
       );
     }
     const target = await entities.load(input.entityRef, caller.credentials);

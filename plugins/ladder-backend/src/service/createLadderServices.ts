@@ -178,6 +178,7 @@ export async function createLadderServices(deps: {
       engine,
       notifier,
       logger,
+      maxBytes: config.evidence.maxBytes,
     }),
   };
 }

@@ -106,8 +106,11 @@ function nestingDepth(value: unknown): number {
   return deepest;
 }
 
-/** Evidence content limit; larger bodies get a 413 naming this limit. */
-export const EVIDENCE_MAX_BYTES = 256 * 1024;
+/**
+ * Default evidence limit (content plus data, in bytes); larger evidence gets a 413 naming the
+ * limit. Configurable as `ladder.evidence.maxBytes`.
+ */
+export const EVIDENCE_MAX_BYTES = 1024 * 1024;
 
 export const createEvidenceRequestSchema = z
   .strictObject({
@@ -172,12 +175,19 @@ export const listPromotionsQuerySchema = z.strictObject({
 });
 export type ListPromotionsQuery = z.input<typeof listPromotionsQuerySchema>;
 
+/** Evidence items per page of `GET /evidence`: each carries at most a preview of its content. */
+export const EVIDENCE_PAGE_MAX = 100;
+/** Characters of content an item of `GET /evidence` carries; `GET /evidence/{id}` has it all. */
+export const EVIDENCE_PREVIEW_CHARS = 4096;
+
 export const listEvidenceQuerySchema = z.strictObject({
   entityRef,
   rung: rungName.optional(),
   ref: gitRef.optional(),
   kind: evidenceKindSchema.optional(),
-  limit: limit.default(50),
+  limit: z.coerce.number().int().min(1).max(EVIDENCE_PAGE_MAX).default(50),
+  /** `nextCursor` of the previous page. */
+  cursor: z.string().max(256).optional(),
 });
 
 export const planQuerySchema = z.strictObject({

@@ -246,8 +246,12 @@ export const evidenceSchema = z.object({
   kind: z.string(),
   summary: z.string(),
   url: z.string().optional(),
-  /** Redacted content. */
+  /** Redacted content (in lists: its first EVIDENCE_PREVIEW_CHARS characters). */
   content: z.string().optional(),
+  /** In lists: the content was cut to a preview; `GET /evidence/{id}` returns all of it. */
+  contentTruncated: z.boolean().optional(),
+  /** When the retention task removed the content (digest and summary stay). */
+  contentExpiredAt: z.string().optional(),
   data: z.record(z.string(), z.unknown()).optional(),
   /** sha256 (hex) of the redacted content as stored. */
   digest: z.string(),
@@ -258,7 +262,11 @@ export const evidenceSchema = z.object({
 });
 export type Evidence = z.infer<typeof evidenceSchema>;
 
-export const evidenceListResponseSchema = z.object({ items: z.array(evidenceSchema) });
+export const evidenceListResponseSchema = z.object({
+  items: z.array(evidenceSchema),
+  /** Pass as `cursor` for the next (older) page; absent on the last page. */
+  nextCursor: z.string().optional(),
+});
 
 export const deployPlanSettingSchema = z.object({
   name: z.string(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_SERVICE_PRINCIPALS, customerSchema, servicePrincipalSchema } from './access';
+import { EVIDENCE_MAX_BYTES } from '../api/requests';
 
 /**
  * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
@@ -165,6 +166,19 @@ export const ladderConfigSchema = z
     servicePrincipals: z.array(servicePrincipalSchema).default(DEFAULT_SERVICE_PRINCIPALS),
     /** The customers of the customer rungs, each with its stakeholder groups. */
     customers: z.array(customerSchema).default([]),
+    /** Evidence limits and retention (see the ladder backend's config.d.ts). */
+    evidence: z
+      .strictObject({
+        /** Content plus data of one evidence item, in bytes; more is answered 413. */
+        maxBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(EVIDENCE_MAX_BYTES),
+        /** How long evidence content is kept (a Backstage duration); digest and summary stay. */
+        contentRetention: z
+          .union([z.string().min(1), z.record(z.string(), z.number().nonnegative())])
+          .optional(),
+      })
+      .default({ maxBytes: EVIDENCE_MAX_BYTES }),
+    /** Request bodies of the other routes, in bytes; more is answered 413. */
+    requestBodyMaxBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
   })
   .superRefine((cfg, ctx) => {
     (['servicePrincipals', 'customers'] as const).forEach(list => {

@@ -14,6 +14,7 @@ import {
   type Evidence,
   type PromotionKind,
   type RungView,
+  EVIDENCE_PAGE_MAX,
 } from '@khal/plugin-ladder-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { ladderApiRef } from '../../api';
@@ -79,7 +80,7 @@ function EnrolledLadderContent(props: { entityRef: string }) {
   const { entityRef } = props;
   const api = useApi(ladderApiRef);
   const ladder = useEntityLadder(entityRef);
-  const evidenceList = useAsyncRetry(() => api.listEvidence({ entityRef, limit: 500 }), [api, entityRef, ladder.value]);
+  const evidenceList = useAsyncRetry(() => api.listEvidence({ entityRef, limit: EVIDENCE_PAGE_MAX }), [api, entityRef, ladder.value]);
   const user = useSignedInUser();
   const permissions = useLadderPermissions(entityRef);
   const [dialog, setDialog] = useState<Dialog | undefined>();

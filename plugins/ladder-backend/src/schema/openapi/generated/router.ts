@@ -677,7 +677,7 @@ export const spec = {
           },
           '413': {
             description:
-              'Content and data exceed EVIDENCE_MAX_BYTES (262144 bytes); the message says the limit',
+              'Content and data exceed ladder.evidence.maxBytes (default 1048576 bytes), or the body twice that plus 64 KiB; the message says the limit',
             content: {
               'application/json': {
                 schema: {
@@ -689,7 +689,8 @@ export const spec = {
         },
       },
       get: {
-        summary: 'List evidence of an entity (ladder.entity.read)',
+        summary:
+          'List evidence of an entity, newest first, a page at a time; each item carries at most 4096 characters of content (contentTruncated says so) (ladder.entity.read)',
         parameters: [
           {
             name: 'entityRef',
@@ -726,15 +727,24 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 1,
-              maximum: 500,
+              maximum: 100,
               default: 50,
             },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            schema: {
+              type: 'string',
+              maxLength: 256,
+            },
+            description: 'nextCursor of the previous page',
           },
         ],
         responses: {
           '200': {
-            description: 'Evidence',
-            'newest first': null,
+            description:
+              'A page of evidence, newest first; nextCursor is absent on the last page',
             content: {
               'application/json': {
                 schema: {
@@ -751,6 +761,40 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/Forbidden',
+          },
+        },
+      },
+    },
+    '/evidence/{id}': {
+      get: {
+        summary:
+          'One evidence item with all of its (redacted) content (ladder.entity.read on its entity)',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The evidence',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Evidence',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
           },
         },
       },
@@ -1612,7 +1656,17 @@ export const spec = {
           },
           content: {
             type: 'string',
-            description: 'redacted',
+            description: 'redacted; in lists the first 4096 characters',
+          },
+          contentTruncated: {
+            type: 'boolean',
+            description:
+              'in lists: content is a preview, GET /evidence/{id} has all of it',
+          },
+          contentExpiredAt: {
+            type: 'string',
+            description:
+              'when the retention task removed the content (digest and summary stay)',
           },
           data: {
             type: 'object',
@@ -1645,6 +1699,10 @@ export const spec = {
             items: {
               $ref: '#/components/schemas/Evidence',
             },
+          },
+          nextCursor: {
+            type: 'string',
+            description: 'pass as cursor for the next (older) page',
           },
         },
       },

@@ -551,7 +551,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List evidence of an entity (ladder.entity.read) */
+    /** List evidence of an entity, newest first, a page at a time; each item carries at most 4096 characters of content (contentTruncated says so) (ladder.entity.read) */
     get: {
       parameters: {
         query: {
@@ -560,6 +560,8 @@ export interface paths {
           ref?: string;
           kind?: string;
           limit?: number;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -567,7 +569,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Evidence */
+        /** @description A page of evidence, newest first; nextCursor is absent on the last page */
         200: {
           headers: {
             [name: string]: unknown;
@@ -609,7 +611,7 @@ export interface paths {
         401: components['responses']['Unauthorized'];
         403: components['responses']['Forbidden'];
         404: components['responses']['NotFound'];
-        /** @description Content and data exceed EVIDENCE_MAX_BYTES (262144 bytes); the message says the limit */
+        /** @description Content and data exceed ladder.evidence.maxBytes (default 1048576 bytes), or the body twice that plus 64 KiB; the message says the limit */
         413: {
           headers: {
             [name: string]: unknown;
@@ -620,6 +622,46 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/evidence/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One evidence item with all of its (redacted) content (ladder.entity.read on its entity) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The evidence */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Evidence'];
+          };
+        };
+        401: components['responses']['Unauthorized'];
+        404: components['responses']['NotFound'];
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -962,8 +1004,12 @@ export interface components {
       kind: string;
       summary: string;
       url?: string;
-      /** @description redacted */
+      /** @description redacted; in lists the first 4096 characters */
       content?: string;
+      /** @description in lists: content is a preview, GET /evidence/{id} has all of it */
+      contentTruncated?: boolean;
+      /** @description when the retention task removed the content (digest and summary stay) */
+      contentExpiredAt?: string;
       data?: {
         [key: string]: unknown;
       };
@@ -976,6 +1022,8 @@ export interface components {
     };
     EvidenceList: {
       items: components['schemas']['Evidence'][];
+      /** @description pass as cursor for the next (older) page */
+      nextCursor?: string;
     };
     GateRef: {
       id: string;
