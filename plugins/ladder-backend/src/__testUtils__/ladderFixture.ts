@@ -251,6 +251,13 @@ function policyPermissions(decide: Policy) {
   });
 }
 
+/** The permissions service the options ask for; none: the test backend's default (ALLOW). */
+function permissionsFeatures(options: { deny?: boolean; policy?: Policy }) {
+  if (options.policy) return [policyPermissions(options.policy)];
+  if (options.deny) return [mockServices.permissions.factory({ result: AuthorizeResult.DENY })];
+  return [];
+}
+
 export interface Outbox {
   notifications: NotificationSendOptions[];
   signals: SignalPayload[];
@@ -287,11 +294,7 @@ export async function startLadderBackend(options: {
         },
       }),
       ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
-      ...(options.policy
-        ? [policyPermissions(options.policy)]
-        : options.deny
-          ? [mockServices.permissions.factory({ result: AuthorizeResult.DENY })]
-          : []),
+      ...permissionsFeatures(options),
       catalogServiceMock.factory({ entities: options.entities ?? catalogEntities(options.repoDir) }),
       createServiceFactory({
         service: notificationService,

@@ -1,4 +1,8 @@
-import { RELATION_OWNED_BY, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  RELATION_OWNED_BY,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import type { LadderEntities } from '../service/LadderEntities';
 
 /**
@@ -21,16 +25,30 @@ export class SignalAudience {
 
   async of(entityRef: string): Promise<string[]> {
     const operators = this.deps.operatorsGroup.toLocaleLowerCase('en-US');
-    const target = await this.deps.entities.load(entityRef).catch(() => undefined);
+    const target = await this.deps.entities
+      .load(entityRef)
+      .catch(() => undefined);
     if (!target) return [operators];
     const { entity, ladder } = target;
-    const defaults = { defaultKind: 'group', defaultNamespace: entity.metadata.namespace ?? 'default' };
-    const owner = typeof entity.spec?.owner === 'string' ? [entity.spec.owner] : [];
+    const defaults = {
+      defaultKind: 'group',
+      defaultNamespace: entity.metadata.namespace ?? 'default',
+    };
+    const owner =
+      typeof entity.spec?.owner === 'string' ? [entity.spec.owner] : [];
     const owners = [
       ...owner,
-      ...(entity.relations ?? []).filter(r => r.type === RELATION_OWNED_BY).map(r => r.targetRef),
+      ...(entity.relations ?? [])
+        .filter(r => r.type === RELATION_OWNED_BY)
+        .map(r => r.targetRef),
     ].map(r => stringifyEntityRef(parseEntityRef(r, defaults)));
     const approvers = ladder.rungs.flatMap(r => r.approvers?.groups ?? []);
-    return [...new Set([...owners, ...approvers, operators].map(r => r.toLocaleLowerCase('en-US')))].sort();
+    return [
+      ...new Set(
+        [...owners, ...approvers, operators].map(r =>
+          r.toLocaleLowerCase('en-US'),
+        ),
+      ),
+    ].sort();
   }
 }

@@ -183,7 +183,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const caller = await allowed(req, 'overview.read');
     await authorize(caller, ladderReadPermission);
     const query = parseInput(overviewQuerySchema, req.query, 'query');
-    res.json(await options.overview.get(caller.credentials, query));
+    const overview = await options.overview.get(caller.credentials, query);
+    // A customer's stakeholders see their own customers' apps only; the page may be shorter.
+    const visible = await access.inCustomerScope(caller, overview.items.map(i => i.entityRef));
+    const items = overview.items.filter(i => visible.has(i.entityRef));
+    res.json({ ...overview, items, totalItems: overview.totalItems - (overview.items.length - items.length) });
   });
 
   router.post('/promotions', async (req, res) => {
