@@ -273,8 +273,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/promotions/:id/approvals', async (req, res) => {
-    // Services are let through here only to be told why they cannot approve.
+    // Services are let through here only to be told why they cannot approve, before anything
+    // about the promotion (even whether it exists) is looked up.
     const caller = await anyone(req);
+    if (caller.kind !== 'user') {
+      throw new NotAllowedError(
+        'approvals come from people: a service token cannot approve or reject a promotion; sign in as a member of the approver groups',
+      );
+    }
     const body = parseInput(approvalRequestSchema, req.body, 'approval');
     const promotion = await readablePromotion(caller, req.params.id);
     await authorize(caller, promotionApprovePermission, promotion.entityRef);
