@@ -27,6 +27,8 @@ const apps = {
     provider: true,
   },
   'edge-proxy': { title: 'Edge proxy', port: 8088, db: false },
+  // The second customer's app (khal.ai/customer: globex).
+  'globex-storefront': { title: 'Globex storefront', port: 3002, db: false },
 };
 
 function manifest(name, app, step) {

@@ -167,6 +167,14 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
     ref: ref('edge-proxy', 2),
   });
 
+  // globex-storefront: the second customer's app, proven at local (gina sees it, sam does not).
+  const gs = ref('globex-storefront', 2);
+  await call('alice', 'POST', '/enrollments', {
+    entityRef: entity('globex-storefront'),
+    ref: gs,
+  });
+  await proveLocal('globex-storefront', gs);
+
   // billing-worker: proven at shared dev.
   const bw = ref('billing-worker', 2);
   await call('alice', 'POST', '/enrollments', {
@@ -207,7 +215,7 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
   });
 
   log('seeded');
-  return 'seeded: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose';
+  return 'seeded: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose, globex-storefront at local';
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

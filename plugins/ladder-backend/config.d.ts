@@ -153,5 +153,37 @@ export interface Config {
      * in bytes. More is answered 413 with the limit. Default 262144 (256 KiB).
      */
     requestBodyMaxBytes?: number;
+    /**
+     * Which service principals (tokens of backend plugins, `plugin:<pluginId>`, or of
+     * `backend.auth.externalAccess`, `external:<subject>`) may call which ladder routes. A service
+     * not listed here, or calling a route it is not listed for, gets 403 before the route runs;
+     * people are decided by the permission policy. Route names: `ladders.read`, `entities.read`,
+     * `overview.read`, `promotions.read`, `changes.read`, `evidence.read`, `plan.read`,
+     * `audit.read`, `evidence.create`, `promotions.recheck`, or `read` for every read route.
+     * Enrolments, promotion requests, cancels and approvals are for people only (the scaffolder's
+     * `khal:ladder:enroll` calls on behalf of the person who ran the template).
+     * Default: none — no module of the suite calls the ladder with its own token.
+     */
+    servicePrincipals?: Array<{
+      /** `plugin:<pluginId>` or `external:<subject>`. */
+      subject: string;
+      /** Route names (see above), at least one. */
+      routes: string[];
+    }>;
+    /**
+     * The customers of the customer rungs. An entity names its customer with the
+     * `khal.ai/customer` annotation (a customer id); without one, the customer named in its
+     * ladder's rung `metadata.customer` (id or title) applies. A customer's stakeholders see and
+     * act on that customer's apps only (others answer 404 as if missing), and on a rung whose
+     * approvers include any customer's stakeholder group, the entity's customer's groups approve.
+     */
+    customers?: Array<{
+      /** Customer id (lower case, digits, "-", "_"): the `khal.ai/customer` value. */
+      id: string;
+      /** Name people read; rung `metadata.customer` may use it. */
+      title: string;
+      /** Catalog group refs of the customer's stakeholders. */
+      stakeholders: string[];
+    }>;
   };
 }

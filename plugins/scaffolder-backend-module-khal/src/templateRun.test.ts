@@ -9,7 +9,7 @@ import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import catalogModuleKhalManifest from '@khal/plugin-catalog-backend-module-khal';
 // The end-to-end test composes the real ladder backend into the same test backend; the module
-// itself never imports it (it reaches the ladder over HTTP with a service token).
+// itself never imports it (it reaches the ladder over HTTP on behalf of the task's initiator).
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import ladderPlugin from '@khal/plugin-ladder-backend';
 import { validateManifest } from '@khal/plugin-ladder-common';
@@ -102,7 +102,82 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
     }
   };
 
+  /** The people and groups: the runner (user:default/mock) is in fdes, the new app's owner. */
+  const org = [
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'fdes' },
+      spec: { type: 'team', children: [], members: ['mock'] },
+    },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'payments' },
+      spec: { type: 'team', children: [] },
+    },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'User',
+      metadata: { name: 'mock' },
+      spec: { memberOf: ['fdes'] },
+    },
+    // An existing app on the ladder that is not enrolled yet, owned by another team.
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: 'billing-api',
+        annotations: {
+          'khal.ai/ladder': 'khal',
+          'khal.ai/source-repo': 'file:billing-api.git',
+        },
+      },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        owner: 'group:default/payments',
+      },
+    },
+  ];
+
+  /** billing-api's repository, so that the catalog module accepts the entity. */
+  function publishBillingApi() {
+    const work = dir.resolve('billing-work');
+    const run = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: work,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'Test',
+          GIT_AUTHOR_EMAIL: 'test@example.com',
+          GIT_COMMITTER_NAME: 'Test',
+          GIT_COMMITTER_EMAIL: 'test@example.com',
+        },
+      });
+    fs.mkdirSync(work, { recursive: true });
+    fs.writeFileSync(
+      path.join(work, 'khal-app.json'),
+      JSON.stringify({
+        apiVersion: 'khal.ai/v1',
+        name: 'billing-api',
+        title: 'Billing API',
+        owner: 'group:default/payments',
+        runtime: { kind: 'node', start: 'node index.js', port: 8080 },
+        env: [],
+      }),
+    );
+    run('init', '-q', '-b', 'main');
+    run('add', 'khal-app.json');
+    run('commit', '-q', '-m', 'billing');
+    run('clone', '-q', '--bare', work, dir.resolve('repos', 'billing-api.git'));
+  }
+
   beforeAll(async () => {
+    dir.addContent({
+      'org/org.yaml': org.map(e => yaml.stringify(e)).join('---\n'),
+    });
+    publishBillingApi();
     const backend = await startTestBackend({
       features: [
         catalogPlugin,
@@ -115,9 +190,14 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
           data: {
             catalog: {
               processingInterval: { seconds: 1 },
-              rules: [{ allow: ['Component', 'Template', 'Location'] }],
+              rules: [
+                {
+                  allow: ['Component', 'Template', 'Location', 'User', 'Group'],
+                },
+              ],
               locations: [
                 { type: 'file', target: templatePath },
+                { type: 'file', target: dir.resolve('org', 'org.yaml') },
                 {
                   type: 'file',
                   target: dir.resolve('catalog', '*', 'catalog-info.yaml'),
@@ -223,12 +303,15 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
     // Nothing was published, registered or enrolled.
     expect(fs.existsSync(dir.resolve('repos', 'orders-api.git'))).toBe(false);
     expect(fs.existsSync(dir.resolve('catalog', 'orders-api'))).toBe(false);
+    // ...not even in the catalog: the ladder answers as for any unknown entity.
     const audit = await request(server)
       .get('/api/ladder/audit')
       .query({ entityRef: 'component:default/orders-api' })
       .set('Authorization', user);
-    expect(audit.status).toBe(200);
-    expect(audit.body.items).toEqual([]);
+    expect(audit.status).toBe(404);
+    expect(audit.body.error.message).toBe(
+      'no entity component:default/orders-api in the catalog',
+    );
   });
 
   it('scaffolds, publishes, registers and enrolls a new app', async () => {
@@ -371,7 +454,7 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
       rungId: 'local',
       ref: head,
       via: 'enrollment',
-      placedBy: 'service:plugin:scaffolder',
+      placedBy: 'user:default/mock',
     });
     expect(second.placement).toBeNull();
     // The enrolment proved the rung: the ladder read the same manifest from the repository at
@@ -385,7 +468,7 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
       }),
     ]);
 
-    // ...and recorded that the scaffolder did it with its own service token.
+    // ...and recorded that the person who ran the template did it (through the scaffolder).
     const audit = await request(server)
       .get('/api/ladder/audit')
       .query({ entityRef: 'component:default/orders-api' })
@@ -397,9 +480,47 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
     expect(placements).toEqual([
       expect.objectContaining({
         entityRef: 'component:default/orders-api',
-        actor: 'service:plugin:scaffolder',
+        actor: 'user:default/mock',
         detail: expect.objectContaining({ rung: 'local', ref: head }),
       }),
     ]);
+  });
+
+  it("refuses the scaffolder's service token enrolling an arbitrary existing entity", async () => {
+    await waitFor('billing-api in the catalog', async () => {
+      const res = await request(server)
+        .get('/api/catalog/entities/by-name/component/default/billing-api')
+        .set('Authorization', user);
+      return res.status === 200 ? true : undefined;
+    });
+    const scaffolderToken = mockCredentials.service.header({
+      onBehalfOf: mockCredentials.service('plugin:scaffolder'),
+      targetPluginId: 'ladder',
+    });
+    const asScaffolder = await request(server)
+      .post('/api/ladder/enrollments')
+      .set('Authorization', scaffolderToken)
+      .send({ entityRef: 'component:default/billing-api', ref: 'main' });
+    expect(asScaffolder.status).toBe(403);
+    expect(asScaffolder.body.error.message).toContain(
+      'enrolment is done on behalf of a person who owns the entity',
+    );
+
+    // On behalf of the runner, who does not own billing-api, it is refused too.
+    const asRunner = await request(server)
+      .post('/api/ladder/enrollments')
+      .set('Authorization', user)
+      .send({ entityRef: 'component:default/billing-api', ref: 'main' });
+    expect(asRunner.status).toBe(403);
+    expect(asRunner.body.error.message).toContain(
+      'only its owners (group:default/payments)',
+    );
+
+    // Nothing was placed.
+    const view = await request(server)
+      .get('/api/ladder/entities/component/default/billing-api')
+      .set('Authorization', user);
+    expect(view.status).toBe(200);
+    expect(view.body.rungs[0].placement).toBeNull();
   });
 });

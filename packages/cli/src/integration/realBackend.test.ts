@@ -190,7 +190,10 @@ describe('khal against the real ladder backend', () => {
         mockServices.rootConfig.factory({
           data: {
             // git reads the test repository only under this root.
-            ladder: { ...ladderConfig, localRepositoriesRoot: path.dirname(repo.dir) },
+            ladder: {
+              ...ladderConfig,
+              localRepositoriesRoot: path.dirname(repo.dir),
+            },
             kubernetes: {
               clusterLocatorMethods: [
                 {

@@ -6,6 +6,7 @@ import { Entity } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogProcessorResult } from '@backstage/plugin-catalog-node';
 import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { KhalManifestProcessor } from './KhalManifestProcessor';
 
@@ -212,6 +213,31 @@ describe('KhalManifestProcessor', () => {
         ]);
       },
     );
+
+    it('refuses a repository name that is a symlink leading out of the root', async () => {
+      bareRepo('orders-api.git', { 'khal-app.json': goodManifest });
+      execFileSync('mv', [
+        dir.resolve('repos', 'orders-api.git'),
+        dir.resolve('outside.git'),
+      ]);
+      symlinkSync(
+        dir.resolve('outside.git'),
+        dir.resolve('repos', 'orders-api.git'),
+      );
+      await processor.postProcessEntity(
+        entity({
+          'khal.ai/ladder': 'khal',
+          'khal.ai/source-repo': 'file:orders-api.git',
+        }),
+        fileLocation(),
+        emit,
+      );
+      expect(errors()).toEqual([
+        expect.stringContaining(
+          'it leads outside ladder.localRepositoriesRoot (through a symlink)',
+        ),
+      ]);
+    });
 
     it('reports a missing repository', async () => {
       await processor.postProcessEntity(

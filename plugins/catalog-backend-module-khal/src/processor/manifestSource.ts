@@ -69,11 +69,34 @@ export async function readFromLocalRepository(
       fix: `check ${SOURCE_REPO_ANNOTATION} and ladder.localRepositoriesRoot (${repositoriesRoot})`,
     };
   }
+  // The name cannot hold a path, but the folder can be a symlink, or borrow objects, from
+  // outside the root: git runs only on what really lies under it.
+  const [realRoot, realRepo] = await Promise.all([
+    fs.realpath(repositoriesRoot),
+    fs.realpath(repoPath),
+  ]);
+  const relative = path.relative(realRoot, realRepo);
+  const borrows = await fs
+    .stat(path.join(realRepo, 'objects', 'info', 'alternates'))
+    .then(
+      () => true,
+      () => false,
+    );
+  if (relative.startsWith('..') || path.isAbsolute(relative) || borrows) {
+    return {
+      found: false,
+      where: `the ${SOURCE_REPO_ANNOTATION} annotation "${sourceRepo}"`,
+      reason: borrows
+        ? 'the repository reads objects from another repository (objects/info/alternates)'
+        : 'it leads outside ladder.localRepositoriesRoot (through a symlink)',
+      fix: `use a self-contained bare repository under ladder.localRepositoriesRoot`,
+    };
+  }
   try {
     return {
       found: true,
       where,
-      text: await gitShow(repoPath, `HEAD:${MANIFEST_FILENAME}`),
+      text: await gitShow(realRepo, `HEAD:${MANIFEST_FILENAME}`),
     };
   } catch (error) {
     return {

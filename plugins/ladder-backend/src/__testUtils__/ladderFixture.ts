@@ -228,18 +228,37 @@ export function schedulerCapture(): { feature: BackendFeature; scheduler: () => 
   };
 }
 
-/** A permissions service deciding by permission name only, as a simple policy would. */
-function policyPermissions(decide: (permissionName: string) => AuthorizeResult.ALLOW | AuthorizeResult.DENY) {
+export type Policy = (permissionName: string, entityRef?: string) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+
+/** A permissions service that decides with `decide`: per entity for resource permissions. */
+function policyPermissions(decide: Policy) {
+  type Request = { permission: { name: string; type: string; resourceType?: string }; resourceRef?: string };
   return createServiceFactory({
     service: coreServices.permissions,
     deps: {},
     factory: () => ({
-      authorize: async (requests: Array<{ permission: { name: string } }>) =>
-        requests.map(r => ({ result: decide(r.permission.name) })),
-      authorizeConditional: async (requests: Array<{ permission: { name: string } }>) =>
-        requests.map(r => ({ result: decide(r.permission.name) })),
+      authorize: async (requests: Request[]) =>
+        requests.map(r => ({ result: decide(r.permission.name, r.resourceRef) })),
+      authorizeConditional: async (requests: Request[]) =>
+        requests.map(r =>
+          r.permission.type === 'resource'
+            ? {
+                result: AuthorizeResult.CONDITIONAL,
+                pluginId: 'catalog',
+                resourceType: r.permission.resourceType,
+                conditions: { rule: 'DECIDED_PER_ENTITY_BY_THE_TEST', resourceType: r.permission.resourceType, params: {} },
+              }
+            : { result: decide(r.permission.name) },
+        ),
     }) as any,
   });
+}
+
+/** The permissions service the options ask for; none: the test backend's default (ALLOW). */
+function permissionsFeatures(options: { deny?: boolean; policy?: Policy }) {
+  if (options.policy) return [policyPermissions(options.policy)];
+  if (options.deny) return [mockServices.permissions.factory({ result: AuthorizeResult.DENY })];
+  return [];
 }
 
 export interface Outbox {
@@ -252,8 +271,12 @@ export async function startLadderBackend(options: {
   repoDir: string;
   knex?: Knex;
   deny?: boolean;
-  /** A policy deciding per permission name (e.g. read allowed, writes denied); wins over `deny`. */
-  policy?: (permissionName: string) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  /**
+   * A policy deciding per permission name and, for resource permissions, per entity (the ladder
+   * gets a CONDITIONAL decision and asks per entity, as with a real conditional policy); wins
+   * over `deny`.
+   */
+  policy?: Policy;
   extraFeatures?: BackendFeature[];
   configOverrides?: Record<string, unknown>;
   entities?: Entity[];
@@ -274,11 +297,7 @@ export async function startLadderBackend(options: {
         },
       }),
       ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
-      ...(options.policy
-        ? [policyPermissions(options.policy)]
-        : options.deny
-          ? [mockServices.permissions.factory({ result: AuthorizeResult.DENY })]
-          : []),
+      ...permissionsFeatures(options),
       catalogServiceMock.factory({ entities: options.entities ?? catalogEntities(options.repoDir) }),
       createServiceFactory({
         service: notificationService,

@@ -25,7 +25,9 @@ export class Customers {
       this.byKey.set(c.title.toLocaleLowerCase('en-US'), c);
     }
     this.stakeholderGroups = new Set(
-      config.customers.flatMap(c => c.stakeholders.map(g => g.toLocaleLowerCase('en-US'))),
+      config.customers.flatMap(c =>
+        c.stakeholders.map(g => g.toLocaleLowerCase('en-US')),
+      ),
     );
   }
 
@@ -39,7 +41,9 @@ export class Customers {
 
   /** A customer by id or title. */
   find(key: string | undefined): CustomerConfig | undefined {
-    return key === undefined ? undefined : this.byKey.get(key.trim().toLocaleLowerCase('en-US'));
+    return key === undefined
+      ? undefined
+      : this.byKey.get(key.trim().toLocaleLowerCase('en-US'));
   }
 
   /**
@@ -47,34 +51,50 @@ export class Customers {
    * unknown customer is nobody's), else the one its ladder's rungs name; undefined for
    * internal apps.
    */
-  customerOf(entity: Entity, ladder: LadderDefinition | undefined): string | undefined {
-    const annotated = entity.metadata.annotations?.[CUSTOMER_ANNOTATION]?.trim();
+  customerOf(
+    entity: Entity,
+    ladder: LadderDefinition | undefined,
+  ): string | undefined {
+    const annotated =
+      entity.metadata.annotations?.[CUSTOMER_ANNOTATION]?.trim();
     if (annotated) return this.find(annotated)?.id ?? annotated;
-    const named = ladder?.rungs.find(r => r.metadata?.customer)?.metadata?.customer;
+    const named = ladder?.rungs.find(r => r.metadata?.customer)?.metadata
+      ?.customer;
     return named ? this.find(named)?.id ?? named : undefined;
   }
 
   /** The ladder as the entity's customer sees it: its customer's name and approver groups. */
   ladderFor(entity: Entity, ladder: LadderDefinition): LadderDefinition {
-    const customer = this.find(entity.metadata.annotations?.[CUSTOMER_ANNOTATION]);
+    const customer = this.find(
+      entity.metadata.annotations?.[CUSTOMER_ANNOTATION],
+    );
     if (!customer) return ladder;
     return {
       ...ladder,
       rungs: ladder.rungs.map(rung => {
         const names = !!rung.metadata?.customer;
         const groups = rung.approvers?.groups;
-        const replaces = groups?.some(g => this.stakeholderGroups.has(g.toLocaleLowerCase('en-US')));
+        const replaces = groups?.some(g =>
+          this.stakeholderGroups.has(g.toLocaleLowerCase('en-US')),
+        );
         if (!names && !replaces) return rung;
         return {
           ...rung,
-          ...(rung.metadata ? { metadata: { ...rung.metadata, customer: customer.title } } : {}),
+          ...(rung.metadata
+            ? { metadata: { ...rung.metadata, customer: customer.title } }
+            : {}),
           ...(replaces && rung.approvers
             ? {
                 approvers: {
                   ...rung.approvers,
                   groups: [
                     ...new Set([
-                      ...groups!.filter(g => !this.stakeholderGroups.has(g.toLocaleLowerCase('en-US'))),
+                      ...groups!.filter(
+                        g =>
+                          !this.stakeholderGroups.has(
+                            g.toLocaleLowerCase('en-US'),
+                          ),
+                      ),
                       ...customer.stakeholders,
                     ]),
                   ],

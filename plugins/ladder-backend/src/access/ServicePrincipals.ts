@@ -1,5 +1,9 @@
 import { NotAllowedError } from '@backstage/errors';
-import { ServicePrincipalConfig, ServiceRoute, serviceRoutes } from '@khal/plugin-ladder-common';
+import {
+  ServicePrincipalConfig,
+  ServiceRoute,
+  serviceRoutes,
+} from '@khal/plugin-ladder-common';
 import type { Caller } from './Caller';
 
 /**
@@ -30,8 +34,12 @@ export class ServicePrincipals {
     const subject = caller.subject ?? 'unknown';
     const granted = [...(this.allowed.get(subject) ?? [])];
     throw new NotAllowedError(
-      `service principal ${subject} may not call ${serviceRoutes[route]} (route "${route}"): ${
-        granted.length ? `it is allowed ${granted.join(', ')} only` : 'it is not in ladder.servicePrincipals'
+      `service principal ${subject} may not call ${
+        serviceRoutes[route]
+      } (route "${route}"): ${
+        granted.length
+          ? `it is allowed ${granted.join(', ')} only`
+          : 'it is not in ladder.servicePrincipals'
       }; an admin can add { subject: ${subject}, routes: [${route}] } to ladder.servicePrincipals`,
     );
   }

@@ -83,7 +83,10 @@ export class CommitLog {
       repoSource.slice('file:'.length),
     );
     if (!repository.ok) {
-      return { commits: null, reason: `${repository.reason}: ${repository.howToFix}` };
+      return {
+        commits: null,
+        reason: `${repository.reason}: ${repository.howToFix}`,
+      };
     }
     const { gitDir } = repository;
     const resolved = repository.display;

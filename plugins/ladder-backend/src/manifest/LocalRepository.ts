@@ -17,7 +17,10 @@ export type LocalRepository =
 
 function inside(root: string, target: string): boolean {
   const relative = path.relative(root, target);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return (
+    relative === '' ||
+    (!relative.startsWith('..') && !path.isAbsolute(relative))
+  );
 }
 
 function realpath(p: string): string | undefined {
@@ -28,43 +31,76 @@ function realpath(p: string): string | undefined {
   }
 }
 
-export function resolveLocalRepository(root: string, annotationPath: string): LocalRepository {
+export function resolveLocalRepository(
+  root: string,
+  annotationPath: string,
+): LocalRepository {
   const fix = `name a repository under ladder.localRepositoriesRoot (${root}), e.g. khal.ai/source-repo: file:orders-api.git`;
-  const refuse = (reason: string): LocalRepository => ({ ok: false, reason, howToFix: fix });
+  const refuse = (reason: string): LocalRepository => ({
+    ok: false,
+    reason,
+    howToFix: fix,
+  });
   if (!annotationPath || annotationPath.includes('\0')) {
     return refuse('the khal.ai/source-repo path is empty or holds a NUL byte');
   }
   if (annotationPath.split(/[\\/]/).includes('..')) {
-    return refuse(`the khal.ai/source-repo path "${annotationPath}" contains "..": repositories are named relative to the local repositories root`);
+    return refuse(
+      `the khal.ai/source-repo path "${annotationPath}" contains "..": repositories are named relative to the local repositories root`,
+    );
   }
   const realRoot = realpath(root);
   if (!realRoot) {
-    return { ok: false, reason: `the local repositories root ${root} does not exist`, howToFix: 'create it or set ladder.localRepositoriesRoot' };
+    return {
+      ok: false,
+      reason: `the local repositories root ${root} does not exist`,
+      howToFix: 'create it or set ladder.localRepositoriesRoot',
+    };
   }
   const resolved = path.resolve(realRoot, annotationPath);
-  if (!inside(realRoot, resolved) && !inside(path.resolve(root), path.resolve(root, annotationPath))) {
+  if (
+    !inside(realRoot, resolved) &&
+    !inside(path.resolve(root), path.resolve(root, annotationPath))
+  ) {
     return refuse(`"${annotationPath}" is outside the local repositories root`);
   }
   const real = realpath(path.resolve(root, annotationPath));
   if (!real) {
-    return { ok: false, reason: `the local repository ${annotationPath} does not exist`, howToFix: `check the khal.ai/source-repo annotation and ladder.localRepositoriesRoot (${root})` };
+    return {
+      ok: false,
+      reason: `the local repository ${annotationPath} does not exist`,
+      howToFix: `check the khal.ai/source-repo annotation and ladder.localRepositoriesRoot (${root})`,
+    };
   }
   if (!inside(realRoot, real)) {
-    return refuse(`"${annotationPath}" leads outside the local repositories root (through a symlink)`);
+    return refuse(
+      `"${annotationPath}" leads outside the local repositories root (through a symlink)`,
+    );
   }
   const dotGit = path.join(real, '.git');
   let gitDir = real;
   if (fs.existsSync(dotGit)) {
     // A `.git` file (worktree, submodule) points git elsewhere: only a directory is followed.
     const realDotGit = realpath(dotGit);
-    if (!realDotGit || !fs.statSync(realDotGit).isDirectory() || !inside(realRoot, realDotGit)) {
-      return refuse(`the .git of "${annotationPath}" is not a directory inside the local repositories root`);
+    if (
+      !realDotGit ||
+      !fs.statSync(realDotGit).isDirectory() ||
+      !inside(realRoot, realDotGit)
+    ) {
+      return refuse(
+        `the .git of "${annotationPath}" is not a directory inside the local repositories root`,
+      );
     }
     gitDir = realDotGit;
   }
-  for (const borrowed of [path.join('objects', 'info', 'alternates'), 'commondir']) {
+  for (const borrowed of [
+    path.join('objects', 'info', 'alternates'),
+    'commondir',
+  ]) {
     if (fs.existsSync(path.join(gitDir, borrowed))) {
-      return refuse(`"${annotationPath}" reads objects from another repository (${borrowed}); use a self-contained repository`);
+      return refuse(
+        `"${annotationPath}" reads objects from another repository (${borrowed}); use a self-contained repository`,
+      );
     }
   }
   return { ok: true, gitDir, display: annotationPath };

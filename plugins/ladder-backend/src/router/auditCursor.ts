@@ -8,16 +8,26 @@ import { InputError } from '@backstage/errors';
 export function decodeAuditCursor(cursor: string): number {
   let beforeId: unknown;
   try {
-    beforeId = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))?.beforeId;
+    beforeId = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+    )?.beforeId;
   } catch {
     beforeId = undefined;
   }
-  if (typeof beforeId !== 'number' || !Number.isSafeInteger(beforeId) || beforeId < 1) {
-    throw new InputError('cursor is not one this API returned; start again without it');
+  if (
+    typeof beforeId !== 'number' ||
+    !Number.isSafeInteger(beforeId) ||
+    beforeId < 1
+  ) {
+    throw new InputError(
+      'cursor is not one this API returned; start again without it',
+    );
   }
   return beforeId;
 }
 
 export function encodeAuditCursor(beforeId: number): string {
-  return Buffer.from(JSON.stringify({ beforeId }), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify({ beforeId }), 'utf8').toString(
+    'base64url',
+  );
 }

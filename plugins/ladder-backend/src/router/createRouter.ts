@@ -171,7 +171,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const caller = await allowed(req, 'overview.read');
     await authorize(caller, ladderReadPermission);
     const query = parseInput(overviewQuerySchema, req.query, 'query');
-    res.json(await options.overview.get(caller.credentials, query));
+    const overview = await options.overview.get(caller.credentials, query);
+    // A customer's stakeholders see their own customers' apps only; the page may be shorter.
+    const visible = await access.inCustomerScope(caller, overview.items.map(i => i.entityRef));
+    const items = overview.items.filter(i => visible.has(i.entityRef));
+    res.json({ ...overview, items, totalItems: overview.totalItems - (overview.items.length - items.length) });
   });
 
   router.post('/promotions', async (req, res) => {
@@ -257,8 +261,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/promotions/:id/approvals', async (req, res) => {
-    // Services are let through here only to be told why they cannot approve.
+    // Services are let through here only to be told why they cannot approve, before anything
+    // about the promotion (even whether it exists) is looked up.
     const caller = await anyone(req);
+    if (caller.kind !== 'user') {
+      throw new NotAllowedError(
+        'approvals come from people: a service token cannot approve or reject a promotion; sign in as a member of the approver groups',
+      );
+    }
     const body = parseInput(approvalRequestSchema, req.body, 'approval');
     const promotion = await readablePromotion(caller, req.params.id);
     await authorize(caller, promotionApprovePermission, promotion.entityRef);

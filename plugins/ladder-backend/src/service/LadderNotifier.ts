@@ -43,6 +43,11 @@ export class LadderNotifier {
       notifications?: NotificationService;
       /** Cluster state cached for entity reads; an entity that changed is read afresh. */
       clusterCache?: { forget(entityRef: string): void };
+      /**
+       * Who may receive an entity's live signals (see access/SignalAudience); without it no
+       * signal is sent: signals are never broadcast.
+       */
+      audience?: (entityRef: string) => Promise<string[]>;
     },
   ) {}
 
@@ -51,16 +56,21 @@ export class LadderNotifier {
     return `/catalog/${namespace}/${kind}/${name}/ladder`;
   }
 
-  async entityChanged(signal: LadderChangeSignal, approvals = false): Promise<void> {
+  /**
+   * Tells the entity's audience (and `alsoTo`, e.g. a promotion's requester) that it changed, on
+   * its entity channel and, for approvals, on the approvals channel.
+   */
+  async entityChanged(signal: LadderChangeSignal, approvals = false, alsoTo: string[] = []): Promise<void> {
     this.deps.clusterCache?.forget(signal.entityRef);
-    if (!this.deps.signals) return;
-    const publish = (channel: string) =>
-      this.deps.signals!.publish({
-        recipients: { type: 'broadcast' },
-        channel,
-        message: signal as unknown as Record<string, string>,
-      });
+    if (!this.deps.signals || !this.deps.audience) return;
     try {
+      const entityRef = [...new Set([...(await this.deps.audience(signal.entityRef)), ...alsoTo])];
+      const publish = (channel: string) =>
+        this.deps.signals!.publish({
+          recipients: { type: 'user', entityRef },
+          channel,
+          message: signal as unknown as Record<string, string>,
+        });
       await publish(ladderEntityChannel(signal.entityRef));
       if (approvals) await publish(LADDER_APPROVALS_CHANNEL);
     } catch (error) {
@@ -80,6 +90,7 @@ export class LadderNotifier {
     await this.entityChanged(
       { entityRef: p.entityRef, promotionId: p.id, phase: p.phase, change: 'promotion' },
       p.phase === 'AwaitingApproval' || fromPhase === 'AwaitingApproval',
+      [p.requestedBy],
     );
     try {
       await this.deps.events?.publish({

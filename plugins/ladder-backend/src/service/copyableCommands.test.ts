@@ -1,7 +1,11 @@
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import { catalogEntities, createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
+import {
+  catalogEntities,
+  createAppRepository,
+  startLadderBackend,
+} from '../__testUtils__/ladderFixture';
 
 jest.setTimeout(60_000);
 
@@ -16,7 +20,10 @@ function withKubernetesId(repoDir: string, kubernetesId: string): Entity[] {
           ...e,
           metadata: {
             ...e.metadata,
-            annotations: { ...e.metadata.annotations, 'backstage.io/kubernetes-id': kubernetesId },
+            annotations: {
+              ...e.metadata.annotations,
+              'backstage.io/kubernetes-id': kubernetesId,
+            },
           },
         }
       : e,
@@ -26,16 +33,31 @@ function withKubernetesId(repoDir: string, kubernetesId: string): Entity[] {
 describe('deploy plan commands built from annotation values', () => {
   const repo = createAppRepository();
 
-  it.each(['$(touch PWNED)', '`touch PWNED`', 'orders-api; touch PWNED', "orders-api' \"x\"", 'orders-api\ntouch PWNED'])(
+  it.each([
+    '$(touch PWNED)',
+    '`touch PWNED`',
+    'orders-api; touch PWNED',
+    'orders-api\' "x"',
+    'orders-api\ntouch PWNED',
+  ])(
     'refuses a Kubernetes id that is not a Kubernetes name (%j) instead of putting it into a command',
     async kubernetesId => {
-      const backend = await startLadderBackend({ repoDir: repo.dir, entities: withKubernetesId(repo.dir, kubernetesId) });
+      const backend = await startLadderBackend({
+        repoDir: repo.dir,
+        entities: withKubernetesId(repo.dir, kubernetesId),
+      });
       try {
         const res = await request(backend.server)
-          .get(`/api/ladder/plan?entityRef=${ENTITY}&target=dev&ref=${repo.commits.a}`)
+          .get(
+            `/api/ladder/plan?entityRef=${ENTITY}&target=dev&ref=${repo.commits.a}`,
+          )
           .set('Authorization', alice);
         expect(res.status).toBe(422);
-        expect(res.body.error.message).toContain(`- kubernetesId: the Kubernetes id ${JSON.stringify(kubernetesId)} is not a Kubernetes name`);
+        expect(res.body.error.message).toContain(
+          `- kubernetesId: the Kubernetes id ${JSON.stringify(
+            kubernetesId,
+          )} is not a Kubernetes name`,
+        );
         expect(JSON.stringify(res.body)).not.toMatch(/"commands"/);
       } finally {
         await backend.stop();
@@ -44,10 +66,15 @@ describe('deploy plan commands built from annotation values', () => {
   );
 
   it('renders the commands of a valid Kubernetes id', async () => {
-    const backend = await startLadderBackend({ repoDir: repo.dir, entities: withKubernetesId(repo.dir, 'orders-api') });
+    const backend = await startLadderBackend({
+      repoDir: repo.dir,
+      entities: withKubernetesId(repo.dir, 'orders-api'),
+    });
     try {
       const res = await request(backend.server)
-        .get(`/api/ladder/plan?entityRef=${ENTITY}&target=dev&ref=${repo.commits.a}`)
+        .get(
+          `/api/ladder/plan?entityRef=${ENTITY}&target=dev&ref=${repo.commits.a}`,
+        )
         .set('Authorization', alice);
       expect(res.status).toBe(200);
       expect(res.body.commands).toEqual({

@@ -34,12 +34,13 @@ import { EntityLadderView } from './EntityLadderView';
 import { EvidenceIntake } from './EvidenceIntake';
 import { GroupMemberships } from './GroupMemberships';
 import { LadderEntities } from './LadderEntities';
+import { SignalAudience } from '../access/SignalAudience';
 import { LadderNotifier } from './LadderNotifier';
 import { LadderOverview } from './LadderOverview';
 import { PromotionCommands } from './PromotionCommands';
 import { PromotionEngine } from './PromotionEngine';
 import { PromotionViews } from './PromotionViews';
-import { PermissionDecisions } from './PermissionDecisions';
+import { PermissionDecisions } from '../access/PermissionDecisions';
 
 /** Builds the engine's services from platform services and the parsed config. */
 export async function createLadderServices(deps: {
@@ -64,6 +65,7 @@ export async function createLadderServices(deps: {
   const decisions = new PermissionDecisions(deps.permissions, { ttlMs: config.permissionDecisionTtlMs });
   const entities = new LadderEntities(deps.catalog, deps.auth, config, undefined, decisions);
   const memberships = new GroupMemberships(deps.catalog, deps.auth);
+  const audience = new SignalAudience({ entities, operatorsGroup: config.operatorsGroup });
   const clusterCache = new ClusterStateCache({
     maxAgeMs: config.clusterStateMaxAgeMs,
   });
@@ -73,6 +75,7 @@ export async function createLadderServices(deps: {
     signals: deps.signals,
     events: deps.events,
     notifications: deps.notifications,
+    audience: entityRef => audience.of(entityRef),
   });
   const localRepositoriesRoot = path.resolve(
     config.localRepositoriesRoot ?? '.',

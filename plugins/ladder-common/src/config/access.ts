@@ -42,17 +42,30 @@ export const servicePrincipalSchema = z.strictObject({
   /** Route names (see `serviceRoutes`) or `read` for every read route. */
   routes: z
     .array(
-      z.string().refine(r => r === READ_ROUTES_ALIAS || routeNames.includes(r as ServiceRoute), {
-        message: `unknown route; use "${READ_ROUTES_ALIAS}" or one of ${routeNames.join(', ')}`,
-      }),
+      z
+        .string()
+        .refine(
+          r =>
+            r === READ_ROUTES_ALIAS || routeNames.includes(r as ServiceRoute),
+          {
+            message: `unknown route; use "${READ_ROUTES_ALIAS}" or one of ${routeNames.join(
+              ', ',
+            )}`,
+          },
+        ),
     )
     .min(1, 'name at least one route (or leave the principal out)')
-    .transform(routes =>
-      [
-        ...new Set(
-          routes.flatMap(r => (r === READ_ROUTES_ALIAS ? routeNames.filter(n => n.endsWith('.read')) : [r])),
-        ),
-      ] as ServiceRoute[],
+    .transform(
+      routes =>
+        [
+          ...new Set(
+            routes.flatMap(r =>
+              r === READ_ROUTES_ALIAS
+                ? routeNames.filter(n => n.endsWith('.read'))
+                : [r],
+            ),
+          ),
+        ] as ServiceRoute[],
     ),
 });
 /** @public */
@@ -65,16 +78,29 @@ export type ServicePrincipalConfig = z.output<typeof servicePrincipalSchema>;
  */
 export const DEFAULT_SERVICE_PRINCIPALS: ServicePrincipalConfig[] = [];
 
-const groupRefPattern = /^group:([a-z0-9][a-z0-9._-]*\/)?[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+const groupRefPattern =
+  /^group:([a-z0-9][a-z0-9._-]*\/)?[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 
 export const customerSchema = z.strictObject({
   /** Customer id, the value of the `khal.ai/customer` entity annotation. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'customer ids are lower-case letters, digits, "-" or "_"'),
+  id: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9_-]*$/,
+      'customer ids are lower-case letters, digits, "-" or "_"',
+    ),
   /** The name people read; a rung's `metadata.customer` may name the customer by id or title. */
   title: z.string().min(1),
   /** The catalog groups of the customer's stakeholders: they approve and see this customer's rungs only. */
   stakeholders: z
-    .array(z.string().regex(groupRefPattern, 'a catalog group ref, e.g. "group:default/acme-stakeholders"'))
+    .array(
+      z
+        .string()
+        .regex(
+          groupRefPattern,
+          'a catalog group ref, e.g. "group:default/acme-stakeholders"',
+        ),
+    )
     .min(1, 'name the catalog group(s) of the customer stakeholders'),
 });
 /** @public */

@@ -30,11 +30,15 @@ export type RenderedCommand =
  * here would hold. A value starting with "-" is refused anywhere: a command would read it as an
  * option. Unknown placeholders are left visible (see `missingPlaceholders`).
  */
-export function renderCommand(template: string, values: Record<string, string | undefined>): RenderedCommand {
+export function renderCommand(
+  template: string,
+  values: Record<string, string | undefined>,
+): RenderedCommand {
   let out = '';
   let quote: '' | "'" | '"' = '';
   for (let i = 0; i < template.length; ) {
-    const match = template[i] === '{' ? PLACEHOLDER.exec(template.slice(i)) : null;
+    const match =
+      template[i] === '{' ? PLACEHOLDER.exec(template.slice(i)) : null;
     if (match) {
       const key = match[1];
       const value = values[key];
@@ -44,14 +48,22 @@ export function renderCommand(template: string, values: Record<string, string | 
         continue;
       }
       if (value.startsWith('-')) {
-        return { ok: false, placeholder: key, reason: `its value ${JSON.stringify(value)} starts with "-", which the command would read as an option` };
+        return {
+          ok: false,
+          placeholder: key,
+          reason: `its value ${JSON.stringify(
+            value,
+          )} starts with "-", which the command would read as an option`,
+        };
       }
       if (quote) {
         if (!PLAIN.test(value)) {
           return {
             ok: false,
             placeholder: key,
-            reason: `it sits inside quotes in the template, where its value ${JSON.stringify(value)} cannot be quoted safely; use a value of letters, digits and _@%+=:,./- only, or move {{${key}}} out of the quotes`,
+            reason: `it sits inside quotes in the template, where its value ${JSON.stringify(
+              value,
+            )} cannot be quoted safely; use a value of letters, digits and _@%+=:,./- only, or move {{${key}}} out of the quotes`,
           };
         }
         out += value;

@@ -21,6 +21,7 @@ const demoUsers = [
   { name: 'alice', role: 'FDE — requests promotions (group fdes, owner of the demo apps)' },
   { name: 'frank', role: 'FDE — a second requester (group fdes)' },
   { name: 'sam', role: 'Customer stakeholder — approves HML (group customer-stakeholders)' },
+  { name: 'gina', role: 'Second customer (Globex) — sees and approves Globex apps only (group globex-stakeholders)' },
   { name: 'olga', role: 'Operator — approves production (group operators)' },
   { name: 'omar', role: 'Operator — the second production approver (group operators)' },
 ];

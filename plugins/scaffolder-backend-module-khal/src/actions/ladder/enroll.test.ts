@@ -1,4 +1,4 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import http from 'node:http';
@@ -69,8 +69,12 @@ describe('khal:ladder:enroll', () => {
   const action = createLadderEnrollAction({ auth, discovery });
   const input = { entityRef: 'component:default/orders-api', ref: 'abc123' };
 
-  it('enrolls with a service token of the scaffolder, not a user credential', async () => {
-    const ctx = createMockActionContext({ input });
+  it('enrolls on behalf of the person who ran the template, not with the scaffolder service token', async () => {
+    const ctx = {
+      ...createMockActionContext({ input }),
+      getInitiatorCredentials: async () =>
+        mockCredentials.user('user:default/alice'),
+    };
     await action.handler(ctx);
 
     expect(received).toHaveLength(1);
@@ -84,9 +88,9 @@ describe('khal:ladder:enroll', () => {
     const credentials = await mockServices
       .auth({ pluginId: 'ladder' })
       .authenticate(token);
-    expect(credentials.principal).toEqual({
-      type: 'service',
-      subject: 'plugin:scaffolder',
+    expect(credentials.principal).toMatchObject({
+      type: 'user',
+      userEntityRef: 'user:default/alice',
     });
     expect(ctx.output).toHaveBeenCalledWith('rung', 'local');
     expect(ctx.output).toHaveBeenCalledWith('ref', 'abc123');

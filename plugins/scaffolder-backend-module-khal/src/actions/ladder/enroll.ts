@@ -25,9 +25,11 @@ function rungOf(body: unknown): string | undefined {
 /**
  * `khal:ladder:enroll` — places a new entity on the first rung of its ladder.
  *
- * Calls the ladder backend with a plugin-to-plugin token issued to the scaffolder itself, so the
- * template needs no user secret; the ladder backend decides the first rung from the entity's
- * `khal.ai/ladder` annotation.
+ * Calls the ladder backend on behalf of the person who ran the template (a plugin request token
+ * for the task's initiator), never with the scaffolder's own service token: the ladder enrols an
+ * entity only for its owners (or operators) and only once, so a template can place only what its
+ * runner owns and has just created — not any entity in the catalog. The ladder backend decides
+ * the first rung from the entity's `khal.ai/ladder` annotation.
  * @public
  */
 export function createLadderEnrollAction(options: {
@@ -67,7 +69,7 @@ export function createLadderEnrollAction(options: {
   return createTemplateAction({
     id: 'khal:ladder:enroll',
     description:
-      'Places a newly registered entity on the first rung of its ladder through the ladder backend (POST /api/ladder/enrollments with a service token). An entity that is already enrolled is a success.',
+      'Places a newly registered entity on the first rung of its ladder through the ladder backend (POST /api/ladder/enrollments on behalf of the person who ran the template, who must own the entity). An entity that is already enrolled is a success.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -122,7 +124,7 @@ export function createLadderEnrollAction(options: {
           );
           const baseUrl = await discovery.getBaseUrl(LADDER_PLUGIN_ID);
           const { token } = await auth.getPluginRequestToken({
-            onBehalfOf: await auth.getOwnServiceCredentials(),
+            onBehalfOf: await ctx.getInitiatorCredentials(),
             targetPluginId: LADDER_PLUGIN_ID,
           });
           const response = await fetch(`${baseUrl}/enrollments`, {
