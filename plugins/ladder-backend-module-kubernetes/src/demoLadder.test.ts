@@ -76,7 +76,7 @@ describe('the demo ladder, seeded as npm start seeds it', () => {
 
   beforeAll(async () => {
     const demo = loadConfig(join(ROOT, 'packages/kube-simulator/fixtures/demo.yaml'));
-    sim = await startSimulator({ clusters: demo.clusters.map(c => ({ ...c, port: 0 })), rolloutDurationMs: 200 });
+    sim = await startSimulator({ clusters: demo.clusters.map(c => ({ ...c, port: 0, rolloutDurationMs: 200 })) });
     const { ladder } = parse(readFileSync(join(ROOT, 'app-config.yaml'), 'utf8'));
     backend = await startTestBackend({
       features: [
