@@ -86,11 +86,24 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
       supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'],
     });
   };
+  // The Kubernetes rungs' settings are what their Deployments wire (the demo clusters' fixtures
+  // wire what each app requires): an attestation would not count there. The dry-run is recorded
+  // as `khal deploy --dry-run` records it after the rung's dry-run command exited 0 (the demo
+  // has no helm charts to run it against), for the plan digest the portal computes; the portal
+  // still judges it: same commit and plan, every required setting observed.
   const prepare = async (app, rung, r) => {
-    await evidence(app, rung, r, 'env-contract', {
-      supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'],
+    const plan = await call(
+      'alice',
+      'GET',
+      `/plan?entityRef=${encodeURIComponent(entity(app))}&target=${rung}&ref=${r}`,
+    );
+    await evidence(app, rung, r, 'dry-run', {
+      exitCode: 0,
+      command: plan.commands.dryRun ?? null,
+      commit: r,
+      target: rung,
+      planDigest: plan.planDigest,
     });
-    await evidence(app, rung, r, 'dry-run', { clean: true, target: rung });
   };
   // Customer rungs (metadata.requiresExplanation) refuse a promotion without an explanation.
   const customerRungs = new Map(
@@ -105,7 +118,7 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
       ? {
           explanation: `${app} ${r} for ${customerRungs.get(
             rung,
-          )}: the build proven on shared dev, unchanged, with the settings attested for ${rung}. Demo seed.`,
+          )}: the build proven on shared dev, unchanged; the settings it needs on ${rung} are listed below as the cluster reports them. Demo seed.`,
         }
       : {};
   const promote = async (
@@ -209,6 +222,18 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
   await prepare('payments-gateway', 'hml', pg);
   await promote('payments-gateway', 'hml', pg, { approvers: ['sam'] });
   await prepare('payments-gateway', 'prod', pg);
+  // Its first placement on production: nothing proven there to roll back to, so the rollback
+  // plan says how to undo it.
+  await call('alice', 'POST', '/evidence', {
+    entityRef: entity('payments-gateway'),
+    rung: 'prod',
+    ref: pg,
+    kind: 'rollback-plan',
+    summary: `first placement of ${pg} on prod: undo by uninstalling the release`,
+    content:
+      'First placement on Production, nothing proven there before. To undo: helm --kube-context oke-prod uninstall payments-gateway -n khal-payments-gateway (demo seed).',
+    data: { firstPlacement: true },
+  });
   await promote('payments-gateway', 'prod', pg, {
     requester: 'olga',
     approvers: ['omar', 'sam'],

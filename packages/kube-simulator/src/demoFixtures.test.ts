@@ -158,4 +158,56 @@ describe('demo fixtures', () => {
     }
     expect(d.status.readyReplicas).toBe(3);
   });
+
+  // What the demo apps' khal-app.json (scripts/demo-repos.mjs, the ref the seed promotes)
+  // requires: the seed's promotions pass env-contract by what these Deployments wire, not by
+  // an attestation, and kubernetes-reversible by a revision that runs an older image.
+  const required: Record<string, string[]> = {
+    'billing-worker': ['DATABASE_URL'],
+    'customer-portal': [],
+    'payments-gateway': ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'],
+  };
+  const placed: Array<[string, string]> = [
+    ['shared-dev', 'billing-worker'],
+    ['shared-dev', 'customer-portal'],
+    ['shared-dev', 'payments-gateway'],
+    ['customer-hml', 'payments-gateway'],
+    ['prod-oke', 'payments-gateway'],
+  ];
+
+  it.each(placed)(
+    '%s: %s wires every setting its manifest requires from an existing Secret key',
+    async (cluster, name) => {
+      const d = await deployment(cluster, name);
+      const env: any[] = d.spec.template.spec.containers[0].env ?? [];
+      for (const setting of required[name]) {
+        const wired = env.find(e => e.name === setting);
+        expect(wired?.valueFrom?.secretKeyRef).toBeDefined();
+        const ref = wired.valueFrom.secretKeyRef;
+        const secret = await call(
+          cluster,
+          `/api/v1/namespaces/khal-${name}/secrets/${ref.name}`,
+        );
+        expect(Object.keys(secret.data)).toContain(ref.key);
+      }
+    },
+  );
+
+  it.each(placed)(
+    '%s: %s keeps an earlier revision running an older image',
+    async (cluster, name) => {
+      const rss = await call(
+        cluster,
+        `/apis/apps/v1/namespaces/khal-${name}/replicasets`,
+      );
+      const byRevision = rss.items
+        .map((rs: any) => [
+          Number(rs.metadata.annotations['deployment.kubernetes.io/revision']),
+          rs.spec.template.spec.containers[0].image,
+        ])
+        .sort((a: any, b: any) => b[0] - a[0]);
+      expect(byRevision.length).toBeGreaterThanOrEqual(2);
+      expect(byRevision[1][1]).not.toBe(byRevision[0][1]);
+    },
+  );
 });

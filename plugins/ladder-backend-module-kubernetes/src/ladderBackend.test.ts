@@ -228,7 +228,36 @@ describe('the ladder backend with the kubernetes module', () => {
     // API_TOKEN (existing Secret) and BILLING_CURRENCY (annotated ConfigMap, envFrom prefix) are
     // supplied; DATABASE_URL points at Secret billing-db, which does not exist.
     expect(envContract).toMatchObject({ status: 'failed', summary: 'missing setting(s) for DEV: DATABASE_URL' });
+    expect(envContract.howToFix).toContain('wire them into the Deployment');
     expect(res.body.phase).toBe('Blocked');
+
+    // bypass: an attestation (the CLI's word) cannot override what the cluster shows.
+    const attested = await request(backend.server)
+      .post('/api/ladder/evidence')
+      .set('Authorization', mockCredentials.user.header())
+      .send({
+        entityRef: 'component:default/billing',
+        rung: 'dev',
+        ref: repo.commit,
+        kind: 'env-contract',
+        summary: 'settings supplied on dev',
+        content: 'DATABASE_URL API_TOKEN BILLING_CURRENCY',
+        data: { supplied: ['DATABASE_URL', 'API_TOKEN', 'BILLING_CURRENCY'] },
+      });
+    expect(attested.status).toBe(201);
+    const rechecked = await request(backend.server)
+      .post(`/api/ladder/promotions/${res.body.id}/recheck`)
+      .set('Authorization', mockCredentials.user.header());
+    expect(rechecked.status).toBe(200);
+    expect(rechecked.body.gates.find((g: { gateId: string }) => g.gateId === 'env-contract')).toMatchObject({
+      status: 'failed',
+      summary: 'missing setting(s) for DEV: DATABASE_URL',
+    });
+    // The plan and the changes view say the same as the gate: observed, not attested.
+    const plan = await request(backend.server)
+      .get(`/api/ladder/plan?entityRef=component:default/billing&target=dev&ref=${repo.commit}`)
+      .set('Authorization', mockCredentials.user.header());
+    expect(plan.body.settings).toContainEqual(expect.objectContaining({ name: 'DATABASE_URL', supplied: false }));
   });
 
   /** Rolls `name` out at `ref` in the dev cluster, as helm or kubectl would. */

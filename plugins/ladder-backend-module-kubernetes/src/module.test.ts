@@ -210,7 +210,8 @@ describe('ladder-backend-module-kubernetes', () => {
     expect(rollout.summary).toContain('a1b2c3d runs in cluster "dev", namespace "khal-orders"');
     const reversible = await gate('kubernetes-reversible').evaluate(gateContext(entity('orders'), rung('dev'), 'a1b2c3d'));
     expect(reversible).toMatchObject({ status: 'passed' });
-    expect(reversible.summary).toContain('revision 1 (0ld0001)');
+    expect(reversible.summary).toContain('revision 1 (0ld0001, registry.test/orders:0ld0001)');
+    expect(reversible.summary).toContain('rollout undo deployment --to-revision=1');
   });
 
   it('fails the rollout gate when the cluster runs another ref, and waits for it while verifying', async () => {
@@ -280,15 +281,36 @@ describe('ladder-backend-module-kubernetes', () => {
     expect(result.summary).toContain('pods are crash-looping: crashy-');
   });
 
-  it('fails reversibility without history, unless the rung configures a rollback command', async () => {
+  it('bypass: a rollback command template alone does not make a rung reversible', async () => {
     const e = entity('crashy');
     await expect(gate('kubernetes-reversible').evaluate(gateContext(e, rung('dev'), 'c0ffee1'))).resolves.toMatchObject({
       status: 'failed',
+      summary: expect.stringContaining('there is nothing to roll back to'),
     });
     const withCommand = rung('dev', { commands: { rollback: 'helm rollback {{entity.name}}' } });
     await expect(gate('kubernetes-reversible').evaluate(gateContext(e, withCommand, 'c0ffee1'))).resolves.toMatchObject({
-      status: 'passed',
-      summary: 'rung "dev" configures a rollback command: helm rollback {{entity.name}}',
+      status: 'failed',
+      summary: expect.stringContaining('The rollback command "helm rollback {{entity.name}}" has nothing to return to.'),
+      howToFix: expect.stringContaining('spec.revisionHistoryLimit > 0'),
+    });
+  });
+
+  it('bypass: an earlier revision running the same image (a rollout restart) is no way back', async () => {
+    const dev = sim.cluster('dev');
+    const d = dev.get({ kind: 'Deployment', namespace: 'khal-crashy', name: 'crashy' })!;
+    // What `kubectl rollout restart` does: a new revision, same image.
+    d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'] = '2026-12-03T08:00:00Z';
+    dev.put(d);
+    dev.completeRollouts();
+    const e = entity('crashy');
+    const s = await state(e, rung('dev'));
+    expect(s.revisions?.map(r => [r.revision, r.image])).toEqual([
+      [2, 'registry.test/crashy:c0ffee1'],
+      [1, 'registry.test/crashy:c0ffee1'],
+    ]);
+    await expect(gate('kubernetes-reversible').evaluate(gateContext(e, rung('dev'), 'c0ffee1'))).resolves.toMatchObject({
+      status: 'failed',
+      summary: expect.stringContaining('run the same image as revision 2: rolling back changes nothing'),
     });
   });
 

@@ -22,6 +22,8 @@ interface StatusOptions extends PortalOptions {
 
 const styleByStatus: Record<string, Style> = {
   proven: 'green',
+  // Placed but nothing proved it (the rung has no proof checks): never green.
+  unverified: 'yellow',
   placed: 'cyan',
   proving: 'cyan',
   failed: 'red',

@@ -1,5 +1,6 @@
 import { settingsForRung } from '@khal/plugin-ladder-common';
 import type { LadderGate } from '@khal/plugin-ladder-node';
+import { ATTESTED_SOURCE_ID } from './attestedSettingsSource';
 
 /**
  * The settings the manifest requires for this rung are supplied, according to the settings
@@ -34,20 +35,27 @@ export const envContractGate: LadderGate = {
         summary: `all ${required.length} required setting(s) are supplied (${supplied.answeredBy.join(', ')})`,
       };
     }
+    // Attestations count only where nothing observes the rung (see attestedSettingsSource).
+    const attested = supplied.answeredBy.includes(ATTESTED_SOURCE_ID) || supplied.unknown.some(u => u.sourceId === ATTESTED_SOURCE_ID);
+    const attest = `khal evidence push --kind env-contract --target ${ctx.rung.id} --ref ${ctx.ref}`;
     if (supplied.answeredBy.length === 0) {
       return {
         status: 'pending',
         summary: `cannot tell which settings are supplied for ${ctx.rung.title}: ${
           supplied.unknown.map(u => `${u.sourceId}: ${u.reason}`).join('; ') || 'no settings source supports this rung'
         }`,
-        howToFix: `attest the supplied names: khal evidence push --kind env-contract --target ${ctx.rung.id} --ref ${ctx.ref}`,
-        waitingFor: 'an env-contract attestation',
+        howToFix: attested
+          ? `attest the supplied names: ${attest}`
+          : `make the settings observable where ${ctx.rung.title} runs (the reason above says what is missing); an attestation does not count on a rung whose settings are observed`,
+        waitingFor: attested ? 'an env-contract attestation' : 'observed settings',
       };
     }
     return {
       status: ctx.mode === 'verify' ? 'pending' : 'failed',
       summary: `missing setting(s) for ${ctx.rung.title}: ${missing.join(', ')}`,
-      howToFix: `supply ${missing.join(', ')} as App Settings of ${ctx.rung.id}, then attest them again (khal evidence push --kind env-contract --target ${ctx.rung.id} --ref ${ctx.ref})`,
+      howToFix: attested
+        ? `supply ${missing.join(', ')} as App Settings of ${ctx.rung.id}, then attest them again (${attest})`
+        : `supply ${missing.join(', ')} where ${ctx.rung.title} runs (${supplied.answeredBy.join(', ')} observes them: e.g. wire them into the Deployment from a Secret or ConfigMap)`,
       waitingFor: `settings ${missing.join(', ')}`,
     };
   },

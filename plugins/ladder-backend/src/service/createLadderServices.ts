@@ -89,7 +89,7 @@ export async function createLadderServices(deps: {
     store,
     gates: deps.gates,
     settingsSources: [
-      createAttestedSettingsSource(store),
+      createAttestedSettingsSource(store, deps.settingsSources),
       ...deps.settingsSources,
     ],
     manifests,

@@ -19,17 +19,6 @@ describe('bypass: dry-run evidence', () => {
   const { a, b } = repo.commits;
   let backend: Awaited<ReturnType<typeof startLadderBackend>>;
 
-  beforeAll(async () => {
-    backend = await startLadderBackend({ repoDir: repo.dir });
-    const setup = async (res: Promise<request.Response>, what: string) => {
-      const r = await res;
-      if (r.status >= 300) throw new Error(`setup failed: ${what}: ${r.status} ${JSON.stringify(r.body)}`);
-    };
-    await setup(post('/enrollments', { entityRef: ENTITY, ref: a }), 'enrollment');
-    await setup(evidence('local', a, 'build-output'), 'build output');
-  });
-  afterAll(() => backend.stop());
-
   const post = (path: string, body: object) =>
     request(backend.server).post(`/api/ladder${path}`).set('Authorization', as('alice')).send(body);
   const get = (path: string) => request(backend.server).get(`/api/ladder${path}`).set('Authorization', as('alice'));
@@ -44,6 +33,17 @@ describe('bypass: dry-run evidence', () => {
   const dryRun = (ref: string, data: Record<string, unknown>) =>
     evidence('dev', ref, 'dry-run', { data: { target: 'dev', commit: ref, ...data } });
   const attestSettings = (ref: string) => evidence('dev', ref, 'env-contract', { data: { supplied: ['DATABASE_URL'] } });
+
+  beforeAll(async () => {
+    backend = await startLadderBackend({ repoDir: repo.dir });
+    const setup = async (res: Promise<request.Response>, what: string) => {
+      const r = await res;
+      if (r.status >= 300) throw new Error(`setup failed: ${what}: ${r.status} ${JSON.stringify(r.body)}`);
+    };
+    await setup(post('/enrollments', { entityRef: ENTITY, ref: a }), 'enrollment');
+    await setup(evidence('local', a, 'build-output'), 'build output');
+  });
+  afterAll(() => backend.stop());
 
   it('the plan carries its digest, and another rung or commit is another plan', async () => {
     const dev = await plan('dev', a);

@@ -45,7 +45,7 @@ describe('LadderApprovalsPage', () => {
     const item = await screen.findByRole('article', { name: `Promotion of ${ENTITY_REF} to Customer HML` });
     const explanation = within(item).getByRole('region', { name: 'Explanation for the customer' });
     expect(explanation).toHaveTextContent('Explanation for Acme Retail');
-    expect(explanation).toHaveTextContent('Settings suppliedunknown: no settings source answers for this rung');
+    expect(explanation).toHaveTextContent('Settings suppliedunknown: nothing has observed the settings on this rung yet');
     expect(explanation).toHaveTextContent('first placement (nothing below to compare with) to a1b2c3d');
     expect(explanation).toHaveTextContent('Can approve nextnobody found in the approver groups');
     expect(item.textContent!.indexOf('Acme gets the new checkout')).toBeLessThan(item.textContent!.indexOf('gates pass'));

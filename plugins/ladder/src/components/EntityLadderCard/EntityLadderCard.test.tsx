@@ -47,6 +47,35 @@ describe('EntityLadderCard', () => {
     expect(api.getEntityLadder).toHaveBeenCalledWith('component:default/orders-api');
   });
 
+  it('bypass: a rung without proof checks is shown unverified, never proven', async () => {
+    const unverified = {
+      ...entityLadder,
+      rungs: entityLadder.rungs.map((r, i) =>
+        i === 0
+          ? {
+              ...r,
+              proof: [],
+              status: 'unverified' as const,
+              statusReason: 'a1b2c3d is placed, but this rung has no proof checks: nothing observed that it works',
+            }
+          : r,
+      ),
+    };
+    const api = mockLadderApi({ getEntityLadder: jest.fn().mockResolvedValue(unverified) });
+    await renderInTestApp(
+      <TestApiProvider apis={[[ladderApiRef, api]]}>
+        <EntityProvider entity={enrolledEntity}>
+          <EntityLadderCard />
+        </EntityProvider>
+      </TestApiProvider>,
+      { mountedRoutes },
+    );
+    expect(await screen.findByText('Shared dev')).toBeInTheDocument();
+    const [local] = screen.getAllByRole('listitem');
+    expect(local).toHaveAccessibleName(/Local, Unverified, ref a1b2c3d/);
+    expect(local).not.toHaveAccessibleName(/Proven/);
+  });
+
   it('explains how to enroll an entity without the annotation', async () => {
     const api = mockLadderApi();
     await renderInTestApp(

@@ -155,13 +155,7 @@ export function RungDetails(props: RungDetailsProps) {
               results={view.proof}
               evidence={evidence}
               label={`Proof checks of ${rung.title}`}
-              emptyText={
-                rung.proofChecks.length === 0
-                  ? rung.proofOptional
-                    ? 'Unverified: this rung has no proof checks; the rung above accepts it anyway (proofOptional).'
-                    : 'Unverified: this rung has no proof checks, so nothing proves what runs here and the rung above will not accept it. Add proofChecks to the rung, or mark it proofOptional.'
-                  : `Not evaluated yet (${rung.proofChecks.map(p => p.title ?? p.id).join(', ')}).`
-              }
+              emptyText={proofEmptyText(rung)}
             />
           </div>
           <div>
@@ -178,4 +172,15 @@ export function RungDetails(props: RungDetailsProps) {
       </AccordionDetails>
     </Accordion>
   );
+}
+
+/** What the proof list says when it is empty: a rung without proof checks proves nothing. */
+function proofEmptyText(rung: RungView['rung']): string {
+  if (rung.proofChecks.length > 0) {
+    return `Not evaluated yet (${rung.proofChecks.map(p => p.title ?? p.id).join(', ')}).`;
+  }
+  if (rung.proofOptional) {
+    return 'Unverified: this rung has no proof checks; the rung above accepts it anyway (proofOptional).';
+  }
+  return 'Unverified: this rung has no proof checks, so nothing proves what runs here and the rung above will not accept it. Add proofChecks to the rung, or mark it proofOptional.';
 }

@@ -64,7 +64,7 @@ export function PromotionExplanation(props: PromotionExplanationProps) {
           <dt>Settings supplied</dt>
           <dd>
             {detail.settingsSupplied === null
-              ? 'unknown: no settings source answers for this rung'
+              ? 'unknown: nothing has observed the settings on this rung yet'
               : names(detail.settingsSupplied, 'none')}
           </dd>
           {detail.settingsMissing.length ? (
