@@ -284,6 +284,8 @@ export const deployPlanSchema = z.object({
     reason: z.string(),
   }),
   commands: z.record(z.string(), z.string()),
+  /** The programs each command runs (first words of its parts), to check before running it. */
+  tools: z.record(z.string(), z.array(z.string())).optional(),
 });
 export type DeployPlan = z.infer<typeof deployPlanSchema>;
 
