@@ -79,7 +79,8 @@ describe('khal deploy runs rung commands with the tools they need', () => {
     const out = path.join(app.dir, 'env.out');
     portal.route('GET /api/ladder/plan', {
       body: allowedPlan(
-        `pm2 --version > /dev/null && echo "$PATH|$PM2_HOME|$KHAL_DATA_DIR" > '${out}'`,
+        // `command -v`, not `pm2 --version`: that would start a PM2 daemon.
+        `command -v pm2 > /dev/null && echo "$PATH|$PM2_HOME|$KHAL_DATA_DIR" > '${out}'`,
       ),
     });
     const run = await runKhal(
