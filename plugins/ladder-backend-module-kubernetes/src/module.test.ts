@@ -285,11 +285,16 @@ describe('ladder-backend-module-kubernetes', () => {
     await expect(gate('kubernetes-reversible').evaluate(gateContext(e, rung('dev'), 'c0ffee1'))).resolves.toMatchObject({
       status: 'failed',
     });
-    const withCommand = rung('dev', { commands: { rollback: 'helm rollback {{entity.name}}' } });
-    await expect(gate('kubernetes-reversible').evaluate(gateContext(e, withCommand, 'c0ffee1'))).resolves.toMatchObject({
-      status: 'passed',
-      summary: 'rung "dev" configures a rollback command: helm rollback {{entity.name}}',
+    const withCommand = rung('dev', {
+      commands: { rollback: 'kubectl --context {{cluster}} -n {{namespace}} rollout undo deploy/{{kubernetesId}} # {{ref}}' },
     });
+    const passed = await gate('kubernetes-reversible').evaluate(gateContext(e, withCommand, 'c0ffee1'));
+    expect(passed.status).toBe('passed');
+    // The summary shows the command rendered for the entity and rung, never its template.
+    expect(passed.summary).toMatch(
+      /^rung "dev" configures a rollback command: kubectl --context \S+ -n \S+ rollout undo deploy\/\S+ # c0ffee1$/,
+    );
+    expect(passed.summary).not.toContain('{{');
   });
 
   it('supplies the names a Deployment wires, leaving out those of a missing Secret', async () => {

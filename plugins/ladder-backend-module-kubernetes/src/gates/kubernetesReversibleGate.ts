@@ -1,3 +1,4 @@
+import { KUBERNETES_ID_ANNOTATION, renderTemplate } from '@khal/plugin-ladder-common';
 import type { GateContext, GateEvaluation, LadderGate } from '@khal/plugin-ladder-node';
 import type { ClusterReader } from '../cluster/ClusterReader';
 import { observeRung } from '../cluster/observeRung';
@@ -34,9 +35,20 @@ export function createKubernetesReversibleGate(reader: ClusterReader): LadderGat
       }
       const rollback = context.rung.commands.rollback;
       if (rollback) {
+        // Shown to people: the command as it would run for this entity, not its template.
+        const command = renderTemplate(rollback, {
+          'entity.name': context.entity.metadata.name,
+          'entity.namespace': context.entity.metadata.namespace ?? 'default',
+          ref: context.ref,
+          'rung.id': context.rung.id,
+          host: context.rung.host,
+          cluster: state.cluster,
+          namespace: state.namespace,
+          kubernetesId: context.entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION],
+        });
         return {
           status: 'passed',
-          summary: `rung "${context.rung.id}" configures a rollback command: ${rollback}`,
+          summary: `rung "${context.rung.id}" configures a rollback command: ${command}`,
         };
       }
       if (!state.reachable) {
