@@ -39,9 +39,22 @@ function packageDirOf(start: string, name: string): string | undefined {
   }
 }
 
+/** The CLI's own package directory (its package.json resolves from any install layout). */
+function cliPackageDir(): string | undefined {
+  try {
+    return path.dirname(require.resolve('@khal/cli/package.json'));
+  } catch {
+    return process.argv[1]
+      ? packageDirOf(path.dirname(path.resolve(process.argv[1])), '@khal/cli')
+      : undefined;
+  }
+}
+
 /** Finds the CLI's bin directory (the one holding pm2) and its workspace. */
-export function locateRunner(from: string = __dirname): RunnerLocations {
-  const cliDir = packageDirOf(from, '@khal/cli');
+export function locateRunner(
+  cliDir: string | undefined = cliPackageDir(),
+): RunnerLocations {
+  const from = cliDir ?? process.cwd();
   let binDir: string | undefined;
   try {
     const pm2Dir = path.dirname(
