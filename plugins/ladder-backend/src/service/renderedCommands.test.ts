@@ -37,6 +37,17 @@ describe('commands on an entity view', () => {
     expect(JSON.stringify(res.body)).not.toContain('{{');
   });
 
+  it('are the commands the deploy plan runs, and the plan lists the tools each needs', async () => {
+    const plan = await request(backend.server)
+      .get('/api/ladder/plan')
+      .query({ entityRef: 'component:default/orders-api', target: 'dev', ref: a })
+      .set('Authorization', as('alice'));
+    expect(plan.status).toBe(200);
+    const shown = (await view()).body.rungs.find((r: any) => r.rung.id === 'dev').rung.commands;
+    expect(plan.body.commands).toEqual(shown);
+    expect(plan.body.tools).toEqual({ logs: ['kubectl'], status: ['kubectl'] });
+  });
+
   it('keep the templates in the ladder definitions (GET /ladders), which belong to no entity', async () => {
     const res = await request(backend.server).get('/api/ladder/ladders').set('Authorization', as('alice'));
     expect(res.body.items[0].rungs[0].commands.logs).toBe('pm2 logs {{entity.name}}');
