@@ -17,6 +17,8 @@ export const ExitCode = {
   NotFound: 5,
   /** The portal could not resolve facts the command needs (422 from /plan). */
   Unresolved: 6,
+  /** A rung command needs a program that is not installed; nothing was run. */
+  MissingTool: 7,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -5,6 +5,7 @@ import { registerContext } from './commands/context';
 import { registerDeploy } from './commands/deploy';
 import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
+import { registerEnv } from './commands/env';
 import { registerEvidence } from './commands/evidence';
 import { registerLogin } from './commands/login';
 import { registerManifest } from './commands/manifest';
@@ -43,5 +44,6 @@ export function createProgram(): Command {
   registerStatus(program);
   registerDiff(program);
   registerManifest(program);
+  registerEnv(program);
   return program;
 }

@@ -1,28 +1,35 @@
 import { RunningSimulator, startSimulator } from './simulator';
 import { kube } from './testHelpers';
 
-/** Reads a watch stream until `count` events arrived (or the time is up). */
-async function readEvents(res: Response, count: number, timeoutMs = 5000) {
+/** Reads a watch stream's events as they come: `take(n)` waits (bounded) for the next n. */
+function eventReader(res: Response) {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
-  const events: any[] = [];
+  const queue: any[] = [];
   let buffered = '';
-  // A quiet stream never ends a read: cancelling the reader does.
-  const timer = setTimeout(() => reader.cancel().catch(() => {}), timeoutMs);
-  try {
-    while (events.length < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffered += decoder.decode(value, { stream: true });
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      events.push(...lines.filter(Boolean).map(l => JSON.parse(l)));
-    }
-  } finally {
-    clearTimeout(timer);
-    await reader.cancel().catch(() => {});
-  }
-  return events;
+  return {
+    async take(count: number, timeoutMs = 3000): Promise<any[]> {
+      // A quiet stream never ends a read: cancelling the reader does.
+      const timer = setTimeout(
+        () => reader.cancel().catch(() => {}),
+        timeoutMs,
+      );
+      try {
+        while (queue.length < count) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffered += decoder.decode(value, { stream: true });
+          const lines = buffered.split('\n');
+          buffered = lines.pop()!;
+          queue.push(...lines.filter(Boolean).map(l => JSON.parse(l)));
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+      return queue.splice(0, count);
+    },
+    close: () => reader.cancel().catch(() => {}),
+  };
 }
 
 describe('watch', () => {
@@ -57,28 +64,29 @@ describe('watch', () => {
     const rv = list.body.metadata.resourceVersion;
     const res = await fetch(
       `${url}/api/v1/namespaces/default/configmaps?watch=1&fieldSelector=metadata.name%3Dsettings&resourceVersion=${rv}&timeoutSeconds=5`,
-      {
-        headers: { Authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(3000),
-      },
+      // No fetch timeout: it would also abort reading the body; readEvents bounds the wait.
+      { headers: { Authorization: `Bearer ${token}` } },
     );
     expect(res.status).toBe(200);
+    const events = eventReader(res);
+    const shape = (e: any) => [e.type, e.object.kind, e.object.data?.value];
     await kube(url, token, '/api/v1/namespaces/default/configmaps/settings', {
       method: 'PATCH',
       contentType: 'application/merge-patch+json',
       body: { data: { value: 'b' } },
     });
+    // Changes within one poll interval coalesce, so each change is awaited before the next.
+    expect((await events.take(1)).map(shape)).toEqual([
+      ['MODIFIED', 'ConfigMap', 'b'],
+    ]);
     await kube(url, token, '/api/v1/namespaces/default/configmaps/settings', {
       method: 'DELETE',
     });
-    const events = await readEvents(res, 2);
-    expect(
-      events.map(e => [e.type, e.object.kind, e.object.data?.value]),
-    ).toEqual([
-      ['MODIFIED', 'ConfigMap', 'b'],
+    expect((await events.take(1)).map(shape)).toEqual([
       ['DELETED', 'ConfigMap', 'b'],
     ]);
-  });
+    await events.close();
+  }, 15_000);
 
   it('sends every matching object as ADDED to a watch without a resourceVersion, and nothing else', async () => {
     for (const name of ['one', 'two'])
@@ -94,8 +102,9 @@ describe('watch', () => {
         headers: { Authorization: `Bearer ${token}` },
       },
     );
-    const events = await readEvents(res, 2, 600);
-    expect(events.map(e => [e.type, e.object.metadata.name])).toEqual([
+    const events = eventReader(res);
+    const seen = await events.take(2, 800);
+    expect(seen.map(e => [e.type, e.object.metadata.name])).toEqual([
       ['ADDED', 'one'],
     ]);
   });

@@ -290,7 +290,7 @@ describe('ladder-backend-module-kubernetes', () => {
     const withCommand = rung('dev', { commands: { rollback: 'helm rollback {{entity.name}}' } });
     await expect(gate('kubernetes-reversible').evaluate(gateContext(e, withCommand, 'c0ffee1'))).resolves.toMatchObject({
       status: 'failed',
-      summary: expect.stringContaining('The rollback command "helm rollback {{entity.name}}" has nothing to return to.'),
+      summary: expect.stringContaining('The rollback command "helm rollback crashy" has nothing to return to.'),
       howToFix: expect.stringContaining('spec.revisionHistoryLimit > 0'),
     });
   });

@@ -280,7 +280,9 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
       'khal.ai/source-repo': 'file:orders-api.git',
       'backstage.io/kubernetes-id': 'orders-api',
     });
-    expect(files.get('ecosystem.config.js')).toContain("name: 'orders-api'");
+    expect(files.get('ecosystem.config.js')).toContain(
+      "name: process.env.KHAL_PM2_NAME || 'orders-api'",
+    );
     expect(files.get('deploy/chart/templates/deployment.yaml')).toContain(
       'backstage.io/kubernetes-id',
     );
@@ -299,6 +301,14 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
     expect(response.body.output.text[0].content).toContain(
       'It is on the **dry-run** rung',
     );
+    // Next steps start with getting khal and logging in, rendered (no template left).
+    const nextSteps: string = response.body.output.text[0].content;
+    expect(nextSteps).toMatch(
+      /alias khal="node \/\S+\/packages\/cli\/bin\/khal"/,
+    );
+    expect(nextSteps).toContain('khal login --portal');
+    expect(nextSteps).toContain('--kind typecheck --file typecheck.log');
+    expect(nextSteps).not.toContain('{{');
 
     // Nothing was published, registered or enrolled.
     expect(fs.existsSync(dir.resolve('repos', 'orders-api.git'))).toBe(false);
@@ -411,6 +421,59 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
       expect(read('README.md')).toContain(command);
     }
     expect(read('README.md')).toContain('| `DATABASE_URL` | yes | yes |');
+    expect(read('README.md')).toContain('khal login --portal');
+    expect(read('README.md')).not.toContain('{{');
+    // deploy/kubernetes.yaml, filled in as the Kubernetes rungs' deploy command does (sed), is
+    // what the ladder observes: the full commit SHA in the image tag and khal.ai/ref annotations.
+    const sha = 'c'.repeat(40);
+    const objects = yaml
+      .parseAllDocuments(
+        read('deploy/kubernetes.yaml')
+          .replaceAll('@REF@', sha)
+          .replaceAll('@NAMESPACE@', 'khal-orders-api'),
+      )
+      .map(d => d.toJS());
+    expect(objects.map(o => o.kind)).toEqual([
+      'Namespace',
+      'Deployment',
+      'Service',
+    ]);
+    const deployment = objects[1];
+    expect(deployment.metadata).toMatchObject({
+      name: 'orders-api',
+      namespace: 'khal-orders-api',
+      labels: { 'backstage.io/kubernetes-id': 'orders-api' },
+      annotations: { 'khal.ai/ref': sha },
+    });
+    expect(deployment.spec.template.metadata.annotations['khal.ai/ref']).toBe(
+      sha,
+    );
+    expect(deployment.spec.template.spec.containers[0].image).toBe(
+      `orders-api:${sha}`,
+    );
+    expect(deployment.spec.template.spec.containers[0].env).toEqual([
+      { name: 'PORT', value: '8080' },
+      {
+        name: 'DATABASE_URL',
+        valueFrom: {
+          secretKeyRef: {
+            name: 'orders-api-secrets',
+            key: 'DATABASE_URL',
+            optional: false,
+          },
+        },
+      },
+      {
+        name: 'LOG_LEVEL',
+        valueFrom: {
+          configMapKeyRef: {
+            name: 'orders-api-settings',
+            key: 'LOG_LEVEL',
+            optional: true,
+          },
+        },
+      },
+    ]);
     const head = execFileSync('git', ['-C', clone, 'rev-parse', 'HEAD'], {
       encoding: 'utf8',
     }).trim();

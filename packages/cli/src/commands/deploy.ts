@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
-import os from 'node:os';
 import { Command } from 'commander';
 import {
   DeployPlan,
   deployPlanSchema,
-  EVIDENCE_MAX_BYTES,
   evidenceSchema,
 } from '@khal/plugin-ladder-common';
 import { LadderClient } from '../client/LadderClient';
@@ -13,6 +10,7 @@ import { resolveTarget } from '../ladder/targetRung';
 import { formatFields } from '../output/table';
 import { resolveEntityRef } from '../workspace/appManifest';
 import { resolveRef } from '../workspace/gitRef';
+import { runRungCommand } from '../runner/runCommand';
 import {
   clientFor,
   CommandIo,
@@ -101,62 +99,6 @@ async function recordEvidence(
   return evidence.id;
 }
 
-/** Runs the rung's configured deploy command, streaming its output and keeping a bounded tail. */
-function runDeployCommand(
-  command: string,
-  io: CommandIo,
-  env: Record<string, string>,
-): Promise<{ exitCode: number; output: string; truncated: boolean }> {
-  return new Promise((resolve, reject) => {
-    // A configured template (from the ladder config, not from the user), so a shell runs it.
-    const child = spawn(command, {
-      shell: true,
-      cwd: io.cwd,
-      env: { ...process.env, ...env },
-      stdio: ['inherit', 'pipe', 'pipe'],
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let truncated = false;
-    const keep = (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      // Evidence has a size limit: keep the tail, where failures are explained.
-      while (size > EVIDENCE_MAX_BYTES - 1024 && chunks.length > 1) {
-        size -= chunks.shift()!.length;
-        truncated = true;
-      }
-    };
-    // With --json, stdout is for the JSON document only: the command's output goes to stderr.
-    const out = io.json ? process.stderr : process.stdout;
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out.write(chunk);
-      keep(chunk);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      keep(chunk);
-    });
-    // Ctrl-C reaches the command (same process group); khal stays to record how it ended.
-    const keepRunning = () => {};
-    process.on('SIGINT', keepRunning);
-    child.on('error', error => {
-      process.off('SIGINT', keepRunning);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      process.off('SIGINT', keepRunning);
-      let output = Buffer.concat(chunks).toString('utf8');
-      if (output.length > EVIDENCE_MAX_BYTES - 1024)
-        output = output.slice(-(EVIDENCE_MAX_BYTES - 1024));
-      // Like a shell: a command killed by a signal ends with 128 + the signal's number.
-      const exitCode =
-        code ?? 128 + (signal ? os.constants.signals[signal] ?? 0 : 0);
-      resolve({ exitCode, output, truncated });
-    });
-  });
-}
-
 /** Why a dry-run is not clean, in the order a person fixes them; empty when it is clean. */
 export function dryRunProblems(
   plan: DeployPlan,
@@ -209,13 +151,17 @@ async function dryRunPlan(options: {
     null;
   if (command) {
     if (!io.json) io.term.err(io.term.paint('dim', `$ ${command}`));
-    result = await runDeployCommand(command, io, {
-      KHAL_ENTITY_REF: entityRef,
-      KHAL_REF: ref,
-      KHAL_TARGET: plan.rung.id,
-      KHAL_DRY_RUN: '1',
-      ...(options.branch ? { KHAL_BRANCH: options.branch } : {}),
-      ...(options.repoUrl ? { KHAL_REPO_URL: options.repoUrl } : {}),
+    result = await runRungCommand(command, io, {
+      env: {
+        KHAL_ENTITY_REF: entityRef,
+        KHAL_REF: ref,
+        KHAL_TARGET: plan.rung.id,
+        KHAL_DRY_RUN: '1',
+        ...(options.branch ? { KHAL_BRANCH: options.branch } : {}),
+        ...(options.repoUrl ? { KHAL_REPO_URL: options.repoUrl } : {}),
+      },
+      tools: plan.tools?.dryRun,
+      retry: `khal deploy --dry-run --target ${plan.rung.id} --ref ${ref}`,
     });
   }
   const exitCode = result?.exitCode ?? null;
@@ -366,12 +312,16 @@ export function registerDeploy(program: Command): void {
         );
       }
       if (!io.json) io.term.err(io.term.paint('dim', `$ ${command}`));
-      const result = await runDeployCommand(command, io, {
-        KHAL_ENTITY_REF: entityRef,
-        KHAL_REF: ref,
-        KHAL_TARGET: plan.rung.id,
-        ...(opts.branch ? { KHAL_BRANCH: opts.branch } : {}),
-        ...(repoUrl ? { KHAL_REPO_URL: repoUrl } : {}),
+      const result = await runRungCommand(command, io, {
+        env: {
+          KHAL_ENTITY_REF: entityRef,
+          KHAL_REF: ref,
+          KHAL_TARGET: plan.rung.id,
+          ...(opts.branch ? { KHAL_BRANCH: opts.branch } : {}),
+          ...(repoUrl ? { KHAL_REPO_URL: repoUrl } : {}),
+        },
+        tools: plan.tools?.deploy,
+        retry: `khal deploy --target ${plan.rung.id} --ref ${ref}`,
       });
       let evidenceId: string | null = null;
       let evidenceError: string | null = null;
@@ -381,9 +331,14 @@ export function registerDeploy(program: Command): void {
           rung: plan.rung.id,
           ref,
           kind: 'deploy-output',
-          summary: `deploy of ${plan.manifest.name} ${shortRef(ref)} to ${
-            plan.rung.id
-          } exited ${result.exitCode}`,
+          summary:
+            result.exitCode === 0
+              ? `deploy of ${plan.manifest.name} ${shortRef(ref)} to ${
+                  plan.rung.id
+                } exited 0`
+              : `FAILED deploy of ${plan.manifest.name} ${shortRef(ref)} to ${
+                  plan.rung.id
+                }: exited ${result.exitCode} (not proof)`,
           // The backend redacts secrets from content at ingestion.
           content: result.output || '(no output)',
           data: {

@@ -50,16 +50,21 @@ describe('khal doctor (CLI process against a fake portal)', () => {
   }
 
   it('passes every check for a healthy setup: one line per check, exit 0', async () => {
-    const { text, out } = await doctor();
+    const { text, out } = await doctor(p =>
+      p.route('GET /api/ladder/plan', {
+        body: fixtures.deployPlan({ tools: { deploy: ['node'] } }),
+      }),
+    );
     expect(text.code).toBe(0);
     const lines = text.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(8);
-    expect(lines.map(l => l.slice(0, 6))).toEqual(Array(8).fill('✔ pass'));
+    expect(lines).toHaveLength(9);
+    expect(lines.map(l => l.slice(0, 6))).toEqual(Array(9).fill('✔ pass'));
     expect(lines[0]).toMatch(/^✔ pass +Node version +v\d+/);
     expect(lines[6]).toMatch(
       /Settings supplied +1 required setting\(s\) supplied/,
     );
-    expect(lines[7]).toMatch(
+    expect(lines[7]).toMatch(/Tools installed +found node/);
+    expect(lines[8]).toMatch(
       /Cluster reachable +kind-dev, namespace khal-orders-api/,
     );
     expect(out).toMatchObject({
@@ -75,6 +80,7 @@ describe('khal doctor (CLI process against a fake portal)', () => {
       'entity',
       'rung',
       'settings',
+      'tools',
       'cluster',
     ]);
     const plan = portal.requests.find(r => r.path === '/api/ladder/plan')!;
@@ -177,6 +183,20 @@ describe('khal doctor (CLI process against a fake portal)', () => {
           },
         }),
       /✘ FAIL +Settings supplied +the plan cannot be resolved: controlPlane — fix: set rung host/,
+    ],
+    [
+      'tools',
+      'a tool a rung command needs that is not installed',
+      p =>
+        p.route('GET /api/ladder/plan', {
+          body: fixtures.deployPlan({
+            tools: {
+              deploy: ['kubectl-FAKE-missing'],
+              logs: ['kubectl-FAKE-missing'],
+            },
+          }),
+        }),
+      /✘ FAIL +Tools installed +missing kubectl-FAKE-missing \(for deploy, logs\) — fix: install kubectl-FAKE-missing: /,
     ],
     [
       'cluster',

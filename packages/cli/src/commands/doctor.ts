@@ -24,6 +24,7 @@ import {
   stringifyEntityRef,
 } from '../workspace/appManifest';
 import { localCommit } from '../workspace/gitRef';
+import { toolsVerdict } from '../runner/toolsCheck';
 import {
   CommandIo,
   fetchEntityLadder,
@@ -271,15 +272,35 @@ export async function runDoctor(
     );
   }
 
+  let plan: DeployPlan | undefined;
   if (!client || !entityRef || !rung) {
     skip('settings', 'Settings supplied', 'the rung was not resolved');
   } else {
+    const settings = await settingsCheck(
+      client,
+      entityRef,
+      rung,
+      opts.ref ?? localCommit(io.cwd),
+    );
+    plan = settings.plan;
+    checks.push(settings.check);
+  }
+
+  if (!plan) {
+    skip(
+      'tools',
+      'Tools installed',
+      'there is no deploy plan to read them from',
+    );
+  } else {
+    const tools = toolsVerdict(plan);
     checks.push(
-      await settingsCheck(
-        client,
-        entityRef,
-        rung,
-        opts.ref ?? localCommit(io.cwd),
+      check(
+        'tools',
+        'Tools installed',
+        tools.status,
+        tools.detail,
+        tools.howToFix,
       ),
     );
   }
@@ -333,7 +354,18 @@ async function settingsCheck(
   entityRef: string,
   rung: RungSummary,
   ref: string | undefined,
-): Promise<DoctorCheck> {
+): Promise<{ check: DoctorCheck; plan?: DeployPlan }> {
+  const plan = await fetchPlan(client, entityRef, rung, ref);
+  if ('failed' in plan) return { check: plan.failed };
+  return { check: settingsOf(plan.plan, rung), plan: plan.plan };
+}
+
+async function fetchPlan(
+  client: LadderClient,
+  entityRef: string,
+  rung: RungSummary,
+  ref: string | undefined,
+): Promise<{ plan: DeployPlan } | { failed: DoctorCheck }> {
   const title = 'Settings supplied';
   let plan: DeployPlan;
   try {
@@ -343,25 +375,34 @@ async function settingsCheck(
     });
   } catch (error) {
     if (error instanceof UnresolvedFactsError) {
-      return check(
+      return {
+        failed: check(
+          'settings',
+          title,
+          'fail',
+          `the plan cannot be resolved: ${
+            error.facts.map(f => f.fact).join(', ') || error.message
+          }`,
+          error.facts.map(f => f.howToConfigure).join('; ') ||
+            'see `khal deploy --dry-run`',
+        ),
+      };
+    }
+    return {
+      failed: check(
         'settings',
         title,
         'fail',
-        `the plan cannot be resolved: ${
-          error.facts.map(f => f.fact).join(', ') || error.message
-        }`,
-        error.facts.map(f => f.howToConfigure).join('; ') ||
-          'see `khal deploy --dry-run`',
-      );
-    }
-    return check(
-      'settings',
-      title,
-      'fail',
-      errorText(error),
-      'see `khal deploy --dry-run` for the full plan',
-    );
+        errorText(error),
+        'see `khal deploy --dry-run` for the full plan',
+      ),
+    };
   }
+  return { plan };
+}
+
+function settingsOf(plan: DeployPlan, rung: RungSummary): DoctorCheck {
+  const title = 'Settings supplied';
   // Names only: values never leave where they are supplied.
   const missing: string[] = [];
   const unknownButLocal: string[] = [];

@@ -70,6 +70,8 @@ describe('khal login (CLI process against a fake portal)', () => {
     expect(run.stdout).toMatch(
       /^Logged in to http:\/\/127\.0\.0\.1:\d+ as user:default\/alice/,
     );
+    expect(run.stdout).toContain('Next: `khal doctor --target <rung>`');
+    expect(run.stdout).toContain('eval "$(khal env)"');
     expect(run.stdout + run.stderr).not.toContain(TOKEN);
     // eslint-disable-next-line no-bitwise
     expect(fs.statSync(configFile()).mode & 0o777).toBe(0o600);

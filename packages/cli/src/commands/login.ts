@@ -140,6 +140,9 @@ export function registerLogin(program: Command): void {
             user ? ` as ${user}` : ''
           } (token saved in ${file})`,
         );
+        io.term.out(
+          'Next: `khal doctor --target <rung>` from your app checkout; `eval "$(khal env)"` lets the pm2/kubectl commands the portal shows run as written.',
+        );
       }
     });
 

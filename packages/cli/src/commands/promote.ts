@@ -131,6 +131,13 @@ export function registerPromote(program: Command): void {
       await fetchEntityLadder(client, entityRef),
       opts.to,
     );
+    if (rung.metadata?.requiresExplanation && !opts.explanation?.trim()) {
+      const customer = rung.metadata.customer ?? 'the customer';
+      throw new CliError(
+        `${rung.title} asks for an explanation its approvers read first: add --explanation "<what changes for ${customer} and why>"`,
+        ExitCode.Usage,
+      );
+    }
     let promotion = await client.post('/promotions', {
       body: {
         entityRef,

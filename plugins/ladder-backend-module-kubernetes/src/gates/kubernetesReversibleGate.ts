@@ -1,3 +1,4 @@
+import { KUBERNETES_ID_ANNOTATION, renderTemplate } from '@khal/plugin-ladder-common';
 import type { GateContext, GateEvaluation, LadderGate } from '@khal/plugin-ladder-node';
 import type { ClusterReader } from '../cluster/ClusterReader';
 import { observeRung } from '../cluster/observeRung';
@@ -62,7 +63,20 @@ export function createKubernetesReversibleGate(reader: ClusterReader): LadderGat
         };
       }
       const rollback = context.rung.commands.rollback;
-      const template = rollback ? ` The rollback command "${rollback}" has nothing to return to.` : '';
+      // Shown to people: the command as it would run for this entity, never its template.
+      const command = rollback
+        ? renderTemplate(rollback, {
+            'entity.name': context.entity.metadata.name,
+            'entity.namespace': context.entity.metadata.namespace ?? 'default',
+            ref: context.ref,
+            'rung.id': context.rung.id,
+            host: context.rung.host,
+            cluster: state.cluster,
+            namespace: state.namespace,
+            kubernetesId: context.entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION],
+          })
+        : undefined;
+      const template = command ? ` The rollback command "${command}" has nothing to return to.` : '';
       return {
         status: 'failed',
         summary: earlier.length

@@ -5,11 +5,7 @@ import { evidenceGate } from './evidenceGate';
 const REF = 'a'.repeat(40);
 const rung = { id: 'local', title: 'Local' };
 
-function evidence(
-  kind: string,
-  id: string,
-  data?: Record<string, unknown>,
-): Evidence {
+function evidence(kind: string, id: string, data?: Record<string, unknown>): Evidence {
   return {
     id,
     entityRef: 'component:default/walk-svc',
@@ -27,11 +23,7 @@ function evidence(
 }
 
 /** A gate context over `items` (newest first, as the store returns them). */
-function context(
-  items: Evidence[],
-  kinds: string[],
-  mode: 'entry' | 'proof' = 'proof',
-): GateContext {
+function context(items: Evidence[], kinds: string[], mode: 'entry' | 'proof' = 'proof'): GateContext {
   return {
     mode,
     config: { kinds },
@@ -39,8 +31,7 @@ function context(
     previousRungs: [],
     ref: REF,
     evidence: {
-      find: async (q: { kinds?: string[] }) =>
-        items.filter(e => !q.kinds || q.kinds.includes(e.kind)),
+      find: async (q: { kinds?: string[] }) => items.filter(e => !q.kinds || q.kinds.includes(e.kind)),
     },
   } as unknown as GateContext;
 }
@@ -65,10 +56,7 @@ describe('evidence gate', () => {
 
   it('counts a deploy that exited 0', async () => {
     const result = await evidenceGate.evaluate(
-      context(
-        [evidence('deploy-output', 'ev-ok', { exitCode: 0 })],
-        ['deploy-output'],
-      ),
+      context([evidence('deploy-output', 'ev-ok', { exitCode: 0 })], ['deploy-output']),
     );
     expect(result).toMatchObject({ status: 'passed', evidenceIds: ['ev-ok'] });
   });
@@ -76,10 +64,7 @@ describe('evidence gate', () => {
   it('counts a successful deploy recorded after a failed one, and not the failed one', async () => {
     const result = await evidenceGate.evaluate(
       context(
-        [
-          evidence('deploy-output', 'ev-ok', { exitCode: 0 }),
-          evidence('deploy-output', 'ev-failed', { exitCode: 1 }),
-        ],
+        [evidence('deploy-output', 'ev-ok', { exitCode: 0 }), evidence('deploy-output', 'ev-failed', { exitCode: 1 })],
         ['deploy-output'],
       ),
     );
@@ -89,10 +74,7 @@ describe('evidence gate', () => {
   it('does not let a failed typecheck pushed with data.exitCode count, while evidence without an exit code still does', async () => {
     const result = await evidenceGate.evaluate(
       context(
-        [
-          evidence('typecheck', 'ev-tc', { exitCode: 2 }),
-          evidence('build-output', 'ev-build'),
-        ],
+        [evidence('typecheck', 'ev-tc', { exitCode: 2 }), evidence('build-output', 'ev-build')],
         ['build-output', 'typecheck'],
         'entry',
       ),

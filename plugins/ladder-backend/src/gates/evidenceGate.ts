@@ -20,33 +20,21 @@ export function reportsSuccess(e: Evidence): boolean {
 export const evidenceGate: LadderGate = {
   id: 'evidence',
   title: 'Evidence recorded',
-  description:
-    'Evidence of the configured kinds (config.kinds) exists for the ref on the rung (config.rung: target | previous).',
+  description: 'Evidence of the configured kinds (config.kinds) exists for the ref on the rung (config.rung: target | previous).',
   async evaluate(ctx) {
-    const kinds = Array.isArray(ctx.config.kinds)
-      ? ctx.config.kinds.map(String)
-      : [];
+    const kinds = Array.isArray(ctx.config.kinds) ? ctx.config.kinds.map(String) : [];
     if (kinds.length === 0) {
       return {
         status: 'error',
         summary: 'the evidence gate has no kinds configured',
-        howToFix:
-          'add config.kinds (e.g. [build-output, typecheck]) to this gate in the ladder config',
+        howToFix: 'add config.kinds (e.g. [build-output, typecheck]) to this gate in the ladder config',
       };
     }
-    const rung =
-      ctx.config.rung === 'previous' ? ctx.previousRungs[0] : ctx.rung;
+    const rung = ctx.config.rung === 'previous' ? ctx.previousRungs[0] : ctx.rung;
     if (!rung) {
-      return {
-        status: 'passed',
-        summary: `${ctx.rung.title} has no rung below to take evidence from`,
-      };
+      return { status: 'passed', summary: `${ctx.rung.title} has no rung below to take evidence from` };
     }
-    const found = await ctx.evidence.find({
-      rung: rung.id,
-      ref: ctx.ref,
-      kinds,
-    });
+    const found = await ctx.evidence.find({ rung: rung.id, ref: ctx.ref, kinds });
     const byKind = new Map<string, string>();
     // What a command reported as failing (e.g. a deploy that exited 127) is a record, never proof.
     const failedExit = new Map<string, number>();
@@ -64,14 +52,12 @@ export const evidenceGate: LadderGate = {
         evidenceIds: [...byKind.values()],
       };
     }
-    const failedNote = missing
-      .filter(k => failedExit.has(k))
-      .map(k => `the recorded ${k} exited ${failedExit.get(k)}`);
+    const failed = missing.filter(k => failedExit.has(k)).map(k => `the recorded ${k} exited ${failedExit.get(k)}`);
     return {
       status: ctx.mode === 'entry' ? 'failed' : 'pending',
       summary: `missing evidence for ${ctx.ref} on ${rung.title}: ${missing.join(', ')}${
-        failedNote.length
-          ? ` (${failedNote.join('; ')})`
+        failed.length
+          ? ` (${failed.join('; ')})`
           : found.some(e => !reportsSuccess(e))
           ? ' (what was recorded reports a failure or no exit code 0)'
           : ''

@@ -364,13 +364,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/evidence/:id', async (req, res) => {
-    const caller = await anyone(req);
+    const caller = await allowed(req, 'evidence.read');
     const evidence = await store.getEvidence(req.params.id);
     const missing = `no evidence "${req.params.id}"; list an entity's evidence with GET /evidence?entityRef=…`;
     if (!evidence) throw new NotFoundError(missing);
     // evidence of an entity the caller may not read answers as if it did not exist
-    await authorize(caller, ladderEntityReadPermission, evidence.entityRef).catch(error => {
-      throw error?.name === 'NotAllowedError' ? new NotFoundError(missing) : error;
+    await access.requireReadable(caller, evidence.entityRef).catch(error => {
+      throw error instanceof NotFoundError ? new NotFoundError(missing) : error;
     });
     res.json(evidence);
   });

@@ -11,6 +11,7 @@ import {
   renderTemplate,
   resolveRung,
   settingsForRung,
+  toolsOf,
 } from '@khal/plugin-ladder-common';
 import { InputError } from '@backstage/errors';
 import type { LadderStore } from '../database/LadderStore';
@@ -58,13 +59,13 @@ function placeholderHint(name: string, rung: RungConfig): string {
 
 function mechanismOf(rung: RungConfig, namespace: string | undefined): string {
   if (rung.kubernetes) {
-    return `Helm upgrade and rollout on Kubernetes cluster ${rung.kubernetes.cluster}${namespace ? `, namespace ${namespace}` : ''} (${rung.runtime})`;
+    return `Kubernetes rollout (the rung deploy command) on cluster ${rung.kubernetes.cluster}${namespace ? `, namespace ${namespace}` : ''} (${rung.runtime})`;
   }
   switch (rung.runtime) {
     case 'pm2':
       return 'PM2 process on the developer machine';
     case 'pm2-mirror':
-      return `PM2 process on ${rung.host ?? 'the mirror host'} over SSH (a mirror, never the source of truth)`;
+      return `PM2 process on ${rung.host ?? 'the mirror host'}, from a mirror clone of the app's git remote (a mirror, never the source of truth)`;
     case 'compose':
       return 'docker compose on the developer machine';
     default:
@@ -245,6 +246,7 @@ export class DeployPlanner {
           manifestDigest: manifestRead.digest,
         }),
       ),
+      tools: Object.fromEntries(Object.entries(commands).map(([name, command]) => [name, toolsOf(command)])),
     };
   }
 

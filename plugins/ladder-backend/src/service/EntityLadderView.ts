@@ -20,7 +20,8 @@ import { gatesLine, waitingFor } from './phaseEvents';
 import type { PromotionEngine } from './PromotionEngine';
 import { toPlacement } from './PromotionEngine';
 import { PromotionViews, toGateResult } from './PromotionViews';
-import { ladderSummary, rungSummary, shortRef } from './rungSummary';
+import { entityLadderSummary, rungSummary, shortRef } from './rungSummary';
+import { commandValues } from './rungCommands';
 
 /** One entity on its ladder: rungs with placement, proof and status, open promotions, next step. */
 export class EntityLadderView {
@@ -79,6 +80,18 @@ export class EntityLadderView {
     // view shows the last observation, corrected by what the clusters say right now.
     const drifts = currentDrifts(target, placements, clusters, observed);
     if (differsFromObservation(drifts, observed)) this.deps.drift.reconcileLater(target);
+    // Commands are shown rendered for the entity: with the ref placed on the rung, else the one a
+    // promotion would bring up from below.
+    const valuesFor = (rung: LadderEntity['ladder']['rungs'][number], i: number) =>
+      commandValues(
+        target.entity,
+        rung,
+        target.ladder.rungs
+          .slice(0, i + 1)
+          .reverse()
+          .map(r => placements.find(p => p.rungId === r.id)?.ref)
+          .find(Boolean),
+      );
     const rungs: RungView[] = target.ladder.rungs.map((rung, i) => {
       const placement = placements.find(p => p.rungId === rung.id);
       const proof = placement
@@ -94,7 +107,7 @@ export class EntityLadderView {
       });
       const drift = drifts.get(rung.id);
       return {
-        rung: rungSummary(rung),
+        rung: rungSummary(rung, valuesFor(rung, i)),
         placement: placement ? toPlacement(placement) : null,
         proof,
         status: status.status,
@@ -113,7 +126,7 @@ export class EntityLadderView {
     });
     return {
       entityRef: target.entityRef,
-      ladder: ladderSummary(target.ladder),
+      ladder: entityLadderSummary(target.ladder, valuesFor),
       rungs,
       openPromotions,
       next: await this.nextStep(target, placements, openPromotions, drifts, preview),

@@ -1,7 +1,18 @@
 import type { LadderDefinition, LadderSummary, RungConfig, RungSummary } from '@khal/plugin-ladder-common';
+import { renderForPeople } from './rungCommands';
 
-/** A configured rung as the API shows it. */
-export function rungSummary(rung: RungConfig): RungSummary {
+/** Placeholder values of one entity on one rung (see commandValues). */
+type Values = Record<string, string | undefined>;
+
+/**
+ * A configured rung as the API shows it. With `values` (an entity's view) its commands and
+ * namespace are rendered for the entity, as the deploy plan renders them; without, they are the
+ * configured templates (the ladder definitions).
+ */
+export function rungSummary(rung: RungConfig, values?: Values): RungSummary {
+  const commands = Object.fromEntries(
+    Object.entries(rung.commands).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
   return {
     id: rung.id,
     title: rung.title,
@@ -13,20 +24,34 @@ export function rungSummary(rung: RungConfig): RungSummary {
     ...(rung.proofOptional ? { proofOptional: true } : {}),
     mutationPolicy: rung.mutationPolicy,
     ...(rung.host ? { host: rung.host } : {}),
-    ...(rung.kubernetes ? { kubernetes: { cluster: rung.kubernetes.cluster, namespace: rung.kubernetes.namespace } } : {}),
+    ...(rung.kubernetes
+      ? {
+          kubernetes: {
+            cluster: rung.kubernetes.cluster,
+            namespace: values ? renderForPeople(rung.kubernetes.namespace, values) : rung.kubernetes.namespace,
+          },
+        }
+      : {}),
     ...(rung.approvers ? { approvers: { groups: rung.approvers.groups, minimum: rung.approvers.minimum } } : {}),
     entryGates: rung.entryGates.map(g => ({ id: g.id, ...(g.title ? { title: g.title } : {}) })),
     proofChecks: rung.proofChecks.map(g => ({ id: g.id, ...(g.title ? { title: g.title } : {}) })),
-    commands: Object.fromEntries(Object.entries(rung.commands).filter(([, v]) => typeof v === 'string')) as Record<
-      string,
-      string
-    >,
+    commands: values
+      ? Object.fromEntries(Object.entries(commands).map(([name, template]) => [name, renderForPeople(template, values)]))
+      : commands,
     ...(rung.metadata ? { metadata: rung.metadata } : {}),
   };
 }
 
 export function ladderSummary(ladder: LadderDefinition): LadderSummary {
-  return { id: ladder.id, title: ladder.title, description: ladder.description, rungs: ladder.rungs.map(rungSummary) };
+  return { id: ladder.id, title: ladder.title, description: ladder.description, rungs: ladder.rungs.map(r => rungSummary(r)) };
+}
+
+/** The ladder of one entity: each rung's commands rendered with `valuesFor` (see commandValues). */
+export function entityLadderSummary(
+  ladder: LadderDefinition,
+  valuesFor: (rung: RungConfig, index: number) => Values,
+): LadderSummary {
+  return { ...ladderSummary(ladder), rungs: ladder.rungs.map((rung, i) => rungSummary(rung, valuesFor(rung, i))) };
 }
 
 /** A commit sha as people read it (7 characters); other refs unchanged. */

@@ -299,6 +299,8 @@ export const deployPlanSchema = z.object({
    * setting names, dry-run command), as `sha256:<hex>`. A dry-run counts only for this digest.
    */
   planDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  /** The programs each command runs (first words of its parts), to check before running it. */
+  tools: z.record(z.string(), z.array(z.string())).optional(),
 });
 export type DeployPlan = z.infer<typeof deployPlanSchema>;
 

@@ -4,11 +4,13 @@ import { createServer } from 'node:http';
 // Settings (PM2 env on the local rung, Secrets/ConfigMaps on Kubernetes rungs), never from git.
 const port = Number(process.env.PORT ?? 8080);
 const name = '${{ values.name }}';
+// The commit khal deployed (set by the PM2 ecosystem file from KHAL_REF).
+const ref = process.env.KHAL_REF || undefined;
 
 const server = createServer((req, res) => {
   if (req.url === '/healthz') {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: 'ok', name }));
+    res.end(JSON.stringify({ status: 'ok', name, ref }));
     return;
   }
   if (req.url === '/') {

@@ -2313,6 +2313,17 @@ export const spec = {
               type: 'string',
             },
           },
+          tools: {
+            description:
+              'The programs each command runs (first words of its parts); a client checks them before running the command.',
+            type: 'object',
+            additionalProperties: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
           planDigest: {
             type: 'string',
             pattern: '^sha256:[0-9a-f]{64}$',

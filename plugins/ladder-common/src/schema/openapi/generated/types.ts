@@ -1211,6 +1211,10 @@ export interface components {
       commands: {
         [key: string]: string;
       };
+      /** @description The programs each command runs (first words of its parts); a client checks them before running the command. */
+      tools?: {
+        [key: string]: string[];
+      };
       /** @description sha256 of the canonical JSON of what a dry-run vouches for (entity, target rung, ref, host, runtime, manifest digest, setting names, rendered dry-run command); a dry-run counts only for the same digest */
       planDigest: string;
     };
