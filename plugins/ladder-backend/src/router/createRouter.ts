@@ -51,9 +51,13 @@ import type { PromotionCommands } from '../service/PromotionCommands';
 import type { PromotionViews } from '../service/PromotionViews';
 import type { GroupMemberships } from '../service/GroupMemberships';
 import { ladderSummary } from '../service/rungSummary';
+import { createOpenApiRouter } from '../schema/openapi';
 import { PayloadTooLargeError } from './httpErrors';
 import { idempotent } from './idempotency';
 import { parseInput } from './validation';
+
+/** A request whatever its typed params, query and body (the router's are typed by the spec). */
+type AnyRequest = Request<any, any, any, any>;
 
 /** What the router needs; built by the plugin. */
 export interface RouterOptions {
@@ -81,13 +85,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const { httpAuth, permissions, auditor, store, commands, views, entities } = options;
   const decisions = options.decisions ?? new PermissionDecisions(permissions, { ttlMs: 0 });
   const authorize = createAuthorize(permissions, decisions);
-  const router = Router();
-
   // Bodies are checked against the evidence limit (413 naming it) after parsing; the parser's own
   // cap only stops abuse and is reported the same way.
   const jsonLimit = EVIDENCE_MAX_BYTES * 4;
-  router.use(express.json({ limit: jsonLimit }));
-  router.use((error: any, _req: Request, _res: express.Response, next: express.NextFunction) => {
+  const bodyErrors = (error: any, _req: Request, _res: express.Response, next: express.NextFunction) => {
     if (error?.type === 'entity.too.large') {
       next(new PayloadTooLargeError(`the request body is larger than ${describeLimit(jsonLimit)}; evidence content is limited to ${describeLimit(EVIDENCE_MAX_BYTES)}`));
     } else if (error?.type === 'entity.parse.failed') {
@@ -95,16 +96,29 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     } else {
       next(error);
     }
+  };
+  // Requests are validated against the OpenAPI contract (src/schema/openapi.yaml) before any
+  // handler runs; the zod schemas below still decide the finer rules and their messages.
+  // Credentials are httpAuth's to judge, so the validator does not check the security scheme.
+  const router = await createOpenApiRouter({
+    middleware: [express.json({ limit: jsonLimit })],
+    validatorOptions: { validateSecurity: false },
   });
+  // The body is parsed out here first: the validated router turns every error that reaches its
+  // middleware into a 400, and a body over the limit is a 413.
+  const outer = Router();
+  outer.use(express.json({ limit: jsonLimit }));
+  outer.use(bodyErrors);
+  outer.use(router);
 
-  const user = async (req: Request): Promise<Caller> =>
+  const user = async (req: AnyRequest): Promise<Caller> =>
     callerFrom(await httpAuth.credentials(req, { allow: ['user'] }));
-  const anyone = async (req: Request): Promise<Caller> =>
+  const anyone = async (req: AnyRequest): Promise<Caller> =>
     callerFrom(await httpAuth.credentials(req, { allow: ['user', 'service'] }));
 
   /** Records a mutation with the auditor: success with its outcome, or fail with the error. */
   async function audited<T>(
-    req: Request,
+    req: AnyRequest,
     eventId: string,
     meta: JsonObject,
     run: () => Promise<T>,
@@ -393,5 +407,5 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.status(201).json(placement);
   });
 
-  return router;
+  return outer;
 }

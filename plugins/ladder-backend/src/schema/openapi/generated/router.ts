@@ -15,7 +15,7 @@ export const spec = {
   },
   servers: [
     {
-      url: '/api/ladder',
+      url: '/',
     },
   ],
   security: [
@@ -79,6 +79,7 @@ export const spec = {
           {
             name: 'clusterState',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['live', 'recent'],
@@ -129,6 +130,7 @@ export const spec = {
           {
             name: 'ladder',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -136,6 +138,7 @@ export const spec = {
           {
             name: 'owner',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -144,6 +147,7 @@ export const spec = {
           {
             name: 'system',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -151,6 +155,7 @@ export const spec = {
           {
             name: 'q',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -169,6 +174,7 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -277,6 +283,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -284,6 +291,7 @@ export const spec = {
           {
             name: 'phase',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -292,6 +300,7 @@ export const spec = {
           {
             name: 'awaitingMyApproval',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['true', 'false'],
@@ -310,6 +319,7 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -317,8 +327,7 @@ export const spec = {
         ],
         responses: {
           '200': {
-            description: 'Promotions',
-            'newest first': null,
+            description: 'Promotions, newest first',
             content: {
               'application/json': {
                 schema: {
@@ -412,6 +421,7 @@ export const spec = {
             name: 'entityRef',
             in: 'query',
             required: true,
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -419,6 +429,7 @@ export const spec = {
           {
             name: 'from',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -427,6 +438,7 @@ export const spec = {
           {
             name: 'to',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -435,15 +447,16 @@ export const spec = {
           {
             name: 'fromRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
-            description: 'commit',
-            'tag or branch (with toRef and target)': null,
+            description: 'commit, tag or branch (with toRef and target)',
           },
           {
             name: 'toRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -451,6 +464,7 @@ export const spec = {
           {
             name: 'target',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -695,6 +709,7 @@ export const spec = {
             name: 'entityRef',
             in: 'query',
             required: true,
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -702,6 +717,7 @@ export const spec = {
           {
             name: 'rung',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -709,6 +725,7 @@ export const spec = {
           {
             name: 'ref',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -716,6 +733,7 @@ export const spec = {
           {
             name: 'kind',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -733,8 +751,7 @@ export const spec = {
         ],
         responses: {
           '200': {
-            description: 'Evidence',
-            'newest first': null,
+            description: 'Evidence, newest first',
             content: {
               'application/json': {
                 schema: {
@@ -764,6 +781,7 @@ export const spec = {
             name: 'entityRef',
             in: 'query',
             required: true,
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -772,6 +790,7 @@ export const spec = {
             name: 'target',
             in: 'query',
             required: true,
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -780,6 +799,7 @@ export const spec = {
           {
             name: 'ref',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -831,6 +851,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -838,6 +859,7 @@ export const spec = {
           {
             name: 'promotionId',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -855,6 +877,7 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -1207,7 +1230,7 @@ export const spec = {
           },
           url: {
             type: 'string',
-            format: 'uri',
+            description: 'a full http(s) URL',
           },
           data: {
             type: 'object',
@@ -1549,6 +1572,7 @@ export const spec = {
             },
           },
           approvalRequirement: {
+            type: 'object',
             allOf: [
               {
                 $ref: '#/components/schemas/ApprovalRequirement',
@@ -1921,6 +1945,7 @@ export const spec = {
             $ref: '#/components/schemas/RungSummary',
           },
           placement: {
+            type: 'object',
             allOf: [
               {
                 $ref: '#/components/schemas/Placement',
@@ -2314,10 +2339,10 @@ export const spec = {
       ManifestValue: {
         description:
           'A manifest field value as a diff shows it; null when the field is not set at that ref',
-        nullable: true,
-        oneOf: [
+        anyOf: [
           {
             type: 'string',
+            nullable: true,
           },
           {
             type: 'number',
@@ -2468,8 +2493,8 @@ export const spec = {
           },
           newlyRequired: {
             type: 'boolean',
-            description: 'required at the newer ref for this rung',
-            'and was not at the older ref': null,
+            description:
+              'required at the newer ref for this rung, and was not at the older ref',
           },
         },
       },
@@ -2533,6 +2558,7 @@ export const spec = {
             type: 'boolean',
           },
           manifestDiff: {
+            type: 'object',
             allOf: [
               {
                 $ref: '#/components/schemas/ManifestDiff',
