@@ -156,12 +156,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const caller = await anyone(req);
     const entityRef = normalizeEntityRef(`${req.params.kind}:${req.params.namespace}/${req.params.name}`);
     const query = parseInput(entityLadderQuerySchema, req.query, 'query');
-    // The view is built (its catalog read follows the caller's catalog.entity.read decision) while
-    // the ladder permission is decided; nothing of it is sent unless that allows, and a denial answers first.
-    const view = options.entityView.get(entityRef, caller.credentials, { live: query.clusterState === 'live' });
-    view.catch(() => undefined);
+    // Decided before anything is built: the view reads the clusters (live on request) and hands
+    // drift to the monitor, none of which a caller who may not read the entity should cause.
     await authorize(caller, ladderEntityReadPermission, entityRef);
-    res.json(await view);
+    res.json(await options.entityView.get(entityRef, caller.credentials, { live: query.clusterState === 'live' }));
   });
 
   router.get('/overview', async (req, res) => {
