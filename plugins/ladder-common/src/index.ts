@@ -10,3 +10,4 @@ export * from './phases';
 export * from './permissions';
 export * from './api';
 export * from './annotations';
+export * from './schema/openapi';
