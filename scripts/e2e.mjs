@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import {
   root,
   run,
+  demoKubeDir,
+  demoKubeconfig,
   runDemoClusters,
   stop,
   waitForUrl,
@@ -113,6 +115,8 @@ const configArgs = [
 ];
 
 const children = [runDemoClusters({ quiet: true, onLine: logTo('clusters') })];
+// The backend trusts the clusters' CA file (app-config.yaml caFile): it exists once they listen.
+await children[0].started;
 const cli = join(root, 'node_modules', '.bin', 'backstage-cli');
 const logs = [];
 const backendLog = logTo('backend');
@@ -174,6 +178,10 @@ function playwright() {
         env: {
           ...process.env,
           KHAL_E2E_SCRATCH: scratch,
+          // The specs talk to the simulated clusters over https: trust their demo CA.
+          NODE_EXTRA_CA_CERTS: join(demoKubeDir, 'ca.crt'),
+          // The same kubeconfig `khal deploy` hands to kubectl in the embedded default.
+          KUBECONFIG: demoKubeconfig,
           PLAYWRIGHT_JSON_OUTPUT_NAME: join(results, 'playwright.json'),
         },
       },

@@ -16,6 +16,8 @@ mkdirSync(join(root, 'data', 'sqlite'), { recursive: true });
 ensureDemoRepos();
 
 const children = [runDemoClusters()];
+// The backend trusts the clusters' CA file (app-config.yaml caFile): it exists once they listen.
+await children[0].started;
 const backstageCli = join(root, 'node_modules', '.bin', 'backstage-cli');
 children.push(
   run('portal', backstageCli, ['repo', 'start'], { env: { FORCE_COLOR: '1' } }),

@@ -31,6 +31,12 @@ export interface Config {
         /** An optional rung may be skipped by `previous-rung-proven` when it does not hold the ref. */
         optional?: boolean;
         /**
+         * A rung without proof checks shows its placement as "unverified", and the next rung's
+         * `previous-rung-proven` treats it as not proven. `true` lets that gate accept it anyway
+         * (say so only for a rung where nothing needs proving). Default false.
+         */
+        proofOptional?: boolean;
+        /**
          * Who may change the rung: `self` (anyone allowed to request promotions), `after-dry-run`
          * (implies the dry-run-clean gate), `approval` (implies the approval gate; needs
          * `approvers`), `operators` (only members of `ladder.operatorsGroup`).
@@ -74,6 +80,12 @@ export interface Config {
           open?: string;
           rollback?: string;
           evidence?: string;
+          /**
+           * The rung's real dry-run, e.g. `kubectl -n {{namespace}} apply --dry-run=server -f deploy/`.
+           * `khal deploy --dry-run` runs it; only exit code 0 (with every required setting known to
+           * be supplied) makes a clean dry-run. A rung without it has no clean dry-runs.
+           */
+          dryRun?: string;
         };
         /** Customer-facing facts of the rung. */
         metadata?: {
@@ -110,6 +122,12 @@ export interface Config {
      * a duration object (`{ seconds: 15 }`) or an ISO duration (`PT15S`). Default 15 seconds.
      */
     recheckInterval?: string | { [unit: string]: number };
+    /**
+     * How old a dry-run may be, in hours, for the `dry-run-clean` gate and the `after-dry-run`
+     * policy to accept it (it must also be of the same commit and plan digest, and newer than
+     * the rung's last placement change). Default 24.
+     */
+    dryRunMaxAgeHours?: number;
     /**
      * Base directory of `khal.ai/source-repo: file:<relative path>` repositories (the local git
      * repositories the embedded default publishes to). Default: the backend's working directory.

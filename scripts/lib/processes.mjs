@@ -74,17 +74,47 @@ export async function waitForUrl(
   );
 }
 
-/** Starts the three simulated clusters of the embedded default (packages/kube-simulator). */
+/** Where the demo clusters keep their CA (clients trust `ca.crt`) and the kubeconfig for kubectl. */
+export const demoKubeDir = join(root, 'data', 'kube');
+export const demoKubeconfig = join(demoKubeDir, 'kubeconfig');
+
+/**
+ * Starts the three simulated clusters of the embedded default (packages/kube-simulator) over
+ * https, with their CA under data/kube and a kubeconfig for kubectl (`data/kube/kubeconfig`,
+ * contexts shared-dev, customer-hml, prod-oke). Resolves the child once every cluster listens,
+ * so the backend never starts before the CA file it trusts exists.
+ */
 export function runDemoClusters(options = {}) {
   const simulator = join(root, 'packages', 'kube-simulator');
-  return run(
+  let listening = 0;
+  let ready;
+  const started = new Promise((resolve, reject) => {
+    ready = resolve;
+    setTimeout(
+      () => reject(new Error('the simulated clusters did not start within 60s')),
+      60_000,
+    ).unref();
+  });
+  const child = run(
     'clusters',
     process.execPath,
     [
       join(simulator, 'bin', 'kube-simulator'),
       '--config',
       join(simulator, 'fixtures', 'demo.yaml'),
+      '--tls-dir',
+      demoKubeDir,
+      '--kubeconfig',
+      demoKubeconfig,
     ],
-    options,
+    {
+      ...options,
+      onLine: line => {
+        if (/^cluster \S+ listening on /.test(line) && ++listening === 3) ready();
+        options.onLine?.(line);
+      },
+    },
   );
+  child.started = started;
+  return child;
 }

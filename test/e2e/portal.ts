@@ -25,8 +25,8 @@ export async function ladderApi<T = any>(user: string, method: string, path: str
 }
 
 const clusters: Record<string, { url: string; token: string }> = {
-  'shared-dev': { url: 'http://127.0.0.1:7101', token: 'demo-shared-dev-token' },
-  'customer-hml': { url: 'http://127.0.0.1:7102', token: 'demo-customer-hml-token' },
+  'shared-dev': { url: 'https://127.0.0.1:7101', token: 'demo-shared-dev-token' },
+  'customer-hml': { url: 'https://127.0.0.1:7102', token: 'demo-customer-hml-token' },
 };
 
 async function kube(cluster: string, method: string, path: string, body?: unknown, contentType = 'application/json') {

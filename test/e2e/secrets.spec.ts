@@ -116,11 +116,11 @@ async function waitForPhase(id: string, phase: string) {
 
 const clusters: Record<string, { url: string; token: string }> = {
   'shared-dev': {
-    url: 'http://127.0.0.1:7101',
+    url: 'https://127.0.0.1:7101',
     token: 'demo-shared-dev-token',
   },
   'customer-hml': {
-    url: 'http://127.0.0.1:7102',
+    url: 'https://127.0.0.1:7102',
     token: 'demo-customer-hml-token',
   },
 };

@@ -4,8 +4,10 @@
  */
 import { loadConfig } from './fixtures';
 import { startSimulator } from './simulator';
+import { caFileIn, ensureTlsMaterial } from './tls';
+import { writeKubeconfig } from './kubeconfig';
 
-export const USAGE = `Usage: kube-simulator --config <file.yaml> [--host 127.0.0.1] [--verbose]
+export const USAGE = `Usage: kube-simulator --config <file.yaml> [--host 127.0.0.1] [--tls-dir <dir> [--kubeconfig <file>]] [--verbose]
 
 A local stand-in for Kubernetes API servers (NOT Kubernetes): serves the subset
 of the real API paths and JSON shapes that the stock Backstage kubernetes
@@ -14,6 +16,11 @@ backend and the Khal Ladder gates read, one port per simulated cluster.
 Options:
   --config <file>  simulator config (clusters, ports, tokens, fixture files)
   --host <host>    interface to listen on (default: config host or 127.0.0.1)
+  --tls-dir <dir>  serve https with a CA and server certificate kept in <dir>
+                   (made with openssl when missing; clients trust <dir>/ca.crt)
+  --kubeconfig <file>
+                   write a kubeconfig for the clusters (needs --tls-dir): one
+                   context per cluster, named like the cluster
   --verbose        log every request to stderr
   --help           show this help
 `;
@@ -22,6 +29,8 @@ Options:
 export interface CliArgs {
   config?: string;
   host?: string;
+  tlsDir?: string;
+  kubeconfig?: string;
   verbose: boolean;
   help: boolean;
 }
@@ -43,6 +52,12 @@ export function parseArgs(argv: string[]): CliArgs {
         break;
       case '--host':
         args.host = value();
+        break;
+      case '--tls-dir':
+        args.tlsDir = value();
+        break;
+      case '--kubeconfig':
+        args.kubeconfig = value();
         break;
       case '--verbose':
       case '-v':
@@ -82,8 +97,15 @@ export async function runCli(
     io.err(`kube-simulator: --config is required\n\n${USAGE}`);
     return 2;
   }
+  if (args.kubeconfig && !args.tlsDir) {
+    io.err(
+      `kube-simulator: --kubeconfig needs --tls-dir (kubectl sends tokens only over TLS)\n\n${USAGE}`,
+    );
+    return 2;
+  }
   try {
     const config = loadConfig(args.config);
+    const tls = args.tlsDir ? ensureTlsMaterial(args.tlsDir) : undefined;
     const simulator = await startSimulator({
       clusters: config.clusters,
       host: args.host ?? config.host ?? '127.0.0.1',
@@ -97,7 +119,18 @@ export async function runCli(
               } -> ${e.status}`,
             )
         : undefined,
+      tls,
     });
+    if (tls && args.tlsDir)
+      io.out(`clients trust the CA in ${caFileIn(args.tlsDir)}`);
+    if (tls && args.kubeconfig) {
+      writeKubeconfig(args.kubeconfig, simulator.clusters, tls.ca);
+      io.out(
+        `kubeconfig for kubectl: ${
+          args.kubeconfig
+        } (contexts ${simulator.clusters.map(c => c.name).join(', ')})`,
+      );
+    }
     for (const c of simulator.clusters)
       io.out(`cluster ${c.name} listening on ${c.url} (token via config)`);
     let stopping = false;

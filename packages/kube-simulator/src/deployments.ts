@@ -167,7 +167,51 @@ function comparableTemplate(template: KubeObject['spec']): string {
   const copy = clone(template ?? {});
   if (copy.metadata?.labels)
     delete copy.metadata.labels[POD_TEMPLATE_HASH_LABEL];
-  return stableStringify(copy);
+  return stableStringify(withoutUnset(copy));
+}
+
+/**
+ * A value without nulls and empty objects: Go clients send unset fields of a
+ * template that way (kubectl rollout undo sends `creationTimestamp: null` and
+ * `resources: {}`), and the API server treats them as unset.
+ */
+function withoutUnset(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUnset);
+  if (!value || typeof value !== 'object') return value;
+  const kept = Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => [k, withoutUnset(v)] as const)
+    .filter(
+      ([, v]) =>
+        v !== null &&
+        v !== undefined &&
+        !(typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).length),
+    );
+  return Object.fromEntries(kept);
+}
+
+/** Deployment annotations the controller does not copy to its ReplicaSets. */
+const NOT_COPIED_TO_REPLICA_SETS = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  REVISION_ANNOTATION,
+  'deployment.kubernetes.io/revision-history',
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  'deprecated.deployment.rollback.to',
+]);
+
+/**
+ * Copies the Deployment's annotations to a ReplicaSet it rolls out to, as the
+ * deployment controller does; `kubectl rollout undo` puts them back on the
+ * Deployment, so a rollback restores e.g. the `khal.ai/ref` of that revision.
+ */
+export function copyDeploymentAnnotations(d: KubeObject, rs: KubeObject): void {
+  const copied = Object.entries(d.metadata.annotations ?? {}).filter(
+    ([key]) => !NOT_COPIED_TO_REPLICA_SETS.has(key),
+  );
+  rs.metadata.annotations = {
+    ...rs.metadata.annotations,
+    ...Object.fromEntries(copied),
+  };
 }
 
 /** The owned ReplicaSet whose pod template equals the Deployment's, if any. */
@@ -250,6 +294,7 @@ export function createReplicaSet(
     },
     status: { replicas: 0, observedGeneration: 1 },
   };
+  copyDeploymentAnnotations(d, rs);
   ctx.store.put(REPLICA_SET, rs);
   recordEvent(
     ctx.store,

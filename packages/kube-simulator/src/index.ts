@@ -7,6 +7,10 @@
  * @packageDocumentation
  */
 export { startSimulator } from './simulator';
+export { ensureTlsMaterial, caFileIn } from './tls';
+export type { TlsMaterial } from './tls';
+export { kubeconfigFor, writeKubeconfig } from './kubeconfig';
+export type { KubeconfigCluster } from './kubeconfig';
 export type {
   SimulatorOptions,
   RunningSimulator,

@@ -11,6 +11,7 @@ export type ApiTarget =
   | { kind: 'groupList' }
   | { kind: 'group'; group: string }
   | { kind: 'resourceList'; group: string; version: string }
+  | { kind: 'openapi'; specPath?: string }
   | {
       kind: 'resource';
       group: string;
@@ -36,6 +37,9 @@ export function parseApiPath(rawPath: string): ApiTarget {
   const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
   if (path === '/version') return { kind: 'public', what: 'version' };
   if (HEALTH_PATHS.has(path)) return { kind: 'public', what: 'health' };
+  if (path === '/openapi/v3') return { kind: 'openapi' };
+  if (path.startsWith('/openapi/v3/'))
+    return { kind: 'openapi', specPath: path.slice('/openapi/v3/'.length) };
   let segments: string[];
   try {
     segments = path.split('/').slice(1).map(decodeURIComponent);

@@ -23,6 +23,7 @@ import {
   DEPLOYMENT,
   REPLICA_SET,
   computeDeploymentStatus,
+  copyDeploymentAnnotations,
   createReplicaSet,
   desiredReplicas,
   ownedReplicaSets,
@@ -141,6 +142,7 @@ export class RolloutEngine {
     if (rs) {
       // A rollback to an older template reuses its ReplicaSet with a new revision.
       setRevision(d, rs, maxRevision + 1);
+      copyDeploymentAnnotations(d, rs);
       this.ctx.failedReplicaSets.delete(rs.metadata.uid ?? '');
     } else {
       rs = createReplicaSet(this.ctx, d, maxRevision + 1);

@@ -27,6 +27,8 @@ import { podMetricsFor } from './metrics';
 import { podLog } from './podLogs';
 import { DEPLOYMENT, POD } from './deployments';
 import { clone } from './store';
+import { WatchSpec } from './watch';
+import { openApiDocument, openApiIndex } from './openapi';
 import {
   ApiError,
   badRequest,
@@ -62,6 +64,8 @@ export interface ApiResponse {
   body: unknown;
   /** Whether Secret data left the simulator in this response. */
   returnedSecretData: boolean;
+  /** Set for a watch: the transport streams its events instead of writing `body`. */
+  watch?: WatchSpec;
 }
 
 /** What the router needs from the cluster besides its model. */
@@ -137,6 +141,12 @@ function routeOrThrow(ctx: RouteContext, req: ApiRequest): ApiResponse {
       return ok(apiGroupBody(target.group));
     case 'resourceList':
       return ok(apiResourceListBody(target.group, target.version));
+    case 'openapi': {
+      if (target.specPath === undefined) return ok(openApiIndex());
+      const document = openApiDocument(target.specPath);
+      if (!document) throw pathNotFound();
+      return ok(document);
+    }
     case 'resource':
       return routeResource(ctx, req, method, target);
     case 'notFound':
@@ -153,9 +163,8 @@ function routeResource(
 ): ApiResponse {
   const watch = req.query.get('watch');
   if (watch === 'true' || watch === '1') {
-    throw methodNotAllowed(
-      'kube-simulator does not support watch; poll with list instead',
-    );
+    if (method !== 'GET') throw methodNotAllowed('watch supports get only');
+    return watchObjects(ctx, req, t);
   }
   if (t.type.virtual && method !== 'GET')
     throw methodNotAllowed('metrics are read-only');
@@ -288,6 +297,43 @@ function listObjects(
     200,
     isSecret && items.length > 0,
   );
+}
+
+/** The API server's default for watches without `timeoutSeconds` (its min-request-timeout). */
+const DEFAULT_WATCH_TIMEOUT_S = 1800;
+
+function watchObjects(
+  ctx: RouteContext,
+  req: ApiRequest,
+  t: ResourceTarget,
+): ApiResponse {
+  if (t.subresource)
+    throw methodNotAllowed(`watch is not supported on ${t.subresource}`);
+  const labels = parseLabelSelector(req.query.get('labelSelector') ?? '');
+  const fields = parseFieldSelector(req.query.get('fieldSelector') ?? '');
+  const timeout = Number(req.query.get('timeoutSeconds') ?? '');
+  const isSecret = t.group === '' && t.type.plural === 'secrets';
+  return {
+    status: 200,
+    body: '',
+    returnedSecretData: isSecret,
+    watch: {
+      list: () =>
+        candidates(ctx, t)
+          .filter(
+            o =>
+              (t.name === undefined || o.metadata.name === t.name) &&
+              matchesLabels(labels, o.metadata.labels) &&
+              matchesFields(fields, o),
+          )
+          .map(o => present(t, clone(o))),
+      resourceVersion: req.query.get('resourceVersion') ?? undefined,
+      timeoutMs:
+        (Number.isFinite(timeout) && timeout > 0
+          ? timeout
+          : DEFAULT_WATCH_TIMEOUT_S) * 1000,
+    },
+  };
 }
 
 function findObject(ctx: RouteContext, t: ResourceTarget): KubeObject {

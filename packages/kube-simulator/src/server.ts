@@ -4,11 +4,13 @@
  * and writes the router's answers.
  */
 import http from 'node:http';
+import https from 'node:https';
 import { Socket } from 'node:net';
 import { RequestLogEntry, UnreachableMode } from './types';
 import { ApiResponse, RouteContext, route } from './router';
 import { ClusterModel } from './cluster';
 import { statusBody } from './status';
+import { WATCH_POLL_MS, WatchSpec, WatchState } from './watch';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -25,12 +27,16 @@ export interface ClusterServerOptions {
   logLimit: number;
   /** Called for each answered request (e.g. CLI verbose logging). */
   onRequest?: (entry: RequestLogEntry) => void;
+  /** Serve https with this certificate and key (PEM); plain http without. */
+  tls?: { cert: string; key: string };
 }
 
 export class ClusterServer {
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Ends each open watch stream. */
+  private readonly watches = new Set<() => void>();
   private latencyMs: number;
   private unreachable: UnreachableMode | undefined;
   private port = 0;
@@ -38,7 +44,11 @@ export class ClusterServer {
 
   constructor(private readonly opts: ClusterServerOptions) {
     this.latencyMs = opts.latencyMs ?? 0;
-    this.server = http.createServer((req, res) => this.onRequest(req, res));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) =>
+      this.onRequest(req, res);
+    this.server = opts.tls
+      ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler)
+      : http.createServer(handler);
     this.server.keepAliveTimeout = 5000;
     this.server.on('connection', socket => {
       if (this.unreachable === 'reset') {
@@ -55,7 +65,7 @@ export class ClusterServer {
     const host = this.opts.host.includes(':')
       ? `[${this.opts.host}]`
       : this.opts.host;
-    return `http://${host}:${this.port}`;
+    return `${this.opts.tls ? 'https' : 'http'}://${host}:${this.port}`;
   }
 
   /** Starts listening; port 0 picks a free port. Resolves with the port. */
@@ -112,6 +122,7 @@ export class ClusterServer {
 
   /** Stops the server, dropping every open and hanging connection. */
   async close(): Promise<void> {
+    for (const end of [...this.watches]) end();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.listening) await this.closeListener();
@@ -199,6 +210,11 @@ export class ClusterServer {
     }
     entry.status = answer.status;
     entry.returnedSecretData = answer.returnedSecretData;
+    if (answer.watch) {
+      this.stream(res, answer.watch);
+      this.opts.onRequest?.(entry);
+      return;
+    }
     const text =
       typeof answer.body === 'string'
         ? answer.body
@@ -214,6 +230,36 @@ export class ClusterServer {
     });
     res.end(entry.method === 'HEAD' ? undefined : text);
     this.opts.onRequest?.(entry);
+  }
+
+  /** Streams a watch's events until it times out, the client leaves or the server stops. */
+  private stream(res: http.ServerResponse, spec: WatchSpec): void {
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'X-Kube-Simulator': 'not-kubernetes',
+    });
+    // Clients wait for the headers before they read events; a quiet watch must still send them.
+    res.flushHeaders();
+    const state = new WatchState(spec);
+    const send = (events: ReturnType<WatchState['next']>) => {
+      for (const event of events) res.write(`${JSON.stringify(event)}\n`);
+    };
+    send(state.start());
+    const poll = setInterval(() => send(state.next()), WATCH_POLL_MS);
+    const timers = this.timers;
+    const watches = this.watches;
+    const timeout: NodeJS.Timeout = setTimeout(end, spec.timeoutMs);
+    timers.add(timeout);
+    function end() {
+      clearInterval(poll);
+      clearTimeout(timeout);
+      timers.delete(timeout);
+      watches.delete(end);
+      if (!res.writableEnded) res.end();
+    }
+    this.watches.add(end);
+    res.on('close', end);
   }
 
   /** When unreachable, leaves the request hanging or drops its socket; true if dropped. */

@@ -25,6 +25,12 @@ export interface SimulatorOptions {
   onRequest?: (entry: RequestLogEntry) => void;
   /** Maximum entries kept in requestLog (oldest dropped first). Default 100000. */
   requestLogLimit?: number;
+  /**
+   * Serve https with this server certificate and key (PEM), e.g. from
+   * `ensureTlsMaterial()`; plain http without. Real Kubernetes clients send
+   * bearer tokens only over TLS.
+   */
+  tls?: { cert: string; key: string };
 }
 
 /** Test and tooling access to one running simulated cluster. */
@@ -159,6 +165,7 @@ export async function startSimulator(
         log: requestLog,
         logLimit: options.requestLogLimit ?? 100000,
         onRequest: options.onRequest,
+        tls: options.tls,
       });
       started.push({ spec, model, server });
       await server.listen(spec.port ?? 0);

@@ -244,6 +244,8 @@ describe('drift on a Kubernetes rung', () => {
             },
             ladder: {
               operatorsGroup: 'group:default/operators',
+              // git reads the test repository only under this root.
+              localRepositoriesRoot: join(repo.dir, '..'),
               // These tests patch the cluster and read right away: no cached cluster state.
               clusterStateMaxAgeMs: 0,
               ladders: [

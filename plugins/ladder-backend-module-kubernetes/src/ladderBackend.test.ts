@@ -147,6 +147,8 @@ describe('the ladder backend with the kubernetes module', () => {
               ],
             },
             ladder: {
+              // git reads the test repository only under this root.
+              localRepositoriesRoot: resolve(repo.dir, '..'),
               ladders: [
                 {
                   id: 'khal',

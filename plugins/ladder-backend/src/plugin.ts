@@ -18,6 +18,7 @@ import {
 } from '@khal/plugin-ladder-node';
 import { createLadderServices } from './service/createLadderServices';
 import { builtinGates } from './gates/builtinGates';
+import { DEFAULT_DRY_RUN_MAX_AGE_HOURS } from './gates/dryRunAcceptance';
 import { createRouter } from './router/createRouter';
 import { runRecheck } from './service/RecheckTask';
 
@@ -51,7 +52,8 @@ export const ladderPlugin = createBackendPlugin({
       },
     });
     // The built-in gates go through the same door as everyone else's.
-    builtinGates.forEach(g => gates.set(g.id, g));
+    let dryRunMaxAgeMs = DEFAULT_DRY_RUN_MAX_AGE_HOURS * 3_600_000;
+    builtinGates({ dryRunMaxAgeMs: () => dryRunMaxAgeMs }).forEach(g => gates.set(g.id, g));
 
     env.registerInit({
       deps: {
@@ -75,6 +77,7 @@ export const ladderPlugin = createBackendPlugin({
         const ladderConfig = parseLadderConfig(deps.config.getOptional('ladder'), {
           knownGateIds: gates.keys(),
         });
+        dryRunMaxAgeMs = ladderConfig.dryRunMaxAgeHours * 3_600_000;
         deps.permissionsRegistry.addPermissions(ladderPermissions);
         const services = await createLadderServices({
           ...deps,

@@ -20,13 +20,14 @@ describe('khal deploy (CLI process against a fake portal)', () => {
       r => r.method === 'POST' && r.path === '/api/ladder/evidence',
     );
 
-  it('--dry-run prints the plan and records it as clean dry-run evidence', async () => {
+  it('--dry-run prints the plan, runs the rung dry-run command and records its exit code as clean dry-run evidence', async () => {
     const run = await runKhal(
       ['deploy', '--target', 'dev', '--dry-run', '--ref', fixtures.REF],
       { env, cwd: app.dir },
     );
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe('$ echo server dry-run ok\n');
     expect(run.code).toBe(0);
+    expect(run.stdout).toContain('server dry-run ok\n');
     expect(run.stdout).toMatch(
       /Target: +dev → Shared dev \(dev, rung 2 of ladder khal\)/,
     );
@@ -57,9 +58,86 @@ describe('khal deploy (CLI process against a fake portal)', () => {
       content: expect.stringContaining('Shared dev'),
       data: {
         clean: true,
+        exitCode: 0,
+        command: 'echo server dry-run ok',
+        commit: fixtures.REF,
         target: 'dev',
-        planDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        planDigest: fixtures.deployPlan().planDigest,
+        unknownSettings: [],
+        missingSettings: [],
       },
+    });
+  });
+
+  it('bypass: --dry-run with a required setting "supplied: unknown" records a dry-run that is not clean', async () => {
+    const plan = fixtures.deployPlan();
+    portal.route('GET /api/ladder/plan', {
+      body: {
+        ...plan,
+        settings: [
+          {
+            name: 'DATABASE_URL',
+            required: true,
+            secret: true,
+            supplied: null,
+          },
+        ],
+      },
+    });
+    const run = await runKhal(
+      ['deploy', '--target', 'dev', '--dry-run', '--ref', fixtures.REF],
+      { env, cwd: app.dir },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /Recorded dry-run evidence ev-dry-run \(NOT clean/,
+    );
+    expect(run.stdout).toContain(
+      'Not clean: required settings not known to be supplied (supplied: unknown): DATABASE_URL.',
+    );
+    expect(evidencePosts()[0].body).toMatchObject({
+      kind: 'dry-run',
+      data: { clean: false, exitCode: 0, unknownSettings: ['DATABASE_URL'] },
+    });
+  });
+
+  it('bypass: --dry-run whose dry-run command fails records its exit code, not clean', async () => {
+    portal.route('GET /api/ladder/plan', {
+      body: fixtures.deployPlan({
+        commands: {
+          dryRun: 'echo "error: deployments.apps is forbidden" >&2; exit 3',
+        },
+      }),
+    });
+    const run = await runKhal(
+      ['deploy', '--target', 'dev', '--dry-run', '--ref', fixtures.REF],
+      { env, cwd: app.dir },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error: deployments.apps is forbidden');
+    expect(run.stdout).toContain('Not clean: the dry-run command exited 3.');
+    expect(evidencePosts()[0].body).toMatchObject({
+      content: expect.stringContaining('error: deployments.apps is forbidden'),
+      data: { clean: false, exitCode: 3 },
+    });
+  });
+
+  it('bypass: --dry-run on a rung without a dry-run command is not clean and says to configure one', async () => {
+    portal.route('GET /api/ladder/plan', {
+      body: fixtures.deployPlan({
+        commands: { logs: 'kubectl logs deploy/orders-api' },
+      }),
+    });
+    const run = await runKhal(
+      ['deploy', '--target', 'dev', '--dry-run', '--ref', fixtures.REF],
+      { env, cwd: app.dir },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      'Not clean: rung dev configures no dry-run command: add commands.dryRun to it',
+    );
+    expect(evidencePosts()[0].body).toMatchObject({
+      data: { clean: false, exitCode: null, command: null },
     });
   });
 
@@ -88,7 +166,14 @@ describe('khal deploy (CLI process against a fake portal)', () => {
     ]);
     expect(out).toMatchObject({
       plan: fixtures.deployPlan(),
-      dryRun: { evidenceId: 'ev-dry-run', clean: true },
+      planDigest: fixtures.deployPlan().planDigest,
+      dryRun: {
+        evidenceId: 'ev-dry-run',
+        clean: true,
+        exitCode: 0,
+        command: 'echo server dry-run ok',
+        problems: [],
+      },
       deploy: null,
     });
     expect(

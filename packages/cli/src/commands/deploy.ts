@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { Command } from 'commander';
 import {
@@ -35,26 +34,6 @@ interface DeployOptions extends PortalOptions {
 
 /** The order follow-up commands are listed in; others the rung configures come after. */
 const FOLLOW_UPS = ['logs', 'status', 'open', 'rollback', 'evidence'];
-
-/** JSON with sorted keys, so the same plan always has the same digest. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b, 'en-US'));
-    return `{${entries
-      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-export function planDigest(plan: DeployPlan): string {
-  return `sha256:${createHash('sha256')
-    .update(canonicalJson(plan))
-    .digest('hex')}`;
-}
 
 /** The plan as people read it; also the content of the dry-run evidence. */
 export function planLines(plan: DeployPlan): string[] {
@@ -178,6 +157,128 @@ function runDeployCommand(
   });
 }
 
+/** Why a dry-run is not clean, in the order a person fixes them; empty when it is clean. */
+export function dryRunProblems(
+  plan: DeployPlan,
+  exitCode: number | null,
+): string[] {
+  const required = plan.settings.filter(s => s.required);
+  const unknown = required.filter(s => s.supplied === null).map(s => s.name);
+  const missing = required.filter(s => s.supplied === false).map(s => s.name);
+  return [
+    ...(plan.commands.dryRun
+      ? []
+      : [
+          `rung ${plan.rung.id} configures no dry-run command: add commands.dryRun to it under ladder.ladders[].rungs in app-config.yaml (e.g. kubectl apply --dry-run=server)`,
+        ]),
+    ...(exitCode !== null && exitCode !== 0
+      ? [`the dry-run command exited ${exitCode}`]
+      : []),
+    ...(missing.length
+      ? [`required settings not supplied: ${missing.join(', ')}`]
+      : []),
+    ...(unknown.length
+      ? [
+          `required settings not known to be supplied (supplied: unknown): ${unknown.join(
+            ', ',
+          )}`,
+        ]
+      : []),
+  ];
+}
+
+/**
+ * `--dry-run`: runs the rung's real dry-run command and records what happened as evidence. The
+ * portal never takes the recorded `clean` on trust: it judges the exit code, the plan digest and
+ * the settings itself; `clean` here is what this run saw, for people.
+ */
+async function dryRunPlan(options: {
+  client: LadderClient;
+  io: CommandIo;
+  plan: DeployPlan;
+  ref: string;
+  entityRef: string;
+  source: Record<string, string>;
+  repoUrl?: string;
+  branch?: string;
+  text: string[];
+}): Promise<void> {
+  const { client, io, plan, ref, entityRef, source } = options;
+  const command = plan.commands.dryRun;
+  let result: { exitCode: number; output: string; truncated: boolean } | null =
+    null;
+  if (command) {
+    if (!io.json) io.term.err(io.term.paint('dim', `$ ${command}`));
+    result = await runDeployCommand(command, io, {
+      KHAL_ENTITY_REF: entityRef,
+      KHAL_REF: ref,
+      KHAL_TARGET: plan.rung.id,
+      KHAL_DRY_RUN: '1',
+      ...(options.branch ? { KHAL_BRANCH: options.branch } : {}),
+      ...(options.repoUrl ? { KHAL_REPO_URL: options.repoUrl } : {}),
+    });
+  }
+  const exitCode = result?.exitCode ?? null;
+  const problems = dryRunProblems(plan, exitCode);
+  const clean = problems.length === 0;
+  const required = plan.settings.filter(s => s.required);
+  const evidenceId = await recordEvidence(client, {
+    entityRef,
+    rung: plan.rung.id,
+    ref,
+    kind: 'dry-run',
+    summary: `dry-run of ${plan.manifest.name} ${shortRef(ref)} to ${
+      plan.rung.id
+    }: ${clean ? 'clean' : `not clean — ${problems.join('; ')}`}`,
+    // The backend redacts secrets from content at ingestion.
+    content: [
+      ...options.text,
+      '',
+      command ? `$ ${command}` : '(no dry-run command configured)',
+      ...(result ? [result.output || '(no output)'] : []),
+    ].join('\n'),
+    data: {
+      clean,
+      exitCode,
+      command: command ?? null,
+      commit: ref,
+      target: plan.rung.id,
+      planDigest: plan.planDigest,
+      unknownSettings: required
+        .filter(s => s.supplied === null)
+        .map(s => s.name),
+      missingSettings: required
+        .filter(s => s.supplied === false)
+        .map(s => s.name),
+      ...(result ? { truncated: result.truncated } : {}),
+      ...source,
+    },
+  });
+  if (io.json) {
+    printJson(io, {
+      plan,
+      planDigest: plan.planDigest,
+      dryRun: {
+        evidenceId,
+        clean,
+        exitCode,
+        command: command ?? null,
+        problems,
+      },
+      deploy: null,
+    });
+  } else {
+    io.term.out(
+      `Recorded dry-run evidence ${evidenceId} (${
+        clean ? 'clean' : 'NOT clean'
+      }, ${plan.planDigest.slice(0, 19)}…) for ${plan.rung.id}.`,
+    );
+    for (const problem of problems)
+      io.term.out(io.term.paint('yellow', `Not clean: ${problem}.`));
+  }
+  if (!clean) process.exitCode = ExitCode.Failed;
+}
+
 export function registerDeploy(program: Command): void {
   withPortalOptions(
     program
@@ -218,7 +319,8 @@ export function registerDeploy(program: Command): void {
         query: { entityRef, target: rung.id, ref },
         schema: deployPlanSchema,
       });
-      const digest = planDigest(plan);
+      // The portal computes the digest of what a dry-run vouches for; it judges dry-runs by it.
+      const digest = plan.planDigest;
       const text = planLines(plan);
       if (!io.json) {
         io.term.out(
@@ -236,52 +338,17 @@ export function registerDeploy(program: Command): void {
       };
 
       if (opts.dryRun) {
-        const missing = plan.settings
-          .filter(s => s.required && s.supplied === false)
-          .map(s => s.name);
-        const evidenceId = await recordEvidence(client, {
-          entityRef,
-          rung: plan.rung.id,
+        await dryRunPlan({
+          client,
+          io,
+          plan,
           ref,
-          kind: 'dry-run',
-          summary: `dry-run of ${plan.manifest.name} ${shortRef(ref)} to ${
-            plan.rung.id
-          }: plan resolved`,
-          content: text.join('\n'),
-          data: {
-            clean: true,
-            target: plan.rung.id,
-            planDigest: digest,
-            ...source,
-          },
+          entityRef,
+          source,
+          repoUrl,
+          branch: opts.branch,
+          text,
         });
-        if (io.json) {
-          printJson(io, {
-            plan,
-            planDigest: digest,
-            dryRun: { evidenceId, clean: true },
-            deploy: null,
-          });
-        } else {
-          io.term.out(
-            `Recorded dry-run evidence ${evidenceId} (clean, ${digest.slice(
-              0,
-              19,
-            )}…) for ${plan.rung.id}.`,
-          );
-          if (missing.length) {
-            io.term.out(
-              io.term.paint(
-                'yellow',
-                `Note: required settings not supplied for ${
-                  plan.rung.id
-                }: ${missing.join(
-                  ', ',
-                )} — the env-contract gate will ask for them.`,
-              ),
-            );
-          }
-        }
         return;
       }
 

@@ -73,6 +73,8 @@ const ladderConfig = {
               'echo "deploying {{ref}} to {{namespace}}" && touch deployed-{{rung.id}}.marker',
             logs: 'kubectl -n {{namespace}} logs deploy/{{kubernetesId}}',
             rollback: 'helm rollback {{kubernetesId}}',
+            // The rung's dry-run (a stand-in for kubectl apply --dry-run=server).
+            dryRun: 'echo "dry-run of {{ref}} in {{namespace}}: configured (server dry run)"',
           },
         },
         {
@@ -187,7 +189,8 @@ describe('khal against the real ladder backend', () => {
         ladderPlugin,
         mockServices.rootConfig.factory({
           data: {
-            ladder: ladderConfig,
+            // git reads the test repository only under this root.
+            ladder: { ...ladderConfig, localRepositoriesRoot: path.dirname(repo.dir) },
             kubernetes: {
               clusterLocatorMethods: [
                 {
@@ -324,6 +327,13 @@ describe('khal against the real ladder backend', () => {
       checks.find((c: { id: string }) => c.id === 'settings'),
     ).toMatchObject({ status: 'fail' });
 
+    // A dry-run is clean only once every required setting is known to be supplied.
+    const env = await khal(
+      ['evidence', 'push', '--kind', 'env-contract', '--target', 'dev'],
+      { env: { DATABASE_URL: 'postgres://u:pw@db/x' } },
+    );
+    expect(env.code).toBe(0);
+
     const dryRun = await khal([
       'deploy',
       '--target',
@@ -331,7 +341,10 @@ describe('khal against the real ladder backend', () => {
       '--dry-run',
       '--json',
     ]);
-    expect(dryRun.stderr).toBe('');
+    // With --json the dry-run command's output goes to stderr.
+    expect(dryRun.stderr).toBe(
+      `dry-run of ${repo.head} in khal-orders-api: configured (server dry run)\n`,
+    );
     expect(dryRun.code).toBe(0);
     const planned = JSON.parse(dryRun.stdout);
     expect(planned.plan).toMatchObject({
@@ -342,13 +355,7 @@ describe('khal against the real ladder backend', () => {
     expect(planned.plan.commands.deploy).toBe(
       `echo "deploying ${repo.head} to khal-orders-api" && touch deployed-dev.marker`,
     );
-    expect(planned.dryRun.clean).toBe(true);
-
-    const env = await khal(
-      ['evidence', 'push', '--kind', 'env-contract', '--target', 'dev'],
-      { env: { DATABASE_URL: 'postgres://u:pw@db/x' } },
-    );
-    expect(env.code).toBe(0);
+    expect(planned.dryRun).toMatchObject({ clean: true, exitCode: 0 });
 
     const promote = await khal(['promote', '--to', 'dev', '--json']);
     expect(promote.code).toBe(0);

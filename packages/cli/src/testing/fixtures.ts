@@ -221,7 +221,10 @@ export function deployPlan(partial: Partial<DeployPlan> = {}): DeployPlan {
       open: 'open http://orders-api.dev.local',
       rollback: 'helm rollback orders-api',
       evidence: 'khal evidence push --kind logs --target dev -',
+      // Runs in the test's shell: a dry-run command that succeeds.
+      dryRun: 'echo server dry-run ok',
     },
+    planDigest: `sha256:${'a'.repeat(64)}`,
     ...partial,
   };
 }

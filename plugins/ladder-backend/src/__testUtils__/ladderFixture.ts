@@ -58,6 +58,7 @@ export const ladderConfig = {
           commands: {
             logs: 'kubectl -n {{namespace}} logs deploy/{{kubernetesId}}',
             status: 'kubectl -n {{namespace}} rollout status deploy/{{kubernetesId}}',
+            dryRun: 'kubectl -n {{namespace}} apply --dry-run=server -f deploy/',
           },
         },
         {
@@ -68,6 +69,8 @@ export const ladderConfig = {
           kubernetes: { cluster: 'customer-hml', namespace: 'khal-{{entity.name}}' },
           approvers: { groups: ['group:default/customer-stakeholders'], minimum: 1 },
           entryGates: ['previous-rung-proven'],
+          // No proof checks: its placements are unverified, which production accepts only so.
+          proofOptional: true,
         },
         {
           id: 'prod',
@@ -225,6 +228,20 @@ export function schedulerCapture(): { feature: BackendFeature; scheduler: () => 
   };
 }
 
+/** A permissions service deciding by permission name only, as a simple policy would. */
+function policyPermissions(decide: (permissionName: string) => AuthorizeResult.ALLOW | AuthorizeResult.DENY) {
+  return createServiceFactory({
+    service: coreServices.permissions,
+    deps: {},
+    factory: () => ({
+      authorize: async (requests: Array<{ permission: { name: string } }>) =>
+        requests.map(r => ({ result: decide(r.permission.name) })),
+      authorizeConditional: async (requests: Array<{ permission: { name: string } }>) =>
+        requests.map(r => ({ result: decide(r.permission.name) })),
+    }) as any,
+  });
+}
+
 export interface Outbox {
   notifications: NotificationSendOptions[];
   signals: SignalPayload[];
@@ -235,6 +252,8 @@ export async function startLadderBackend(options: {
   repoDir: string;
   knex?: Knex;
   deny?: boolean;
+  /** A policy deciding per permission name (e.g. read allowed, writes denied); wins over `deny`. */
+  policy?: (permissionName: string) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   extraFeatures?: BackendFeature[];
   configOverrides?: Record<string, unknown>;
   entities?: Entity[];
@@ -244,10 +263,22 @@ export async function startLadderBackend(options: {
     features: [
       ladderPlugin,
       mockServices.rootConfig.factory({
-        data: { ladder: { ...ladderConfig, ...options.configOverrides }, kubernetes: kubernetesConfig },
+        data: {
+          ladder: {
+            ...ladderConfig,
+            // The test repositories live in the temp folder; git is run only under this root.
+            localRepositoriesRoot: path.dirname(options.repoDir),
+            ...options.configOverrides,
+          },
+          kubernetes: kubernetesConfig,
+        },
       }),
       ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
-      ...(options.deny ? [mockServices.permissions.factory({ result: AuthorizeResult.DENY })] : []),
+      ...(options.policy
+        ? [policyPermissions(options.policy)]
+        : options.deny
+          ? [mockServices.permissions.factory({ result: AuthorizeResult.DENY })]
+          : []),
       catalogServiceMock.factory({ entities: options.entities ?? catalogEntities(options.repoDir) }),
       createServiceFactory({
         service: notificationService,

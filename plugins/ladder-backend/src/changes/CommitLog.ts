@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ANNOTATION_SOURCE_LOCATION, Entity } from '@backstage/catalog-model';
 import type { ChangeCommit } from '@khal/plugin-ladder-common';
 import { SOURCE_REPO_ANNOTATION } from '../manifest/ManifestReader';
+import { resolveLocalRepository } from '../manifest/LocalRepository';
 import { Redactor } from '../evidence/Redactor';
 
 const redactor = new Redactor();
@@ -79,19 +78,15 @@ export class CommitLog {
           : `the entity names no source repository (add ${SOURCE_REPO_ANNOTATION}: file:<repo>)`,
       };
     }
-    const resolved = path.resolve(
+    const repository = resolveLocalRepository(
       this.options.localRepositoriesRoot,
       repoSource.slice('file:'.length),
     );
-    const gitDir = fs.existsSync(path.join(resolved, '.git'))
-      ? path.join(resolved, '.git')
-      : resolved;
-    if (!fs.existsSync(gitDir)) {
-      return {
-        commits: null,
-        reason: `the local repository ${resolved} does not exist`,
-      };
+    if (!repository.ok) {
+      return { commits: null, reason: `${repository.reason}: ${repository.howToFix}` };
     }
+    const { gitDir } = repository;
+    const resolved = repository.display;
     let out: string;
     try {
       out = await git(gitDir, [
@@ -123,20 +118,22 @@ export class CommitLog {
         reason: `git could not list the commits of ${resolved}`,
       };
     }
-    const commits = out
-      .split(RECORD)
-      .map(r => r.trim())
-      .filter(Boolean)
-      .map(record => {
-        const [sha, subject, author, date] = record.split(FIELD);
-        return {
-          sha,
-          // A commit message can quote a credential (e.g. a connection URL): never shown as is.
-          subject: redactor.text(subject ?? '').value,
-          author: author ?? '',
-          date: date ?? '',
-        };
-      });
+    const commits = await Promise.all(
+      out
+        .split(RECORD)
+        .map(r => r.trim())
+        .filter(Boolean)
+        .map(async record => {
+          const [sha, subject, author, date] = record.split(FIELD);
+          return {
+            sha,
+            // A commit message can quote a credential (e.g. a connection URL): never shown as is.
+            subject: (await redactor.text(subject ?? '')).value,
+            author: author ?? '',
+            date: date ?? '',
+          };
+        }),
+    );
     return {
       commits: commits.slice(0, COMMIT_LIMIT),
       truncated: commits.length > COMMIT_LIMIT,

@@ -249,7 +249,7 @@ describe('the change view', () => {
     );
   });
 
-  it('is refused without read permission', async () => {
+  it('answers a caller without read permission as if the entity did not exist (404)', async () => {
     const denied = await startLadderBackend({
       repoDir: repo.dir,
       deny: true,
@@ -261,7 +261,8 @@ describe('the change view', () => {
           `/api/ladder/changes?entityRef=${ENTITY}&fromRef=${repo.a}&toRef=${repo.c}&target=dev`,
         )
         .set('Authorization', as('alice'));
-      expect(res.status).toBe(403);
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe(`no entity ${ENTITY} in the catalog`);
     } finally {
       await denied.stop();
     }

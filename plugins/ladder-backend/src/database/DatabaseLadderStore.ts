@@ -14,6 +14,7 @@ import type {
   IdempotencyRecord,
   PlacementRecord,
   PromotionRecord,
+  ProofStatus,
   StoredGateResult,
 } from './records';
 import { isUniqueViolation } from './conflicts';
@@ -362,7 +363,7 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
     entityRef: string;
     rungId: string;
     ref: string;
-    status: 'passed' | 'pending' | 'failed';
+    status: ProofStatus;
   }): Promise<void> {
     await this.tx(T.placements)
       .where({ entity_ref: options.entityRef, rung_id: options.rungId, ref: options.ref })

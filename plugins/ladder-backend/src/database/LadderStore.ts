@@ -9,6 +9,7 @@ import type {
   IdempotencyRecord,
   PlacementRecord,
   PromotionRecord,
+  ProofStatus,
   StoredGateResult,
 } from './records';
 
@@ -52,7 +53,7 @@ export interface LadderStoreTransaction {
     entityRef: string;
     rungId: string;
     ref: string;
-    status: 'passed' | 'pending' | 'failed';
+    status: ProofStatus;
   }): Promise<void>;
   insertAudit(event: AuditInput): Promise<void>;
   /**

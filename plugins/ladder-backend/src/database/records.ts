@@ -29,10 +29,16 @@ export interface PromotionRecord {
   version: number;
 }
 
+/** The summary of a placement's proof checks. */
+export type ProofStatus = 'passed' | 'pending' | 'failed' | 'unverified';
+
 /** A placement with the summary of its proof checks. */
 export interface PlacementRecord extends Placement {
-  /** `null` until the rung's proof checks ran for the placed ref. */
-  proofStatus: 'passed' | 'pending' | 'failed' | null;
+  /**
+   * `null` until the rung's proof checks ran for the placed ref; `unverified` when the rung has
+   * none (nothing proved the ref works there).
+   */
+  proofStatus: ProofStatus | null;
   proofCheckedAt: string | null;
 }
 

@@ -1,53 +1,143 @@
+import { ordinaryTexts, plantedCorpus } from '../__testUtils__/plantedCorpus';
 import { Redactor, isSecretKey } from './Redactor';
+import { presetSpans } from './presetScan';
 
-// Test fixtures only: every token, key and PEM block below is fake and shaped like a real
-// credential on purpose, so the redactor is exercised on realistic input.
+// Every token, key and PEM block in the corpus is fake and shaped like a real credential.
 describe('Redactor', () => {
-  const r = new Redactor({ secretSettingNames: ['DATABASE_URL'] });
+  const r = new Redactor();
 
-  it.each([
-    ['jwt', 'token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end', 'eyJhbGciOiJIUzI1NiJ9'],
-    ['github', 'pushed with ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abcdefghij'],
-    ['github pat', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnop', 'github_pat_11ABC'],
-    ['aws', 'key AKIAIOSFODNN7EXAMPLE here', 'AKIAIOSFODNN7EXAMPLE'],
-    ['slack', 'xoxb-123456789012-abcdefghijkl', 'xoxb-1234'],
-    ['bearer', 'curl -H "Authorization: Bearer s3cr3t-t0ken-value"', 's3cr3t-t0ken'],
-    ['url password', 'postgres://orders:hunter2@db:5432/orders', 'hunter2'],
-    ['env', 'API_KEY=abc123xyz\nLOG_LEVEL=info', 'abc123xyz'],
-    ['yaml', 'password: correct horse', 'horse'],
-    ['json', '{"client_secret": "shhh-very-secret", "name": "x"}', 'shhh-very'],
-    ['manifest secret', 'DATABASE_URL=mysql://db/orders', 'mysql://db/orders'],
-    [
-      'pem',
-      '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----',
-      'MIIEowIBAAKCAQEA',
-    ],
-  ])('removes %s', (_name, input, secret) => {
-    const out = r.text(input);
-    expect(out.value).not.toContain(secret);
-    expect(out.value).toContain('[REDACTED:');
-    expect(out.redactions).toBeGreaterThan(0);
+  it('holds at least 40 formats, the nine of issue 17 among them', () => {
+    expect(plantedCorpus.length).toBeGreaterThanOrEqual(40);
+    expect(plantedCorpus.filter(f => f.source === 'issue-17')).toHaveLength(9);
+    expect(
+      plantedCorpus.filter(f => f.source === 'preset').length,
+    ).toBeGreaterThanOrEqual(20);
   });
 
-  it('keeps ordinary text', () => {
-    const text = 'build ok in 3.2s; LOG_LEVEL=info; author: alice';
-    expect(r.text(text)).toEqual({ value: text, redactions: 0 });
+  it.each(plantedCorpus.map(f => [f.name, f] as const))(
+    'removes %s',
+    async (_name, format) => {
+      const out = await r.text(format.text);
+      for (const secret of format.secrets)
+        expect(out.value).not.toContain(secret);
+      for (const kept of format.keep ?? []) expect(out.value).toContain(kept);
+      expect(out.value).toContain('[REDACTED:');
+      expect(out.redactions).toBeGreaterThan(0);
+    },
+  );
+
+  // The preset entries are there to prove the library does the work: secretlint alone finds them.
+  it.each(
+    plantedCorpus
+      .filter(f => f.source === 'preset')
+      .map(f => [f.name, f] as const),
+  )('secretlint preset alone finds the %s', async (_name, format) => {
+    const spans = await presetSpans(format.text);
+    expect(spans.length).toBeGreaterThan(0);
   });
 
-  it('redacts structured data by key and by shape', () => {
-    const out = r.data({ clean: true, target: 'dev', token: 'abc', nested: { note: 'AKIAIOSFODNN7EXAMPLE' } });
-    expect(out.value).toEqual({
+  it.each(ordinaryTexts.map(t => [t]))(
+    'keeps ordinary text unchanged: %s',
+    async text => {
+      expect(await r.text(text)).toEqual({ value: text, redactions: 0 });
+    },
+  );
+
+  it('redacts the value of a setting the manifest marks secret, and nothing else', async () => {
+    const withManifest = r.withSecretSettings(['DATABASE_URL']);
+    const text =
+      'DATABASE_URL=FAKE-manifest-dsn\nDATABASE_POOL=4\n- name: DATABASE_URL\n  value: FAKE-manifest-env';
+    const out = await withManifest.text(text);
+    expect(out.value).not.toContain('FAKE-manifest-dsn');
+    expect(out.value).not.toContain('FAKE-manifest-env');
+    expect(out.value).toContain('DATABASE_POOL=4');
+    // the base redactor does not know the setting: the manifest is what makes it secret
+    expect((await r.text('DATABASE_URL=FAKE-manifest-dsn')).value).toContain(
+      'FAKE-manifest-dsn',
+    );
+    expect(withManifest.isSecretKey('database_url')).toBe(true);
+  });
+
+  it('redacts structured data by key (scalars, arrays, nested objects, env pairs) and by shape', async () => {
+    const out = await r.data({
       clean: true,
       target: 'dev',
-      token: '[REDACTED:secret-value]',
-      nested: { note: '[REDACTED:aws-access-key]' },
+      token: 'FAKE-data-token',
+      passwords: ['FAKE-data-a', 'FAKE-data-b'],
+      credentials: { db: { user: 'orders', pin: 1234 } },
+      env: [
+        { name: 'DB_PASSWORD', value: 'FAKE-data-env' },
+        { name: 'LOG_LEVEL', value: 'info' },
+      ],
+      note: `quoted again: FAKE-data-token, and AKIA${'FAKE'}ABCDEFGH2345`,
+      author: 'bob',
     });
+    const text = JSON.stringify(out.value);
+    for (const s of [
+      'FAKE-data-token',
+      'FAKE-data-a',
+      'FAKE-data-b',
+      'orders',
+      '1234',
+      'FAKE-data-env',
+      'AKIAFAKE',
+    ]) {
+      expect(text).not.toContain(s);
+    }
+    expect(out.value).toMatchObject({
+      clean: true,
+      target: 'dev',
+      author: 'bob',
+      env: [{}, { value: 'info' }],
+    });
+    expect(out.redactions).toBeGreaterThanOrEqual(8);
+  });
+
+  it('knows secret keys in any case and separator, and not look-alikes', () => {
+    for (const k of [
+      'GITHUB_TOKEN',
+      'DB Password',
+      'admin_key',
+      'KHALA_ADMIN_KEY',
+      'apiKey',
+      'x-auth-token',
+      'db.passwd',
+      'SENTRY_DSN',
+      'connection-string',
+      'Private Key',
+      'client_secret',
+      'pwd',
+    ]) {
+      expect([k, isSecretKey(k)]).toEqual([k, true]);
+    }
+    for (const k of [
+      'author',
+      'authority',
+      'authors',
+      'LOG_LEVEL',
+      'keyboard',
+      'name',
+      'reset the token for bob now',
+      'path',
+      'monkey',
+    ]) {
+      expect([k, isSecretKey(k)]).toEqual([k, false]);
+    }
+  });
+
+  it('counts redactions and keeps the key of a redacted value', async () => {
+    const out = await r.text('API_KEY=FAKE-count-1\npassword: FAKE-count-2');
+    expect(out.value).toBe(
+      'API_KEY=[REDACTED:secret-value]\npassword: [REDACTED:secret-value]',
+    );
     expect(out.redactions).toBe(2);
   });
 
-  it('knows secret keys', () => {
-    expect(isSecretKey('GITHUB_TOKEN')).toBe(true);
-    expect(isSecretKey('author')).toBe(false);
-    expect(isSecretKey('LOG_LEVEL')).toBe(false);
+  it('does not redact its own markers again', async () => {
+    const once = await r.text('password=FAKE-twice');
+    expect(await r.text(once.value)).toEqual({
+      value: once.value,
+      redactions: 0,
+    });
   });
 });

@@ -2,7 +2,21 @@
  * Removes secrets from text and structured data before anything is stored, audited, returned or
  * notified. Conservative on purpose: an over-redacted log line is a nuisance, a leaked token is
  * an incident.
+ *
+ * Two kinds of finders run over every text: secretlint's recommended preset (token and key
+ * shapes maintained upstream, see presetScan) and our own linear scanners for what the preset
+ * does not know (values under secret keys, Kubernetes env pairs, command-line flags, URL
+ * passwords with any characters, PEM blocks, JWTs, GitLab tokens). Redaction is async: long
+ * texts are linted in windows with the event loop free in between.
  */
+import { assignmentSpans } from './assignments';
+import { commandLineSpans } from './commandLines';
+import { presetSpans, yieldToEventLoop } from './presetScan';
+import { secretKeyTest } from './secretKeys';
+import { pemSpans, tokenSpans, urlUserinfoSpans } from './shapes';
+import { MARKER_PREFIX, Span, applySpans, marker, mergeSpans } from './spans';
+
+export { isSecretKey } from './secretKeys';
 
 /** The outcome of redacting a value: what may be kept, and how many secrets were removed. */
 export interface Redacted<T> {
@@ -10,140 +24,199 @@ export interface Redacted<T> {
   redactions: number;
 }
 
-const marker = (reason: string) => `[REDACTED:${reason}]`;
-const isMarker = (v: string) => v.startsWith('[REDACTED:');
+/** Texts joined for one secretlint pass are kept apart by this, so no finding spans two. */
+const SEPARATOR = '\n\n\n';
+/** A secret removed once is also removed where it is repeated, e.g. quoted later in a log. */
+const MIN_REPEATED_LENGTH = 6;
+const MAX_REPEATED_VALUES = 32;
+/** Our scanners run over this much text between two yields to the event loop. */
+const SCAN_SLICE_CHARS = 256 * 1024;
 
-/** Token and key shapes that are secrets wherever they appear. Order matters: blocks first. */
-const shapes: Array<{ reason: string; pattern: RegExp; keep?: (m: RegExpExecArray) => string }> = [
-  {
-    reason: 'private-key',
-    pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)/g,
-  },
-  { reason: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g },
-  { reason: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g },
-  { reason: 'aws-access-key', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
-  { reason: 'slack-token', pattern: /\bxox[bpoas]-[A-Za-z0-9-]{10,}/g },
-  {
-    reason: 'bearer-token',
-    pattern: /\b(Bearer|Basic|Token)\s+([A-Za-z0-9._~+/=-]{8,})/g,
-    keep: m => `${m[1]} `,
-  },
-  {
-    reason: 'url-password',
-    // The `@` is looked ahead at, not matched, so it stays: scheme://user:[REDACTED:url-password]@host
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(?=@)/gi,
-    keep: m => m[1],
-  },
-];
-
-/** Key names whose values are secrets: password, token, api_key, credential, auth, … */
-const secretKeyWord =
-  '(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth(?:orization)?|session[_-]?id|cookie)';
-const secretKeySource = `[A-Za-z0-9_.-]*?${secretKeyWord}[A-Za-z0-9_.-]*`;
-const secretKeyPattern = new RegExp(`^${secretKeySource}$`, 'i');
-
-/** Whether a key (of a JSON object, an env line, a YAML line) names a secret. */
-export function isSecretKey(key: string): boolean {
-  // "author" and "authority" are not credentials.
-  if (/^author(s|ity|ities)?$/i.test(key)) return false;
-  return secretKeyPattern.test(key);
-}
-
-function escapeRegExp(s: string) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+const isMarker = (v: string) => v.startsWith(MARKER_PREFIX);
 
 /** A redactor that also knows the names of the settings a manifest marks `secret`. */
 export class Redactor {
-  private readonly secretNames: Set<string>;
+  private readonly secretNames: string[];
+  private readonly keyTest: (key: string) => boolean;
 
   constructor(options?: { secretSettingNames?: Iterable<string> }) {
-    this.secretNames = new Set(options?.secretSettingNames ?? []);
+    this.secretNames = [...(options?.secretSettingNames ?? [])];
+    this.keyTest = secretKeyTest(this.secretNames);
   }
 
   /** A redactor that additionally treats these setting names as secret keys. */
   withSecretSettings(names: Iterable<string>): Redactor {
-    return new Redactor({ secretSettingNames: [...this.secretNames, ...names] });
+    return new Redactor({
+      secretSettingNames: [...this.secretNames, ...names],
+    });
   }
 
-  private keyPatternSource(): string {
-    const names = [...this.secretNames].map(escapeRegExp);
-    return names.length ? `(?:${secretKeySource}|${names.join('|')})` : secretKeySource;
-  }
-
-  private isSecret(key: string): boolean {
-    return this.secretNames.has(key) || isSecretKey(key);
+  /** Whether a key names a secret, including the manifest's secret settings. */
+  isSecretKey(key: string): boolean {
+    return this.keyTest(key);
   }
 
   /** Redacts secrets in free text. */
-  text(input: string): Redacted<string> {
-    const counter = { n: 0 };
-    let out = input;
-    for (const shape of shapes) {
-      out = out.replace(shape.pattern, (...args) => {
-        const m = args.slice(0, -2) as unknown as RegExpExecArray;
-        counter.n += 1;
-        return `${shape.keep ? shape.keep(m) : ''}${marker(shape.reason)}`;
-      });
-    }
-    const key = this.keyPatternSource();
-    // JSON: "key": "value"
-    out = out.replace(
-      new RegExp(`("(${key})"\\s*:\\s*)"((?:[^"\\\\]|\\\\.)*)"`, 'gi'),
-      (whole, prefix: string, k: string, value: string) => {
-        if (!this.isSecret(k) || isMarker(value) || value === '') return whole;
-        counter.n += 1;
-        return `${prefix}"${marker('secret-value')}"`;
-      },
-    );
-    // key=value (env files, query strings) and key: value (YAML, headers: the rest of the line)
-    const forms: Array<[string, string]> = [
-      ['\\s*=\\s*', `"[^"\\n]*"|'[^'\\n]*'|[^\\s,;&]+`],
-      ['\\s*:[ \\t]*', `"[^"\\n]*"|'[^'\\n]*'|[^\\n]+`],
-    ];
-    for (const [sepPattern, valuePattern] of forms) {
-      out = out.replace(
-        new RegExp(`(^|[^A-Za-z0-9_.-])(${key})(${sepPattern})(${valuePattern})`, 'gim'),
-        (whole, lead: string, k: string, sep: string, value: string) => {
-          const bare = value.replace(/^["']|["']$/g, '').trim();
-          if (!this.isSecret(k) || isMarker(bare) || bare === '') return whole;
-          counter.n += 1;
-          return `${lead}${k}${sep}${marker('secret-value')}`;
-        },
-      );
-    }
-    return { value: out, redactions: counter.n };
-  }
-
-  /** Redacts structured data: values under secret-looking keys, and secrets inside strings. */
-  data<T>(input: T): Redacted<T> {
-    let count = 0;
-    const walk = (value: unknown, key?: string): unknown => {
-      if (typeof value === 'string') {
-        if (key !== undefined && this.isSecret(key) && value !== '' && !isMarker(value)) {
-          count += 1;
-          return marker('secret-value');
-        }
-        const r = this.text(value);
-        count += r.redactions;
-        return r.value;
-      }
-      if (typeof value === 'number' && key !== undefined && this.isSecret(key)) {
-        count += 1;
-        return marker('secret-value');
-      }
-      if (Array.isArray(value)) return value.map(v => walk(v));
-      if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
-      }
-      return value;
-    };
-    const value = walk(input) as T;
-    return { value, redactions: count };
+  async text(input: string): Promise<Redacted<string>> {
+    return (await this.texts([input]))[0];
   }
 
   /** Redacts optional text, returning undefined for undefined. */
-  optionalText(input: string | undefined): string | undefined {
-    return input === undefined ? undefined : this.text(input).value;
+  async optionalText(input: string | undefined): Promise<string | undefined> {
+    return input === undefined ? undefined : (await this.text(input)).value;
   }
+
+  /**
+   * Redacts several texts with one secretlint pass. `known` are secrets found elsewhere (values
+   * under secret keys of the same data) that are removed wherever they are repeated.
+   */
+  async texts(
+    inputs: string[],
+    known: string[] = [],
+  ): Promise<Array<Redacted<string>>> {
+    const own: Span[][] = [];
+    let scanned = 0;
+    for (const input of inputs) {
+      own.push(this.ownSpans(input));
+      scanned += input.length;
+      if (scanned >= SCAN_SLICE_CHARS) {
+        scanned = 0;
+        await yieldToEventLoop();
+      }
+    }
+    const joined = inputs.join(SEPARATOR);
+    const preset = await presetSpans(joined);
+    let offset = 0;
+    const found = inputs.map((input, n) => {
+      const end = offset + input.length;
+      const mine = preset
+        .filter(s => s.start < end && s.end > offset)
+        .map(s => ({
+          ...s,
+          start: Math.max(0, s.start - offset),
+          end: Math.min(input.length, s.end - offset),
+        }));
+      offset = end + SEPARATOR.length;
+      return [...own[n], ...narrowed(mine, own[n])];
+    });
+    const removed = repeatable([
+      ...known,
+      ...found.flatMap((spans, n) =>
+        spans.map(s => inputs[n].slice(s.start, s.end)),
+      ),
+    ]);
+    return inputs.map((input, n) => {
+      const merged = mergeSpans([...found[n], ...occurrences(input, removed)]);
+      return { value: applySpans(input, merged), redactions: merged.length };
+    });
+  }
+
+  /** Redacts structured data: everything under secret keys, and secrets inside every string. */
+  async data<T>(input: T): Promise<Redacted<T>> {
+    let count = 0;
+    const known: string[] = [];
+    const strings: Array<{ text: string; set: (v: string) => void }> = [];
+    const hide = (value: unknown): unknown => {
+      if (typeof value === 'string' || typeof value === 'number') {
+        const text = String(value);
+        if (text === '' || isMarker(text)) return value;
+        count += 1;
+        known.push(text);
+        return marker('secret-value');
+      }
+      if (Array.isArray(value)) return value.map(hide);
+      if (value && typeof value === 'object') {
+        return Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [k, hide(v)]),
+        );
+      }
+      return value;
+    };
+    const walk = (value: unknown, set: (v: unknown) => void): void => {
+      if (typeof value === 'string') {
+        strings.push({ text: value, set });
+      } else if (Array.isArray(value)) {
+        const copy = [...value];
+        set(copy);
+        copy.forEach((v, i) => walk(v, w => (copy[i] = w)));
+      } else if (value && typeof value === 'object') {
+        const copy: Record<string, unknown> = {};
+        set(copy);
+        // a Kubernetes env entry: { name: 'DB_PASSWORD', value: '…' }
+        const envName = (value as Record<string, unknown>).name;
+        const envSecret = typeof envName === 'string' && this.keyTest(envName);
+        for (const [k, v] of Object.entries(value)) {
+          if (this.keyTest(k) || (envSecret && k === 'value'))
+            copy[k] = hide(v);
+          else walk(v, w => (copy[k] = w));
+        }
+      } else {
+        set(value);
+      }
+    };
+    let out: unknown;
+    walk(input, v => (out = v));
+    const redacted = await this.texts(
+      strings.map(s => s.text),
+      known,
+    );
+    redacted.forEach((r, i) => {
+      strings[i].set(r.value);
+      count += r.redactions;
+    });
+    return { value: out as T, redactions: count };
+  }
+
+  /** Our own scanners; each is linear in the text. */
+  private ownSpans(text: string): Span[] {
+    if (text.length === 0) return [];
+    return [
+      ...pemSpans(text),
+      ...tokenSpans(text),
+      ...urlUserinfoSpans(text),
+      ...assignmentSpans(text, this.keyTest),
+      ...commandLineSpans(text, this.keyTest),
+    ];
+  }
+}
+
+/** Rules that report a whole URL when only its password is secret. */
+const URL_RULES = new Set(['basicauth', 'database-connection-string']);
+
+/**
+ * A whole URL reported by the preset gives way to the password our URL scanner found inside it,
+ * so `postgres://orders:[REDACTED:url-password]@db/orders` still says where it connects.
+ */
+function narrowed(preset: Span[], own: Span[]): Span[] {
+  return preset.filter(
+    p =>
+      !URL_RULES.has(p.reason) ||
+      !own.some(
+        o =>
+          o.reason === 'url-password' && o.start >= p.start && o.end <= p.end,
+      ),
+  );
+}
+
+/** Secrets worth looking for elsewhere: long enough not to hit ordinary words. */
+function repeatable(secrets: string[]): string[] {
+  return [...new Set(secrets.map(s => s.trim()))]
+    .filter(s => s.length >= MIN_REPEATED_LENGTH)
+    .sort((a, b) => b.length - a.length)
+    .slice(0, MAX_REPEATED_VALUES);
+}
+
+/** Every occurrence of the given secrets in `text`. */
+function occurrences(text: string, secrets: string[]): Span[] {
+  const spans: Span[] = [];
+  for (const secret of secrets) {
+    for (
+      let at = text.indexOf(secret);
+      at !== -1;
+      at = text.indexOf(secret, at + secret.length)
+    ) {
+      spans.push({ start: at, end: at + secret.length, reason: 'repeated' });
+    }
+  }
+  return spans;
 }

@@ -18,8 +18,14 @@ export function secretSettingNames(
   return Promise.race([
     manifests
       .read(entity, ref)
-      .then(r => (r.status === 'valid' ? r.manifest.env.filter(s => s.secret).map(s => s.name) : []))
+      .then(r =>
+        r.status === 'valid'
+          ? r.manifest.env.filter(s => s.secret).map(s => s.name)
+          : [],
+      )
       .catch(() => [] as string[]),
-    new Promise<string[]>(resolve => setTimeout(() => resolve([]), waitMs).unref()),
+    new Promise<string[]>(resolve =>
+      setTimeout(() => resolve([]), waitMs).unref(),
+    ),
   ]);
 }

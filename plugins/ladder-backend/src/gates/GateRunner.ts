@@ -8,7 +8,7 @@ export type EvaluatedGate = GateResult & { waitingFor?: string };
 const TIMED_OUT = Symbol('timed-out');
 /** Gates may quote what they read (a manifest value, a cluster message): their texts are redacted. */
 const redactor = new Redactor();
-const clean = (text: string) => redactor.text(text).value;
+const clean = async (text: string) => (await redactor.text(text)).value;
 
 /**
  * Evaluates gates in parallel, each with its own timeout. A gate that throws or runs out of time
@@ -25,14 +25,14 @@ export async function runGates(options: {
       const started = Date.now();
       const gate = options.gates.get(ref.id);
       const title = ref.title ?? gate?.title ?? ref.id;
-      const finish = (e: GateEvaluation): EvaluatedGate => ({
+      const finish = async (e: GateEvaluation): Promise<EvaluatedGate> => ({
         gateId: ref.id,
         title,
         status: e.status,
-        summary: clean(e.summary),
-        ...(e.howToFix ? { howToFix: clean(e.howToFix) } : {}),
+        summary: await clean(e.summary),
+        ...(e.howToFix ? { howToFix: await clean(e.howToFix) } : {}),
         ...(e.evidenceIds?.length ? { evidenceIds: e.evidenceIds } : {}),
-        ...(e.waitingFor ? { waitingFor: clean(e.waitingFor) } : {}),
+        ...(e.waitingFor ? { waitingFor: await clean(e.waitingFor) } : {}),
         checkedAt: new Date().toISOString(),
         durationMs: Date.now() - started,
       });

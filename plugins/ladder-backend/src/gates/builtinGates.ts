@@ -3,19 +3,26 @@ import { previousRungProvenGate } from './previousRungProven';
 import { manifestValidGate } from './manifestValid';
 import { envContractGate } from './envContract';
 import { evidenceGate } from './evidenceGate';
-import { dryRunCleanGate } from './dryRunClean';
+import { createDryRunCleanGate } from './dryRunClean';
 import { approvalGate } from './approvalGate';
 import { rollbackPlanGate } from './rollbackPlan';
 import { adoptionEvidenceGate } from './adoptionEvidence';
 
-/** The gates the ladder backend ships with (registered through its own extension point). */
-export const builtinGates: LadderGate[] = [
-  previousRungProvenGate,
-  manifestValidGate,
-  envContractGate,
-  evidenceGate,
-  dryRunCleanGate,
-  approvalGate,
-  rollbackPlanGate,
-  adoptionEvidenceGate,
-];
+/**
+ * The gates the ladder backend ships with (registered through its own extension point). The
+ * settings come from the ladder config, which is read after the gates are registered.
+ */
+export function builtinGates(settings: {
+  dryRunMaxAgeMs: () => number;
+}): LadderGate[] {
+  return [
+    previousRungProvenGate,
+    manifestValidGate,
+    envContractGate,
+    evidenceGate,
+    createDryRunCleanGate({ maxAgeMs: settings.dryRunMaxAgeMs }),
+    approvalGate,
+    rollbackPlanGate,
+    adoptionEvidenceGate,
+  ];
+}

@@ -2,7 +2,8 @@ import type { LadderGate } from '@khal/plugin-ladder-node';
 
 /**
  * The closest lower rung holds this ref and its proof checks pass. Optional rungs may be skipped
- * (when they do not hold the ref); others not.
+ * (when they do not hold the ref); others not. A rung without proof checks is unverified and
+ * proves nothing, unless the ladder config marks it `proofOptional`.
  */
 export const previousRungProvenGate: LadderGate = {
   id: 'previous-rung-proven',
@@ -16,13 +17,26 @@ export const previousRungProvenGate: LadderGate = {
       const placement = ctx.placements.find(p => p.rungId === rung.id);
       if (placement?.ref === ctx.ref) {
         const results = await ctx.proveRung(rung.id, ctx.ref);
+        if (results.length === 0) {
+          // No proof checks prove nothing: the rung is unverified, not proven.
+          if (rung.proofOptional) {
+            return {
+              status: 'passed',
+              summary: `${ctx.ref} is on ${rung.title}, which has no proof checks and is marked proofOptional`,
+            };
+          }
+          return {
+            status: 'failed',
+            summary: `${ctx.ref} is on ${rung.title} but unverified there: that rung has no proof checks`,
+            howToFix: `add proofChecks to rung "${rung.id}" in the ladder config (e.g. an evidence or kubernetes-rollout check), or mark it proofOptional: true if nothing needs proving there`,
+            waitingFor: `proof on ${rung.title}`,
+          };
+        }
         const open = results.filter(r => r.status !== 'passed');
         if (open.length === 0) {
           return {
             status: 'passed',
-            summary: `${ctx.ref} is on ${rung.title} and ${
-              results.length ? `its ${results.length} proof check(s) pass` : 'that rung has no proof checks'
-            }`,
+            summary: `${ctx.ref} is on ${rung.title} and its ${results.length} proof check(s) pass`,
           };
         }
         const first = open[0];

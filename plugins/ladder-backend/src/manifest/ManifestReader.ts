@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
 import { ANNOTATION_SOURCE_LOCATION, Entity } from '@backstage/catalog-model';
 import { MANIFEST_FILENAME, validateManifest } from '@khal/plugin-ladder-common';
 import type { ManifestReadResult } from '@khal/plugin-ladder-node';
+import { resolveLocalRepository } from './LocalRepository';
 
 /** Names the entity's source repository: `file:<path>` for the local git repositories. */
 export const SOURCE_REPO_ANNOTATION = 'khal.ai/source-repo';
@@ -106,16 +105,13 @@ export class ManifestReader {
   }
 
   private async readLocal(repoPath: string, ref: string): Promise<ManifestReadResult> {
-    const resolved = path.resolve(this.options.localRepositoriesRoot, repoPath);
-    const gitDir = fs.existsSync(path.join(resolved, '.git')) ? path.join(resolved, '.git') : resolved;
-    const source = `file:${resolved}@${ref}`;
-    if (!fs.existsSync(gitDir)) {
-      return {
-        status: 'unavailable',
-        reason: `the local repository ${resolved} does not exist`,
-        howToFix: `check the ${SOURCE_REPO_ANNOTATION} annotation and ladder.localRepositoriesRoot (${this.options.localRepositoriesRoot})`,
-      };
+    const repository = resolveLocalRepository(this.options.localRepositoriesRoot, repoPath);
+    if (!repository.ok) {
+      return { status: 'unavailable', reason: repository.reason, howToFix: repository.howToFix };
     }
+    const { gitDir } = repository;
+    const resolved = repository.display;
+    const source = `file:${resolved}@${ref}`;
     let text: string;
     try {
       text = await gitShow(gitDir, `${ref}:${MANIFEST_FILENAME}`);

@@ -1,36 +1,48 @@
 /*
- * The authorization matrix: every route × {no credentials, service token, user without
- * permission, requester on their own promotion}. "open" means the caller gets past
- * authentication and authorization (any answer but 401/403: 200, 201, 400, 404, 409 are all the
- * route's own business); 401 and 403 must come exactly where designed.
+ * The authorization matrix: every route × {no credentials, an allow-listed service, a service
+ * not on the allow-list, a user under a DENY policy, a user whose policy allows reads only, the
+ * owner who requested promotion `id`}. "open" means the caller gets past authentication and
+ * authorization (any answer but 401/403/404: 200, 201, 400, 409 are the route's own business);
+ * 401, 403 and 404 must come exactly where designed. Entity routes answer a caller who may not
+ * read the entity with the same 404 as a missing entity, so "denied" is 404 there.
  */
 import request from 'supertest';
 import type { Knex } from 'knex';
 import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
 
 // Starting backends and databases is slow on a loaded 2-core CI machine.
 jest.setTimeout(60_000);
 
 const ENTITY = 'component:default/orders-api';
-type Expect = 401 | 403 | 'open';
-type Principal = 'none' | 'service' | 'denied' | 'requester';
+type Expect = 401 | 403 | 404 | 'open';
+type Principal = 'none' | 'service' | 'unlisted' | 'denied' | 'reader' | 'requester';
 
 interface Route {
   method: 'get' | 'post';
   path: (id: string) => string;
   body?: object;
-  /** What each principal gets; the requester is alice, who requested promotion `id`. */
+  /** What each principal gets; the requester is alice (team-orders, the owner), who requested promotion `id`. */
   expect: Record<Principal, Expect>;
 }
 
-const read: Record<Principal, Expect> = { none: 401, service: 'open', denied: 403, requester: 'open' };
-const peopleOnly: Record<Principal, Expect> = { none: 401, service: 403, denied: 403, requester: 'open' };
+/** The allow-listed service may read everything, record evidence and re-check. */
+const servicePrincipals = [
+  { subject: 'external:test-service', routes: ['read', 'evidence.create', 'promotions.recheck'] },
+];
+
+const global: Record<Principal, Expect> = {
+  none: 401, service: 'open', unlisted: 403, denied: 403, reader: 'open', requester: 'open',
+};
+const read: Record<Principal, Expect> = { ...global, denied: 404 };
+const serviceWrite: Record<Principal, Expect> = { ...read, reader: 403 };
+const peopleOnly: Record<Principal, Expect> = { ...serviceWrite, service: 403 };
 
 const routes: Route[] = [
-  { method: 'get', path: () => '/ladders', expect: read },
+  { method: 'get', path: () => '/ladders', expect: global },
   { method: 'get', path: () => '/entities/component/default/orders-api', expect: read },
-  { method: 'get', path: () => '/overview', expect: read },
+  { method: 'get', path: () => '/overview', expect: global },
   { method: 'get', path: () => `/promotions?entityRef=${ENTITY}`, expect: read },
   { method: 'get', path: id => `/promotions/${id}`, expect: read },
   { method: 'get', path: () => `/evidence?entityRef=${ENTITY}`, expect: read },
@@ -38,15 +50,17 @@ const routes: Route[] = [
   { method: 'get', path: () => `/audit?entityRef=${ENTITY}`, expect: read },
   { method: 'get', path: id => `/promotions/${id}/changes`, expect: read },
   { method: 'get', path: () => `/changes?entityRef=${ENTITY}&from=local&to=dev`, expect: read },
-  // Services (CI, the CLI with a service token) may record evidence, enrol and re-check.
+  // Allow-listed services (CI with an externalAccess token) may record evidence and re-check.
   {
     method: 'post',
     path: () => '/evidence',
     body: { entityRef: ENTITY, rung: 'local', ref: 'abc1234', kind: 'build-output', summary: 'ok', content: 'ok' },
-    expect: read,
+    expect: serviceWrite,
   },
-  { method: 'post', path: () => '/enrollments', body: { entityRef: ENTITY, ref: 'abc1234' }, expect: read },
-  { method: 'post', path: id => `/promotions/${id}/recheck`, body: {}, expect: read },
+  { method: 'post', path: id => `/promotions/${id}/recheck`, body: {}, expect: serviceWrite },
+  // Enrolments are made by owners (the scaffolder on behalf of whoever ran the template); the
+  // owner is answered 409 here: the entity is enrolled already.
+  { method: 'post', path: () => '/enrollments', body: { entityRef: ENTITY, ref: 'abc1234' }, expect: peopleOnly },
   // Requests and cancels are made by people.
   { method: 'post', path: () => '/promotions', body: { entityRef: ENTITY, toRung: 'mirrored', ref: 'abc1234' }, expect: peopleOnly },
   { method: 'post', path: id => `/promotions/${id}/cancel`, body: {}, expect: peopleOnly },
@@ -55,20 +69,22 @@ const routes: Route[] = [
     method: 'post',
     path: id => `/promotions/${id}/approvals`,
     body: { decision: 'approve' },
-    expect: { none: 401, service: 403, denied: 403, requester: 403 },
+    expect: { ...peopleOnly, requester: 403 },
   },
   {
     method: 'post',
     path: id => `/promotions/${id}/approvals`,
     body: { decision: 'reject', comment: 'no' },
-    expect: { none: 401, service: 403, denied: 403, requester: 403 },
+    expect: { ...peopleOnly, requester: 403 },
   },
 ];
 
 const header: Record<Principal, string> = {
   none: mockCredentials.none.header(),
   service: mockCredentials.service.header(),
+  unlisted: mockCredentials.service.header({ onBehalfOf: mockCredentials.service('plugin:scaffolder'), targetPluginId: 'ladder' }),
   denied: mockCredentials.user.header('user:default/alice'),
+  reader: mockCredentials.user.header('user:default/bob'),
   requester: mockCredentials.user.header('user:default/alice'),
 };
 
@@ -78,13 +94,23 @@ describe('authorization matrix', () => {
   let knex: Knex;
   let allow: Awaited<ReturnType<typeof startLadderBackend>>;
   let deny: Awaited<ReturnType<typeof startLadderBackend>>;
+  let readOnly: Awaited<ReturnType<typeof startLadderBackend>>;
   let promotionId: string;
 
   beforeAll(async () => {
     knex = await databases.init('SQLITE_3');
-    allow = await startLadderBackend({ repoDir: repo.dir, knex });
+    const configOverrides = { servicePrincipals };
+    allow = await startLadderBackend({ repoDir: repo.dir, knex, configOverrides });
     // The same database under a DENY policy: the promotion exists, the caller may not touch it.
-    deny = await startLadderBackend({ repoDir: repo.dir, knex, deny: true });
+    deny = await startLadderBackend({ repoDir: repo.dir, knex, deny: true, configOverrides });
+    // ...and under a policy that allows reading only.
+    readOnly = await startLadderBackend({
+      repoDir: repo.dir,
+      knex,
+      configOverrides,
+      policy: name =>
+        name.endsWith('.read') ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+    });
     const enrolled = await request(allow.server)
       .post('/api/ladder/enrollments')
       .set('Authorization', header.requester)
@@ -98,7 +124,7 @@ describe('authorization matrix', () => {
     promotionId = created.body.id;
   });
   afterAll(async () => {
-    await Promise.all([allow?.stop(), deny?.stop()]);
+    await Promise.all([allow?.stop(), deny?.stop(), readOnly?.stop()]);
   });
 
   const cells = routes.flatMap(route =>
@@ -111,11 +137,11 @@ describe('authorization matrix', () => {
   );
 
   it.each(cells)('$name as $principal → $expected', async ({ principal, route, expected }) => {
-    const server = principal === 'denied' ? deny.server : allow.server;
+    const server = { denied: deny, reader: readOnly }[principal as string]?.server ?? allow.server;
     const req = request(server)[route.method](`/api/ladder${route.path(promotionId)}`).set('Authorization', header[principal]);
     const res = await (route.body ? req.send(route.body) : req);
     expect(res.status).toBeLessThan(500);
-    const got = res.status === 401 || res.status === 403 ? res.status : 'open';
+    const got = res.status === 401 || res.status === 403 || res.status === 404 ? res.status : 'open';
     expect(got).toBe(expected);
     // A refusal always says why.
     expect(got === 'open' || typeof res.body?.error?.message === 'string').toBe(true);

@@ -6,7 +6,7 @@ import type {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { JsonObject } from '@backstage/types';
 import {
   EVIDENCE_MAX_BYTES,
@@ -23,7 +23,6 @@ import {
   createPromotionRequestSchema,
   evidenceCreatePermission,
   isPromotionPhase,
-  ladderEntityReadPermission,
   ladderReadPermission,
   listEvidenceQuerySchema,
   listPromotionsQuerySchema,
@@ -34,12 +33,15 @@ import {
   promotionCreatePermission,
   promotionRecheckPermission,
   resolveRung,
+  ServiceRoute,
 } from '@khal/plugin-ladder-common';
 import type { ChangeView } from '../changes/ChangeView';
 import type { LadderStore } from '../database/LadderStore';
-import { callerFrom, Caller } from '../service/Caller';
-import { allowedEntityRefs, createAuthorize } from '../service/authorize';
-import { PermissionDecisions } from '../service/PermissionDecisions';
+import { callerFrom, Caller } from '../access/Caller';
+import { createAuthorize } from '../access/authorize';
+import { EntityAccess } from '../access/EntityAccess';
+import { PermissionDecisions } from '../access/PermissionDecisions';
+import { ServicePrincipals } from '../access/ServicePrincipals';
 import type { DeployPlanner } from '../service/DeployPlanner';
 import type { EntityLadderView } from '../service/EntityLadderView';
 import type { EvidenceIntake } from '../service/EvidenceIntake';
@@ -55,6 +57,7 @@ import { createOpenApiRouter } from '../schema/openapi';
 import { PayloadTooLargeError } from './httpErrors';
 import { idempotent } from './idempotency';
 import { parseInput } from './validation';
+import { decodeAuditCursor, encodeAuditCursor } from './auditCursor';
 
 /** A request whatever its typed params, query and body (the router's are typed by the spec). */
 type AnyRequest = Request<any, any, any, any>;
@@ -85,6 +88,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const { httpAuth, permissions, auditor, store, commands, views, entities } = options;
   const decisions = options.decisions ?? new PermissionDecisions(permissions, { ttlMs: 0 });
   const authorize = createAuthorize(permissions, decisions);
+  const access = new EntityAccess({
+    permissions,
+    decisions,
+    memberships: options.memberships,
+    entities,
+    operatorsGroup: options.config.operatorsGroup,
+  });
+  const servicePrincipals = new ServicePrincipals(options.config.servicePrincipals ?? []);
   // Bodies are checked against the evidence limit (413 naming it) after parsing; the parser's own
   // cap only stops abuse and is reported the same way.
   const jsonLimit = EVIDENCE_MAX_BYTES * 4;
@@ -115,6 +126,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     callerFrom(await httpAuth.credentials(req, { allow: ['user'] }));
   const anyone = async (req: AnyRequest): Promise<Caller> =>
     callerFrom(await httpAuth.credentials(req, { allow: ['user', 'service'] }));
+  /** People, or a service principal that ladder.servicePrincipals allows on this route. */
+  const allowed = async (req: AnyRequest, route: ServiceRoute): Promise<Caller> => {
+    const caller = await anyone(req);
+    servicePrincipals.require(caller, route);
+    return caller;
+  };
 
   /** Records a mutation with the auditor: success with its outcome, or fail with the error. */
   async function audited<T>(
@@ -135,6 +152,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
   }
 
+  /** A promotion the caller may see: one of an entity they cannot read answers like a missing one. */
+  async function readablePromotion(caller: Caller, id: string) {
+    const promotion = await loadPromotion(id);
+    try {
+      await access.requireReadable(caller, promotion.entityRef);
+    } catch (error) {
+      if ((error as Error)?.name === 'NotFoundError') throw new NotFoundError(`no promotion ${id}`);
+      throw error;
+    }
+    return promotion;
+  }
+
   async function loadPromotion(id: string) {
     // Promotion ids are UUIDs; anything else (a NUL byte, which PostgreSQL refuses in text, or
     // a path) is answered here instead of reaching the database.
@@ -147,23 +176,23 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   }
 
   router.get('/ladders', async (req, res) => {
-    const caller = await anyone(req);
+    const caller = await allowed(req, 'ladders.read');
     await authorize(caller, ladderReadPermission);
     res.json({ items: options.config.ladders.map(ladderSummary) });
   });
 
   router.get('/entities/:kind/:namespace/:name', async (req, res) => {
-    const caller = await anyone(req);
+    const caller = await allowed(req, 'entities.read');
     const entityRef = normalizeEntityRef(`${req.params.kind}:${req.params.namespace}/${req.params.name}`);
     const query = parseInput(entityLadderQuerySchema, req.query, 'query');
     // Decided before anything is built: the view reads the clusters (live on request) and hands
     // drift to the monitor, none of which a caller who may not read the entity should cause.
-    await authorize(caller, ladderEntityReadPermission, entityRef);
+    await access.requireReadable(caller, entityRef);
     res.json(await options.entityView.get(entityRef, caller.credentials, { live: query.clusterState === 'live' }));
   });
 
   router.get('/overview', async (req, res) => {
-    const caller = await anyone(req);
+    const caller = await allowed(req, 'overview.read');
     await authorize(caller, ladderReadPermission);
     const query = parseInput(overviewQuerySchema, req.query, 'query');
     res.json(await options.overview.get(caller.credentials, query));
@@ -173,7 +202,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const caller = await user(req);
     const body = parseInput(createPromotionRequestSchema, req.body, 'promotion request');
     const entityRef = normalizeEntityRef(body.entityRef);
-    await authorize(caller, promotionCreatePermission, entityRef);
+    await access.requireAllowed(caller, promotionCreatePermission, entityRef);
     const result = await idempotent<Promotion>({
       req,
       store,
@@ -197,7 +226,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/promotions', async (req, res) => {
-    const caller = await anyone(req);
+    const caller = await allowed(req, 'promotions.read');
     const query = parseInput(listPromotionsQuerySchema, req.query, 'query');
     const phases = query.phase?.split(',').map(p => p.trim()).filter(Boolean);
     const unknown = phases?.filter(p => !isPromotionPhase(p));
@@ -208,7 +237,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
     const offset = decodeCursor(query.cursor);
     const entityRef = query.entityRef ? normalizeEntityRef(query.entityRef) : undefined;
-    if (entityRef) await authorize(caller, ladderEntityReadPermission, entityRef);
+    if (entityRef) await access.requireReadable(caller, entityRef);
     const records = await store.listPromotions({
       entityRef,
       phases: awaitingMine ? ['AwaitingApproval'] : (phases as any),
@@ -216,9 +245,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       offset,
     });
     const page = records.slice(0, query.limit);
+    // Each row is shown only to who may read its entity (and, for a customer's stakeholders, only
+    // their customers'); a page may hold fewer items than the limit, the cursor still moves on.
     const readable = entityRef
       ? new Set([entityRef])
-      : await allowedEntityRefs(permissions, decisions, caller, ladderEntityReadPermission, page.map(p => p.entityRef));
+      : await access.readable(caller, page.map(p => p.entityRef));
     let items = await views.many(page.filter(p => readable.has(p.entityRef)));
     if (awaitingMine) {
       items = items.filter(p => p.approvalRequirement?.eligible.includes(caller.userRef!));
@@ -230,24 +261,22 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/promotions/:id', async (req, res) => {
-    const caller = await anyone(req);
-    const promotion = await loadPromotion(req.params.id);
-    await authorize(caller, ladderEntityReadPermission, promotion.entityRef);
+    const caller = await allowed(req, 'promotions.read');
+    const promotion = await readablePromotion(caller, req.params.id);
     res.json(await views.one(promotion));
   });
 
   router.get('/promotions/:id/changes', async (req, res) => {
-    const caller = await anyone(req);
-    const promotion = await loadPromotion(req.params.id);
-    await authorize(caller, ladderEntityReadPermission, promotion.entityRef);
+    const caller = await allowed(req, 'changes.read');
+    const promotion = await readablePromotion(caller, req.params.id);
     res.json(await options.changes.forPromotion(promotion));
   });
 
   router.get('/changes', async (req, res) => {
-    const caller = await anyone(req);
+    const caller = await allowed(req, 'changes.read');
     const query = parseInput(changesQuerySchema, req.query, 'query');
     const entityRef = normalizeEntityRef(query.entityRef);
-    await authorize(caller, ladderEntityReadPermission, entityRef);
+    await access.requireReadable(caller, entityRef);
     res.json(await options.changes.between(caller, { ...query, entityRef }));
   });
 
@@ -255,7 +284,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     // Services are let through here only to be told why they cannot approve.
     const caller = await anyone(req);
     const body = parseInput(approvalRequestSchema, req.body, 'approval');
-    const promotion = await loadPromotion(req.params.id);
+    const promotion = await readablePromotion(caller, req.params.id);
     await authorize(caller, promotionApprovePermission, promotion.entityRef);
     const result = await idempotent<Promotion>({
       req,
@@ -282,7 +311,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/promotions/:id/cancel', async (req, res) => {
     const caller = await user(req);
     const body = parseInput(cancelRequestSchema, req.body, 'cancellation');
-    const promotion = await loadPromotion(req.params.id);
+    const promotion = await readablePromotion(caller, req.params.id);
     await authorize(caller, promotionCancelPermission, promotion.entityRef);
     const record = await audited(
       req,
@@ -295,8 +324,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/promotions/:id/recheck', async (req, res) => {
-    const caller = await anyone(req);
-    const promotion = await loadPromotion(req.params.id);
+    const caller = await allowed(req, 'promotions.recheck');
+    const promotion = await readablePromotion(caller, req.params.id);
     await authorize(caller, promotionRecheckPermission, promotion.entityRef);
     const record = await audited(
       req,
@@ -309,10 +338,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/evidence', async (req, res) => {
-    const caller = await anyone(req);
+    const caller = await allowed(req, 'evidence.create');
     const body = parseInput(createEvidenceRequestSchema, req.body, 'evidence');
     const entityRef = normalizeEntityRef(body.entityRef);
-    await authorize(caller, evidenceCreatePermission, entityRef);
+    await access.requireAllowed(caller, evidenceCreatePermission, entityRef);
     const record = await audited(
       req,
       'evidence-create',
@@ -324,10 +353,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/evidence', async (req, res) => {
-    const caller = await anyone(req);
+    const caller = await allowed(req, 'evidence.read');
     const query = parseInput(listEvidenceQuerySchema, req.query, 'query');
     const entityRef = normalizeEntityRef(query.entityRef);
-    await authorize(caller, ladderEntityReadPermission, entityRef);
+    await access.requireReadable(caller, entityRef);
     let rungId = query.rung;
     if (rungId) {
       const { ladder } = await entities.load(entityRef, caller.credentials);
@@ -344,32 +373,28 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/plan', async (req, res) => {
-    const caller = await anyone(req);
+    const caller = await allowed(req, 'plan.read');
     const query = parseInput(planQuerySchema, req.query, 'query');
     const entityRef = normalizeEntityRef(query.entityRef);
-    await authorize(caller, ladderEntityReadPermission, entityRef);
+    await access.requireReadable(caller, entityRef);
     res.json(await options.planner.plan(caller, { ...query, entityRef }));
   });
 
   router.get('/audit', async (req, res) => {
-    const caller = await anyone(req);
+    const caller = await allowed(req, 'audit.read');
     const query = parseInput(auditQuerySchema, req.query, 'query');
+    const beforeId = query.cursor ? decodeAuditCursor(query.cursor) : undefined;
     let entityRef = query.entityRef ? normalizeEntityRef(query.entityRef) : undefined;
     if (query.promotionId) {
-      const promotion = await loadPromotion(query.promotionId);
+      const promotion = await readablePromotion(caller, query.promotionId);
       if (entityRef && entityRef !== promotion.entityRef) {
         throw new InputError(`promotion ${promotion.id} belongs to ${promotion.entityRef}, not ${entityRef}`);
       }
       entityRef = promotion.entityRef;
     }
-    await authorize(caller, auditReadPermission, entityRef!);
-    let beforeId: number | undefined;
-    if (query.cursor) {
-      try {
-        beforeId = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')).beforeId;
-      } catch {
-        throw new InputError('cursor is not one this API returned; start again without it');
-      }
+    if (entityRef) {
+      await access.requireReadable(caller, entityRef);
+      await authorize(caller, auditReadPermission, entityRef);
     }
     const items = await store.listAudit({
       entityRef,
@@ -378,23 +403,30 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       afterId: beforeId,
     });
     const page = items.slice(0, query.limit);
+    // Across entities, each row is shown only to who may read that entity's audit trail; the
+    // cursor moves past the rows left out, so a page may hold fewer items than the limit.
+    const readable = entityRef
+      ? undefined
+      : await access.readable(caller, page.map(e => e.entityRef), auditReadPermission);
     res.json({
-      items: page,
-      ...(items.length > query.limit
-        ? {
-            nextCursor: Buffer.from(JSON.stringify({ beforeId: Number(page[page.length - 1].id) }), 'utf8').toString(
-              'base64url',
-            ),
-          }
-        : {}),
+      items: readable ? page.filter(e => readable.has(e.entityRef)) : page,
+      ...(items.length > query.limit ? { nextCursor: encodeAuditCursor(Number(page[page.length - 1].id)) } : {}),
     });
   });
 
   router.post('/enrollments', async (req, res) => {
+    // People only (or on behalf of one): enrolling places an entity on a ladder, so it is for its
+    // owners and operators. The scaffolder calls with the credentials of whoever ran the template.
     const caller = await anyone(req);
     const body = parseInput(createEnrollmentRequestSchema, req.body, 'enrollment');
     const entityRef = normalizeEntityRef(body.entityRef);
-    await authorize(caller, promotionCreatePermission, entityRef);
+    if (caller.kind !== 'user') {
+      throw new NotAllowedError(
+        `${caller.actor} may not enrol ${entityRef}: enrolment is done on behalf of a person who owns the entity; call with their token (a scaffolder action: ctx.getInitiatorCredentials())`,
+      );
+    }
+    const target = await access.requireAllowed(caller, promotionCreatePermission, entityRef);
+    await access.requireOwnerOrOperator(caller, target);
     const placement = await audited(
       req,
       'enrollment-create',

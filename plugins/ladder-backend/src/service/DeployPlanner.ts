@@ -5,7 +5,9 @@ import {
   MutationPolicy,
   RungConfig,
   UnresolvedFact,
+  isDns1123Label,
   missingPlaceholders,
+  renderCommand,
   renderTemplate,
   resolveRung,
   settingsForRung,
@@ -19,6 +21,8 @@ import type { PromotionEngine } from './PromotionEngine';
 import type { Caller } from './Caller';
 import type { GroupMemberships } from './GroupMemberships';
 import { requiresApproval } from '../gates/effectiveGates';
+import { DryRunContext, judgeDryRunsNow } from '../gates/dryRunAcceptance';
+import { planDigestOf, planFactsOf } from './planDigest';
 
 /** Cluster names declared in the standard `kubernetes` config (config cluster locators). */
 export function kubernetesClusterNames(config: Config): string[] | undefined {
@@ -82,6 +86,8 @@ export class DeployPlanner {
       engine: PromotionEngine;
       memberships: GroupMemberships;
       operatorsGroup: string;
+      /** `ladder.dryRunMaxAgeHours` in ms. */
+      dryRunMaxAgeMs: number;
       clusterNames: string[] | undefined;
       /** Whether the caller may request promotions of the entity at all. */
       mayCreate: (caller: Caller, entityRef: string) => Promise<boolean>;
@@ -151,6 +157,13 @@ export class DeployPlanner {
       kubernetesId:
         target.entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ?? manifest?.deploy?.kubernetes?.id,
     };
+    // Annotations are free text: a Kubernetes id that is not a Kubernetes name is refused, not quoted.
+    if (values.kubernetesId !== undefined && !isDns1123Label(values.kubernetesId)) {
+      unresolved.push({
+        fact: 'kubernetesId',
+        howToConfigure: `the Kubernetes id ${JSON.stringify(values.kubernetesId)} is not a Kubernetes name (lower-case letters, digits and "-", at most 63): fix the ${KUBERNETES_ID_ANNOTATION} annotation or deploy.kubernetes.id in khal-app.json`,
+      });
+    }
     if (rung.kubernetes) {
       const missing = missingPlaceholders(rung.kubernetes.namespace, values);
       if (missing.length) {
@@ -162,6 +175,12 @@ export class DeployPlanner {
         });
       } else {
         values.namespace = renderTemplate(rung.kubernetes.namespace, values);
+        if (!isDns1123Label(values.namespace)) {
+          unresolved.push({
+            fact: 'namespace',
+            howToConfigure: `kubernetes.namespace of rung "${rung.id}" renders ${JSON.stringify(values.namespace)}, which is not a Kubernetes namespace name (lower-case letters, digits and "-", at most 63): change the pattern or the entity name`,
+          });
+        }
       }
     } else {
       values.namespace = manifest?.deploy?.kubernetes?.namespace;
@@ -179,7 +198,14 @@ export class DeployPlanner {
             .join('; ')}`,
         });
       } else {
-        commands[name] = renderTemplate(template, values);
+        const rendered = renderCommand(template, values);
+        if (rendered.ok) commands[name] = rendered.command;
+        else {
+          unresolved.push({
+            fact: `commands.${name}`,
+            howToConfigure: `{{${rendered.placeholder}}} cannot be put into the command safely: ${rendered.reason}`,
+          });
+        }
       }
     }
 
@@ -207,12 +233,28 @@ export class DeployPlanner {
       mechanism: mechanismOf(rung, values.namespace),
       manifest: { name: manifestRead.manifest.name, ref, digest: manifestRead.digest },
       settings,
-      mutationPolicy: await this.policyFor(caller, target.entityRef, rung, ref),
+      mutationPolicy: await this.policyFor(caller, target.entityRef, rung, ref, context),
       commands,
+      planDigest: planDigestOf(
+        planFactsOf({
+          entity: target.entity,
+          entityRef: target.entityRef,
+          rung,
+          ref,
+          manifest: manifestRead.manifest,
+          manifestDigest: manifestRead.digest,
+        }),
+      ),
     };
   }
 
-  private async policyFor(caller: Caller, entityRef: string, rung: RungConfig, ref: string) {
+  private async policyFor(
+    caller: Caller,
+    entityRef: string,
+    rung: RungConfig,
+    ref: string,
+    context: DryRunContext,
+  ) {
     const policy = rung.mutationPolicy;
     const base = { policy, description: policyDescriptions[policy] };
     if (!(await this.deps.mayCreate(caller, entityRef))) {
@@ -222,15 +264,11 @@ export class DeployPlanner {
       case 'self':
         return { ...base, allowedNow: true, reason: 'you may change this rung' };
       case 'after-dry-run': {
-        const runs = await this.deps.store.findEvidence({ entityRef, rungId: rung.id, ref, kinds: ['dry-run'], limit: 50 });
-        const clean = runs.find(e => e.data?.clean === true);
-        return clean
-          ? { ...base, allowedNow: true, reason: `a clean dry-run of ${ref} was recorded at ${clean.createdAt}` }
-          : {
-              ...base,
-              allowedNow: false,
-              reason: `record a clean dry-run first: khal deploy --dry-run --target ${rung.id} --ref ${ref}`,
-            };
+        // The same rule as the dry-run-clean gate: one function decides what a clean dry-run is.
+        const judgement = await judgeDryRunsNow(context, { maxAgeMs: this.deps.dryRunMaxAgeMs });
+        return judgement.accepted
+          ? { ...base, allowedNow: true, reason: judgement.summary }
+          : { ...base, allowedNow: false, reason: `${judgement.summary}: ${judgement.howToFix}` };
       }
       case 'approval': {
         const approved = (

@@ -67,10 +67,10 @@ export class EvidenceIntake {
     }
     const secretNames = await secretSettingNames(manifests, target.entity, input.ref);
     const redactor = this.deps.redactor.withSecretSettings(secretNames);
-    const content = input.content === undefined ? undefined : redactor.text(input.content);
-    const summary = redactor.text(input.summary);
-    const url = input.url === undefined ? undefined : redactor.text(input.url);
-    const data = input.data === undefined ? undefined : redactor.data(input.data);
+    const content = input.content === undefined ? undefined : await redactor.text(input.content);
+    const summary = await redactor.text(input.summary);
+    const url = input.url === undefined ? undefined : await redactor.text(input.url);
+    const data = input.data === undefined ? undefined : await redactor.data(input.data);
     const kept = content?.value ?? JSON.stringify({ url: url?.value ?? null, data: data?.value ?? null });
     const record: EvidenceRecord = {
       id: randomUUID(),

@@ -4,7 +4,8 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import type { PermissionDecisions } from './PermissionDecisions';
+import type { PermissionDecisions } from '../access/PermissionDecisions';
+import { Customers } from '../access/Customers';
 import {
   LADDER_ANNOTATION,
   LadderConfig,
@@ -35,6 +36,7 @@ const OWN_READ_MAX_ENTRIES = 5_000;
 /** Catalog entities and the ladder they are on. */
 export class LadderEntities {
   private readonly ownReads = new Map<string, { at: number; entity: Promise<Entity | undefined> }>();
+  readonly customers: Customers;
 
   constructor(
     private readonly catalog: CatalogService,
@@ -42,7 +44,9 @@ export class LadderEntities {
     private readonly config: LadderConfig,
     private readonly ownReadTtlMs = OWN_READ_TTL_MS,
     private readonly decisions?: PermissionDecisions,
-  ) {}
+  ) {
+    this.customers = new Customers({ customers: config.customers ?? [] });
+  }
 
   /**
    * The entity and its ladder; 404 when the entity is unknown, not visible to the caller, or not
@@ -121,7 +125,18 @@ export class LadderEntities {
         `${ref} names ladder "${annotations[LADDER_ANNOTATION]}", which is not configured: set \`${LADDER_ANNOTATION}\` to one of ${ids}`,
       );
     }
-    return ladder;
+    // A customer's app sees its customer's name and approvers on the customer rungs.
+    return this.customers.ladderFor(entity, ladder);
+  }
+
+  /**
+   * The ladder a promotion was made on, as its entity's customer sees it (approver groups per
+   * customer); the configured ladder when the entity is gone from the catalog.
+   */
+  async ladderOfPromotion(promotion: { entityRef: string; ladderId: string }): Promise<LadderDefinition | undefined> {
+    const ladder = this.ladderById(promotion.ladderId);
+    const entity = await this.ownRead(normalizeEntityRef(promotion.entityRef)).catch(() => undefined);
+    return ladder && entity ? this.customers.ladderFor(entity, ladder) : ladder;
   }
 
   /** Finds a ladder by id from the config. */

@@ -16,6 +16,7 @@ import {
   openPhases,
 } from '@khal/plugin-ladder-common';
 import type { LadderStore } from '../database/LadderStore';
+import type { ProofStatus } from '../database/records';
 import type { LadderEntities } from './LadderEntities';
 import { ladderSummary } from './rungSummary';
 
@@ -209,10 +210,7 @@ export class LadderOverview {
         const status = deriveRungStatus({
           placedRef: placement?.ref ?? null,
           runningRef: drift?.runningRef,
-          proofResults:
-            placement && placement.proofStatus !== null
-              ? [{ status: placement.proofStatus }]
-              : undefined,
+          proofResults: proofSummary(placement?.proofStatus),
         });
         cells[rung.id] = {
           ref: placement?.ref ?? null,
@@ -252,4 +250,10 @@ export class LadderOverview {
         : {}),
     };
   }
+}
+
+/** A stored proof summary as proof results: `unverified` means the rung has no proof checks. */
+function proofSummary(status: ProofStatus | null | undefined) {
+  if (status === null || status === undefined) return undefined;
+  return status === 'unverified' ? [] : [{ status }];
 }

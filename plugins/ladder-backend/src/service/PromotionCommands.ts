@@ -157,8 +157,8 @@ export class PromotionCommands {
       }
     }
     const textRedactor = await this.redactorFor(target.entity, input.ref);
-    const reason = textRedactor.text(input.reason ?? '').value;
-    const explanation = textRedactor.optionalText(input.explanation);
+    const reason = (await textRedactor.text(input.reason ?? '')).value;
+    const explanation = await textRedactor.optionalText(input.explanation);
     const explanationDetail =
       rung.metadata?.requiresExplanation && explanation
         ? await this.explain({ target, index, ref: input.ref, requester: user, text: explanation, placements })
@@ -270,7 +270,7 @@ export class PromotionCommands {
         `you requested this promotion; the requester never ${input.decision}s their own promotion (four eyes): ask another approver`,
       );
     }
-    const rung = this.deps.entities.ladderById(promotion.ladderId)?.rungs.find(r => r.id === promotion.toRung);
+    const rung = (await this.deps.entities.ladderOfPromotion(promotion))?.rungs.find(r => r.id === promotion.toRung);
     if (!rung) throw new NotFoundError(`rung "${promotion.toRung}" is no longer configured`);
     if (!requiresApproval(rung, promotion.kind) || !rung.approvers) {
       throw new ConflictError(`promotions to ${rung.title} need no approval`);
@@ -279,7 +279,7 @@ export class PromotionCommands {
     if (!(await memberships.isMember(user, groups))) {
       throw new NotAllowedError(`only members of ${groups.join(', ')} may approve promotions to ${rung.title}`);
     }
-    const comment = (await this.redactorForPromotion(promotion)).text(input.comment ?? '').value;
+    const comment = (await (await this.redactorForPromotion(promotion)).text(input.comment ?? '')).value;
 
     if (input.decision === 'reject') {
       const next = nextPhase(promotion.phase, 'rejected');
@@ -400,7 +400,7 @@ export class PromotionCommands {
   async cancel(caller: Caller, promotion: PromotionRecord, input: { reason?: string }): Promise<PromotionRecord> {
     const next = nextPhase(promotion.phase, 'cancel');
     if (!next.ok) throw new ConflictError(next.reason);
-    const reason = (await this.redactorForPromotion(promotion)).text(input.reason ?? '').value;
+    const reason = (await (await this.redactorForPromotion(promotion)).text(input.reason ?? '')).value;
     const message = `cancelled by ${caller.actor}${reason ? `: ${reason}` : ''}`;
     const record = await this.deps.store.transaction(async tx => {
       const updated = await tx.transitionPromotion({ id: promotion.id, from: promotion.phase, to: next.phase, message });

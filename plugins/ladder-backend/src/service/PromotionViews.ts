@@ -34,7 +34,7 @@ export class PromotionViews {
           toGateResult,
         );
         const decided = approvals.filter(a => a.promotionId === record.id);
-        const rung = this.deps.entities.ladderById(record.ladderId)?.rungs.find(r => r.id === record.toRung);
+        const rung = (await this.deps.entities.ladderOfPromotion(record))?.rungs.find(r => r.id === record.toRung);
         let approvalRequirement: Promotion['approvalRequirement'] = null;
         if (rung?.approvers && requiresApproval(rung, record.kind)) {
           const members = await this.deps.memberships.membersOfAny(rung.approvers.groups).catch(() => []);

@@ -160,6 +160,7 @@ export async function createLadderServices(deps: {
       engine,
       memberships,
       operatorsGroup: config.operatorsGroup,
+      dryRunMaxAgeMs: config.dryRunMaxAgeHours * 3_600_000,
       clusterNames: kubernetesClusterNames(deps.config),
       mayCreate: async (caller, entityRef) => {
         const [decision] = await deps.permissions.authorize(

@@ -68,8 +68,14 @@ describe('customer-rung explanation', () => {
     await evidence('dev', 'env-contract', {
       data: { supplied: ['DATABASE_URL'] },
     });
-    await evidence('dev', 'dry-run', { data: { clean: true, target: 'dev' } });
-    await evidence('dev', 'deploy-output');
+    // A dry-run as the CLI records it: the rung's dry-run command exited 0 for this plan.
+    const plan = await request(backend.server)
+      .get(`/api/ladder/plan?entityRef=${ENTITY}&target=dev&ref=${a}`)
+      .set('Authorization', as('alice'));
+    await evidence('dev', 'dry-run', {
+      data: { exitCode: 0, target: 'dev', planDigest: plan.body.planDigest },
+    });
+    await evidence('dev', 'deploy-output', { data: { exitCode: 0 } });
     const toDev = await post('/promotions', {
       entityRef: ENTITY,
       toRung: 'dev',

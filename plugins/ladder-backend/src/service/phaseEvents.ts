@@ -1,6 +1,7 @@
 import type { PromotionEvent, PromotionPhase } from '@khal/plugin-ladder-common';
 import { APPROVAL_GATE_ID } from '../gates/effectiveGates';
 import type { EvaluatedGate } from '../gates/GateRunner';
+import type { ProofStatus } from '../database/records';
 
 /** "waiting for a dry-run, approval from group:default/x" */
 export function waitingFor(results: EvaluatedGate[]): string[] {
@@ -37,8 +38,9 @@ export function verifyEvent(results: EvaluatedGate[]): PromotionEvent {
   return results.every(r => r.status === 'passed') ? 'verified' : 'recheck';
 }
 
-/** Summary of proof results for a placement. */
-export function proofStatus(results: EvaluatedGate[]): 'passed' | 'pending' | 'failed' {
+/** Summary of proof results for a placement; no proof checks prove nothing (`unverified`). */
+export function proofStatus(results: EvaluatedGate[]): ProofStatus {
+  if (results.length === 0) return 'unverified';
   if (results.some(r => r.status === 'failed')) return 'failed';
   return results.every(r => r.status === 'passed') ? 'passed' : 'pending';
 }

@@ -68,12 +68,18 @@ describe('promotion lifecycle', () => {
     await evidence('dev', a, 'env-contract', { data: { supplied: ['DATABASE_URL'] } });
     let p = await get(`/promotions/${created.body.id}`);
     expect(p.body.phase).toBe('Blocked');
-    await evidence('dev', a, 'dry-run', { data: { clean: true, target: 'dev' } });
+    // What the CLI records: the rung's dry-run command exited 0 for the plan computed now.
+    const plan = await get(`/plan?entityRef=${ENTITY}&target=dev&ref=${a}`);
+    await evidence('dev', a, 'dry-run', { data: { exitCode: 0, target: 'dev', planDigest: plan.body.planDigest } });
     p = await get(`/promotions/${created.body.id}`);
     expect(p.body.phase).toBe('Verifying');
     expect((await placements()).dev).toBeNull();
 
-    await evidence('dev', a, 'deploy-output');
+    // A failed deploy's output proves nothing; a successful one does.
+    await evidence('dev', a, 'deploy-output', { data: { exitCode: 1 } });
+    p = await get(`/promotions/${created.body.id}`);
+    expect(p.body.phase).toBe('Verifying');
+    await evidence('dev', a, 'deploy-output', { data: { exitCode: 0 } });
     p = await get(`/promotions/${created.body.id}`);
     expect(p.body.phase).toBe('Promoted');
     expect((await placements()).dev).toBe(a);
@@ -192,7 +198,12 @@ describe('promotion lifecycle', () => {
       controlPlane: 'shared-dev',
       manifest: { name: 'orders-api', ref: a },
       settings: expect.arrayContaining([{ name: 'DATABASE_URL', required: true, secret: true, supplied: true }]),
-      mutationPolicy: { policy: 'after-dry-run', allowedNow: true },
+      // The dry-run recorded for a was made before a was placed on dev: a new deploy needs a new one.
+      mutationPolicy: {
+        policy: 'after-dry-run',
+        allowedNow: false,
+        reason: expect.stringContaining('older than the last placement change on dev'),
+      },
       commands: { logs: 'kubectl -n khal-orders-api logs deploy/orders-api' },
     });
     const broken = await get(`/plan?entityRef=${ENTITY}&target=dev&ref=${repo.commits.broken}`);

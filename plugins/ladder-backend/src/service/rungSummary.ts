@@ -10,6 +10,7 @@ export function rungSummary(rung: RungConfig): RungSummary {
     runtime: rung.runtime,
     purpose: rung.purpose,
     optional: rung.optional,
+    ...(rung.proofOptional ? { proofOptional: true } : {}),
     mutationPolicy: rung.mutationPolicy,
     ...(rung.host ? { host: rung.host } : {}),
     ...(rung.kubernetes ? { kubernetes: { cluster: rung.kubernetes.cluster, namespace: rung.kubernetes.namespace } } : {}),

@@ -43,6 +43,8 @@ export const rungSummarySchema = z.object({
   runtime: z.string(),
   purpose: z.string(),
   optional: z.boolean(),
+  /** The rung above accepts this rung's unverified placements (it has no proof checks). */
+  proofOptional: z.boolean().optional(),
   mutationPolicy: z.enum(mutationPolicies),
   host: z.string().optional(),
   kubernetes: z.object({ cluster: z.string(), namespace: z.string() }).optional(),
@@ -94,7 +96,7 @@ export const rungViewSchema = z.object({
   rung: rungSummarySchema,
   placement: placementSchema.nullable(),
   proof: z.array(gateResultSchema),
-  status: z.enum(['empty', 'placed', 'proving', 'proven', 'failed', 'drifted', 'unknown']),
+  status: z.enum(['empty', 'placed', 'proving', 'proven', 'unverified', 'failed', 'drifted', 'unknown']),
   statusReason: z.string(),
   cluster: clusterStateSchema.optional(),
   drift: z
@@ -286,6 +288,11 @@ export const deployPlanSchema = z.object({
     reason: z.string(),
   }),
   commands: z.record(z.string(), z.string()),
+  /**
+   * sha256 of the facts a dry-run vouches for (target, rung, host, runtime, manifest digest,
+   * setting names, dry-run command), as `sha256:<hex>`. A dry-run counts only for this digest.
+   */
+  planDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
 });
 export type DeployPlan = z.infer<typeof deployPlanSchema>;
 

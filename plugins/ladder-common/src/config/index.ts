@@ -1,2 +1,4 @@
 export * from './schema';
 export * from './parse';
+export * from './access';
+export * from './shellCommand';

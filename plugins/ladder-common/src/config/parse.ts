@@ -108,7 +108,10 @@ export function referencedGates(config: LadderConfig): GateRef[] {
   return config.ladders.flatMap(l => l.rungs.flatMap(r => [...r.entryGates, ...r.proofChecks]));
 }
 
-/** Fills `{{placeholder}}` templates (commands, namespaces). Unknown placeholders are left visible. */
+/**
+ * Fills `{{placeholder}}` templates as plain text (namespace patterns). Commands people copy are
+ * filled with `renderCommand`, which shell-quotes each value. Unknown placeholders are left visible.
+ */
 export function renderTemplate(template: string, values: Record<string, string | undefined>): string {
   return template.replace(/\{\{\s*([a-zA-Z0-9_.]+)\s*\}\}/g, (match, key: string) => values[key] ?? match);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SERVICE_PRINCIPALS, customerSchema, servicePrincipalSchema } from './access';
 
 /**
  * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
@@ -67,6 +68,11 @@ export const rungCommandsSchema = z.strictObject({
   open: commandTemplate.optional(),
   rollback: commandTemplate.optional(),
   evidence: commandTemplate.optional(),
+  /**
+   * The rung's real dry-run (e.g. `kubectl apply --dry-run=server ...`): `khal deploy --dry-run`
+   * runs it, and only its exit code 0 makes a dry-run clean. Without it no dry-run is clean.
+   */
+  dryRun: commandTemplate.optional(),
 });
 /** @public */
 export type RungCommands = z.output<typeof rungCommandsSchema>;
@@ -83,6 +89,11 @@ export const rungSchema = z.strictObject({
   runtime: z.string().min(1),
   purpose: z.string().default(''),
   optional: z.boolean().default(false),
+  /**
+   * A rung without proof checks shows its placement as "unverified"; the next rung's
+   * `previous-rung-proven` accepts an unverified placement only when this is true.
+   */
+  proofOptional: z.boolean().default(false),
   mutationPolicy: z.enum(mutationPolicies),
   entryGates: z.array(gateRefSchema).default([]),
   proofChecks: z.array(gateRefSchema).default([]),
@@ -143,10 +154,33 @@ export const ladderConfigSchema = z
     recheckInterval: z
       .union([z.string().min(1), z.record(z.string(), z.number().nonnegative())])
       .optional(),
+    /**
+     * How old a dry-run may be (hours) for `dry-run-clean` and the `after-dry-run` policy to
+     * accept it; it must also be newer than the rung's last placement change.
+     */
+    dryRunMaxAgeHours: z.number().positive().max(24 * 365).default(24),
     /** Where `khal.ai/source-repo: file:<relative path>` repositories live (default: the process cwd). */
     localRepositoriesRoot: z.string().min(1).optional(),
+    /** Which service principals may call which routes (see `serviceRoutes`); people are decided by the permission policy. */
+    servicePrincipals: z.array(servicePrincipalSchema).default(DEFAULT_SERVICE_PRINCIPALS),
+    /** The customers of the customer rungs, each with its stakeholder groups. */
+    customers: z.array(customerSchema).default([]),
   })
   .superRefine((cfg, ctx) => {
+    (['servicePrincipals', 'customers'] as const).forEach(list => {
+      const seen = new Set<string>();
+      cfg[list].forEach((item, i) => {
+        const key = 'subject' in item ? item.subject : item.id;
+        if (seen.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, i],
+            message: `"${key}" is listed twice; merge the two entries`,
+          });
+        }
+        seen.add(key);
+      });
+    });
     const ladderIds = new Set<string>();
     cfg.ladders.forEach((ladder, li) => {
       if (ladderIds.has(ladder.id)) {

@@ -73,8 +73,11 @@ describe('deriveRungStatus, step by step', () => {
     '3: a cluster reporting no ref (%p) is not drift',
     ref => {
       expect(
-        deriveRungStatus({ ...placed, runningRef: ref, proofResults: [] })
-          .status,
+        deriveRungStatus({
+          ...placed,
+          runningRef: ref,
+          proofResults: [{ status: 'passed' }],
+        }).status,
       ).toBe('proven');
     },
   );
@@ -143,10 +146,10 @@ describe('deriveRungStatus, step by step', () => {
     ).toEqual({ status: 'proven', reason: 'abc123 passed all 2 proof checks' });
   });
 
-  it('6: no proof checks configured is proven', () => {
+  it('bypass: a rung with no proof checks is unverified, never proven', () => {
     expect(deriveRungStatus({ ...placed, proofResults: [] })).toEqual({
-      status: 'proven',
-      reason: 'abc123 is placed; this rung has no proof checks configured',
+      status: 'unverified',
+      reason: 'abc123 is placed, but this rung has no proof checks: nothing observed that it works',
     });
   });
 });
@@ -213,6 +216,8 @@ describe('rung status tone and label', () => {
 
   it('colours the statuses that need attention', () => {
     expect(rungStatusTone('proven')).toBe('success');
+    expect(rungStatusTone('unverified')).not.toBe('success');
+    expect(rungStatusLabel('unverified')).toBe('Unverified');
     expect(rungStatusTone('failed')).toBe('error');
     expect(rungStatusTone('drifted')).toBe('warning');
     expect(rungStatusTone('proving')).toBe('progress');

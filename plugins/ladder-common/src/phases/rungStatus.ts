@@ -11,8 +11,10 @@ export const rungStatuses = [
   'placed',
   /** A ref is placed, some proof check is still pending (e.g. a rollout in progress). */
   'proving',
-  /** A ref is placed and every proof check passed (or the rung has none). */
+  /** A ref is placed and every proof check passed. */
   'proven',
+  /** A ref is placed on a rung that has no proof checks: nothing observed that it works. */
+  'unverified',
   /** A ref is placed and a proof check failed or errored. */
   'failed',
   /** The cluster runs something the ladder did not place there. */
@@ -69,7 +71,8 @@ function plural(n: number, word: string): string {
  *  4. `proofResults` undefined (not evaluated yet)   → `placed`
  *  5. any proof `failed` or `error`                  → `failed` (reason: first failing summary)
  *  6. any proof `pending`                            → `proving`
- *  7. otherwise (all passed, or no proof checks)     → `proven`
+ *  7. no proof checks at all                         → `unverified` (nothing proved it)
+ *  8. otherwise (all passed)                         → `proven`
  */
 export function deriveRungStatus(c: RungConditions): {
   status: RungStatus;
@@ -131,16 +134,19 @@ export function deriveRungStatus(c: RungConditions): {
         }`,
     };
   }
+  if (results.length === 0) {
+    return {
+      status: 'unverified',
+      reason: `${c.placedRef} is placed, but this rung has no proof checks: nothing observed that it works`,
+    };
+  }
   return {
     status: 'proven',
-    reason:
-      results.length === 0
-        ? `${c.placedRef} is placed; this rung has no proof checks configured`
-        : `${c.placedRef} passed ${
-            results.length === 1
-              ? 'its proof check'
-              : `all ${results.length} proof checks`
-          }`,
+    reason: `${c.placedRef} passed ${
+      results.length === 1
+        ? 'its proof check'
+        : `all ${results.length} proof checks`
+    }`,
   };
 }
 
@@ -149,6 +155,8 @@ const toneByRungStatus: Record<RungStatus, StatusTone> = {
   placed: 'info',
   proving: 'progress',
   proven: 'success',
+  // Placed and maybe fine, but nothing proved it: never shown as good news.
+  unverified: 'warning',
   failed: 'error',
   // Someone changed the cluster behind the ladder's back: needs a look, but the app may be fine.
   drifted: 'warning',
@@ -161,6 +169,7 @@ const labelByRungStatus: Record<RungStatus, string> = {
   placed: 'Placed',
   proving: 'Proving',
   proven: 'Proven',
+  unverified: 'Unverified',
   failed: 'Failed',
   drifted: 'Drifted',
   unknown: 'Unknown',

@@ -230,6 +230,7 @@ export const deployPlan: DeployPlan = {
     status: 'khal status orders-api --rung hml',
     rollback: 'khal promote orders-api --to hml --rollback',
   },
+  planDigest: `sha256:${'a'.repeat(64)}`,
 };
 
 export const auditEvents: AuditEvent[] = [

@@ -157,7 +157,9 @@ export function RungDetails(props: RungDetailsProps) {
               label={`Proof checks of ${rung.title}`}
               emptyText={
                 rung.proofChecks.length === 0
-                  ? 'This rung has no proof checks configured.'
+                  ? rung.proofOptional
+                    ? 'Unverified: this rung has no proof checks; the rung above accepts it anyway (proofOptional).'
+                    : 'Unverified: this rung has no proof checks, so nothing proves what runs here and the rung above will not accept it. Add proofChecks to the rung, or mark it proofOptional.'
                   : `Not evaluated yet (${rung.proofChecks.map(p => p.title ?? p.id).join(', ')}).`
               }
             />

@@ -1725,6 +1725,11 @@ export const spec = {
           optional: {
             type: 'boolean',
           },
+          proofOptional: {
+            type: 'boolean',
+            description:
+              "the rung above accepts this rung's unverified placements",
+          },
           mutationPolicy: {
             type: 'string',
             enum: ['self', 'after-dry-run', 'approval', 'operators'],
@@ -1966,6 +1971,7 @@ export const spec = {
               'placed',
               'proving',
               'proven',
+              'unverified',
               'failed',
               'drifted',
               'unknown',
@@ -2060,6 +2066,7 @@ export const spec = {
               'placed',
               'proving',
               'proven',
+              'unverified',
               'failed',
               'drifted',
               'unknown',
@@ -2186,6 +2193,7 @@ export const spec = {
           'settings',
           'mutationPolicy',
           'commands',
+          'planDigest',
         ],
         properties: {
           entityRef: {
@@ -2271,6 +2279,12 @@ export const spec = {
             additionalProperties: {
               type: 'string',
             },
+          },
+          planDigest: {
+            type: 'string',
+            pattern: '^sha256:[0-9a-f]{64}$',
+            description:
+              'sha256 of the canonical JSON of what a dry-run vouches for (entity, target rung, ref, host, runtime, manifest digest, setting names, rendered dry-run command); a dry-run counts only for the same digest',
           },
         },
       },

@@ -821,7 +821,7 @@ export interface components {
        * @default promotion
        * @enum {string}
        */
-      kind: 'promotion' | 'rollback' | 'adoption';
+      kind?: 'promotion' | 'rollback' | 'adoption';
       reason?: string;
       explanation?: string;
     };
@@ -990,6 +990,8 @@ export interface components {
       runtime: string;
       purpose: string;
       optional: boolean;
+      /** @description the rung above accepts this rung's unverified placements */
+      proofOptional?: boolean;
       /** @enum {string} */
       mutationPolicy: 'self' | 'after-dry-run' | 'approval' | 'operators';
       host?: string;
@@ -1062,6 +1064,7 @@ export interface components {
         | 'placed'
         | 'proving'
         | 'proven'
+        | 'unverified'
         | 'failed'
         | 'drifted'
         | 'unknown';
@@ -1096,6 +1099,7 @@ export interface components {
         | 'placed'
         | 'proving'
         | 'proven'
+        | 'unverified'
         | 'failed'
         | 'drifted'
         | 'unknown';
@@ -1159,6 +1163,8 @@ export interface components {
       commands: {
         [key: string]: string;
       };
+      /** @description sha256 of the canonical JSON of what a dry-run vouches for (entity, target rung, ref, host, runtime, manifest digest, setting names, rendered dry-run command); a dry-run counts only for the same digest */
+      planDigest: string;
     };
     AuditEvent: {
       id: string;

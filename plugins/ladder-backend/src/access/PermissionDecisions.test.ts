@@ -9,7 +9,7 @@ import {
 } from '@khal/plugin-ladder-common';
 import { createAuthorize } from './authorize';
 import { callerFrom } from './Caller';
-import { LadderEntities } from './LadderEntities';
+import { LadderEntities } from '../service/LadderEntities';
 import { PermissionDecisions } from './PermissionDecisions';
 
 const shop: Entity = {
