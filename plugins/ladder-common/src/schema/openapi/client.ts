@@ -37,6 +37,15 @@ export function createLadderApiClient(
     options.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   return createClient<paths>({
     baseUrl: PLACEHOLDER,
+    // A filter left empty in a form is no filter: empty values stay out of the query.
+    querySerializer: query => {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query ?? {})) {
+        if (value !== undefined && value !== null && value !== '')
+          params.set(key, String(value));
+      }
+      return params.toString();
+    },
     fetch: async (request: Request) => {
       const base = String(await options.baseUrl()).replace(/\/+$/, '');
       const url = new URL(request.url);
