@@ -36,7 +36,8 @@ describe('an entity whose placements sit only on rungs removed from the ladder c
         .post('/api/ladder/enrollments')
         .set('Authorization', alice)
         .send({ entityRef: ENTITY, ref: repo.commits.a });
-      expect(enrolled.status).toBe(201);
+      if (enrolled.status !== 201)
+        throw new Error(`enrolment failed: ${JSON.stringify(enrolled.body)}`);
     } finally {
       await before.stop();
     }

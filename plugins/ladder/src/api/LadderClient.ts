@@ -1,3 +1,5 @@
+// openapi-fetch names its methods after the HTTP verbs (client.GET, client.POST).
+/* eslint-disable new-cap */
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';

@@ -52,17 +52,20 @@ export function describeError(error: unknown): DescribedError {
   }
   const raw =
     error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const offline =
-    error instanceof TypeError && /fetch|network/i.test(error.message);
+  if (error instanceof TypeError && /fetch|network/i.test(error.message)) {
+    return {
+      summary: 'The ladder backend could not be reached.',
+      action:
+        'Check your connection and that the portal is up, then try again.',
+      details: raw,
+    };
+  }
+  const readable = error instanceof Error && !looksRaw(error.message);
   return {
-    summary: offline
-      ? 'The ladder backend could not be reached.'
-      : error instanceof Error && !looksRaw(error.message)
-      ? error.message
+    summary: readable
+      ? (error as Error).message
       : 'The answer of the ladder backend could not be read.',
-    action: offline
-      ? 'Check your connection and that the portal is up, then try again.'
-      : actionFor(undefined),
+    action: actionFor(undefined),
     details: raw,
   };
 }

@@ -1,3 +1,5 @@
+// openapi-fetch names its methods after the HTTP verbs (client.GET, client.POST).
+/* eslint-disable new-cap */
 import { createLadderApiClient } from './client';
 
 describe('createLadderApiClient', () => {
