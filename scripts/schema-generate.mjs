@@ -56,7 +56,8 @@ export const createOpenApiRouter = async (
 ) => createValidatedOpenApiRouter<typeof spec>(spec, options);
 `;
 
-  const ast = await openapiTS(specText, { alphabetize: false });
+  // A default does not make a request field required (the server fills it in).
+  const ast = await openapiTS(specText, { alphabetize: false, defaultNonNullable: false });
   const types = `${HEADER}${astToString(ast)}`;
 
   return {

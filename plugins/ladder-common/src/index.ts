@@ -11,3 +11,4 @@ export * from './permissions';
 export * from './api';
 export * from './annotations';
 export { toolsOf } from './commandTools';
+export * from './schema/openapi';

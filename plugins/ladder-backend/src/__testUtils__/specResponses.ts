@@ -120,8 +120,11 @@ export function expectMatchesSpec(res: Response): Response {
   const req = (res as Json).req as { method: string; path: string };
   const problems = specProblems(req.method, req.path, res.status, res.body);
   if (problems.length) {
+    const said = res.body?.error?.message
+      ? ` (it said: ${res.body.error.message})`
+      : '';
     throw new Error(
-      `the answer does not match the OpenAPI spec:\n${problems
+      `the answer does not match the OpenAPI spec${said}:\n${problems
         .map(p => `  - ${p}`)
         .join('\n')}`,
     );

@@ -534,7 +534,13 @@ export class DatabaseLadderStore implements LadderStore {
     const rows = await this.db(T.placements)
       .whereNull('proof_status')
       .orWhere('proof_status', 'pending')
-      .orderBy('proof_checked_at', 'asc')
+      // Never checked first on every database (PostgreSQL sorts NULL last by default, SQLite first),
+      // so placements re-checked every run cannot starve a new one.
+      .orderBy([
+        { column: 'proof_checked_at', order: 'asc', nulls: 'first' },
+        { column: 'entity_ref' },
+        { column: 'rung_id' },
+      ])
       .limit(limit);
     return rows.map(toPlacement);
   }

@@ -51,11 +51,15 @@ import type { PromotionCommands } from '../service/PromotionCommands';
 import type { PromotionViews } from '../service/PromotionViews';
 import type { GroupMemberships } from '../service/GroupMemberships';
 import { ladderSummary } from '../service/rungSummary';
+import { createOpenApiRouter } from '../schema/openapi';
 import { jsonBodyParsers } from './bodyLimits';
 import { decodeEvidenceCursor, encodeEvidenceCursor, evidencePreview } from './evidencePages';
 import { idempotent } from './idempotency';
 import { parseInput } from './validation';
 import { decodeAuditCursor, encodeAuditCursor } from './auditCursor';
+
+/** A request whatever its typed params, query and body (the router's are typed by the spec). */
+type AnyRequest = Request<any, any, any, any>;
 
 /** What the router needs; built by the plugin. */
 export interface RouterOptions {
@@ -91,17 +95,25 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     operatorsGroup: options.config.operatorsGroup,
   });
   const servicePrincipals = new ServicePrincipals(options.config.servicePrincipals ?? []);
-  const router = Router();
+  // Requests are validated against the OpenAPI contract (src/schema/openapi.yaml) before any
+  // handler runs; the zod schemas below still decide the finer rules and their messages.
+  // Credentials are httpAuth's to judge, so the validator does not check the security scheme.
+  const router = await createOpenApiRouter({
+    validatorOptions: { validateSecurity: false },
+  });
+  // The body is parsed out here first, with a limit per route (see bodyLimits): the validated
+  // router turns every error that reaches its middleware into a 400, and a body over the limit
+  // is a 413 naming the limit.
+  const outer = Router();
+  outer.use(...jsonBodyParsers(options.config));
+  outer.use(router);
 
-  // Body limits per route, each answered 413 naming its limit (see bodyLimits).
-  router.use(...jsonBodyParsers(options.config));
-
-  const user = async (req: Request): Promise<Caller> =>
+  const user = async (req: AnyRequest): Promise<Caller> =>
     callerFrom(await httpAuth.credentials(req, { allow: ['user'] }));
-  const anyone = async (req: Request): Promise<Caller> =>
+  const anyone = async (req: AnyRequest): Promise<Caller> =>
     callerFrom(await httpAuth.credentials(req, { allow: ['user', 'service'] }));
   /** People, or a service principal that ladder.servicePrincipals allows on this route. */
-  const allowed = async (req: Request, route: ServiceRoute): Promise<Caller> => {
+  const allowed = async (req: AnyRequest, route: ServiceRoute): Promise<Caller> => {
     const caller = await anyone(req);
     servicePrincipals.require(caller, route);
     return caller;
@@ -109,7 +121,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   /** Records a mutation with the auditor: success with its outcome, or fail with the error. */
   async function audited<T>(
-    req: Request,
+    req: AnyRequest,
     eventId: string,
     meta: JsonObject,
     run: () => Promise<T>,
@@ -159,12 +171,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const caller = await allowed(req, 'entities.read');
     const entityRef = normalizeEntityRef(`${req.params.kind}:${req.params.namespace}/${req.params.name}`);
     const query = parseInput(entityLadderQuerySchema, req.query, 'query');
-    // The view is built (its catalog read follows the caller's catalog.entity.read decision) while
-    // the ladder permission is decided; nothing of it is sent unless that allows, and a denial answers first.
-    const view = options.entityView.get(entityRef, caller.credentials, { live: query.clusterState === 'live' });
-    view.catch(() => undefined);
+    // Decided before anything is built: the view reads the clusters (live on request) and hands
+    // drift to the monitor, none of which a caller who may not read the entity should cause.
     await access.requireReadable(caller, entityRef);
-    res.json(await view);
+    res.json(await options.entityView.get(entityRef, caller.credentials, { live: query.clusterState === 'live' }));
   });
 
   router.get('/overview', async (req, res) => {
@@ -440,5 +450,5 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.status(201).json(placement);
   });
 
-  return router;
+  return outer;
 }

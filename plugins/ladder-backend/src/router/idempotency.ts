@@ -40,7 +40,7 @@ export interface IdempotentResult<T> {
  * key answers with that promotion (`resume`) instead of doing the change again or waiting forever.
  */
 export async function idempotent<T>(options: {
-  req: Request;
+  req: Pick<Request, 'header'>;
   store: LadderStore;
   caller: Caller;
   operation: string;

@@ -76,8 +76,9 @@ export class EntityLadderView {
       this.deps.clusterCache.read(this.deps.clusterState(), target, options),
       openViews,
     ]);
-    // A read never writes: drift is recorded (and its owners told) by the scheduled re-check. The
-    // view shows the last observation, corrected by what the clusters say right now.
+    // The view shows the last observation, corrected by what the clusters say right now. It does
+    // not record drift itself: when the two differ it hands the entity to the drift monitor, which
+    // records the drift (and tells its owners) in the background.
     const drifts = currentDrifts(target, placements, clusters, observed);
     if (differsFromObservation(drifts, observed)) this.deps.drift.reconcileLater(target);
     // Commands are shown rendered for the entity: with the ref placed on the rung, else the one a
@@ -184,6 +185,18 @@ export class EntityLadderView {
         action: 'wait',
         ...base,
         summary: `Next: wait — ${what} is ${promotion.phase}: ${promotion.phaseMessage}`,
+      };
+    }
+    if (!placements.some(p => rungs.some(r => r.id === p.rungId))) {
+      // Placed only on rungs since removed from the ladder config: enrolling again is refused (it
+      // has placements), a promotion to the first rung puts it back on the ladder.
+      const latest = placements.reduce((a, b) => (b.placedAt > a.placedAt ? b : a));
+      const removed = [...new Set(placements.map(p => p.rungId))].join(', ');
+      return {
+        action: 'promote',
+        toRung: rungs[0].id,
+        ref: latest.ref,
+        summary: `Next: promote ${shortRef(latest.ref)} to ${rungs[0].title} — ${name} is placed only on rungs no longer in the ladder: ${removed}`,
       };
     }
     const highest = Math.max(...placements.map(p => rungs.findIndex(r => r.id === p.rungId)));

@@ -417,11 +417,13 @@ export class PromotionCommands {
       });
       return updated;
     });
+    // Named by its title like every promotion notification; the id only if the rung left the config.
+    const rung = this.deps.entities.ladderById(promotion.ladderId)?.rungs.find(r => r.id === promotion.toRung);
     await this.deps.notifier.promotionChanged({
       promotion: record,
       fromPhase: promotion.phase,
       actor: caller.actor,
-      rungTitle: promotion.toRung,
+      rungTitle: rung?.title ?? promotion.toRung,
     });
     return record;
   }

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { mutationPolicies } from '../config/schema';
+import { promotionPhases } from '../phases/phase';
 import { promotionKinds } from './requests';
 
 /**
  * Response schemas of the ladder REST API. The backend builds these shapes, the frontend and
  * the CLI parse them: one definition, so the three never drift apart.
- * Phase and status enums are kept as strings here and narrowed with the helpers in `phases/`.
+ * They follow the OpenAPI contract (plugins/ladder-backend/src/schema/openapi.yaml), which the
+ * backend's router is typed by and its tests check every answer against.
  */
 
 export const gateResultSchema = z.object({
@@ -159,7 +161,7 @@ export const promotionSchema = z.object({
   reason: z.string(),
   explanation: z.string().optional(),
   explanationDetail: promotionExplanationSchema.optional(),
-  phase: z.string(),
+  phase: z.enum(promotionPhases),
   phaseMessage: z.string(),
   requestedBy: z.string(),
   createdAt: z.string(),

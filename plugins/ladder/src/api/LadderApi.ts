@@ -9,12 +9,21 @@ import type {
   EntityLadderResponse,
   Evidence,
   LaddersResponse,
-  ListPromotionsQuery,
-  OverviewQuery,
   OverviewResponse,
   Promotion,
   PromotionListResponse,
+  LadderApiPaths,
 } from '@khal/plugin-ladder-common';
+
+/** Filters of the overview page, as the OpenAPI contract names them. */
+export type OverviewQuery = NonNullable<
+  LadderApiPaths['/overview']['get']['parameters']['query']
+>;
+
+/** Filters of the promotion list, e.g. `{ awaitingMyApproval: 'true' }`, as the contract names them. */
+export type ListPromotionsQuery = NonNullable<
+  LadderApiPaths['/promotions']['get']['parameters']['query']
+>;
 
 /** Options of the writes that accept an `Idempotency-Key` (a retry returns the first result). */
 export interface IdempotentWriteOptions {
@@ -84,7 +93,10 @@ export interface LadderApi {
    * One entity's rungs, placements, open promotions and next step. Cluster state is as observed
    * in the last few seconds unless `clusterState: 'live'` asks the clusters now.
    */
-  getEntityLadder(entityRef: string, options?: { clusterState?: 'live' | 'recent' }): Promise<EntityLadderResponse>;
+  getEntityLadder(
+    entityRef: string,
+    options?: { clusterState?: 'live' | 'recent' },
+  ): Promise<EntityLadderResponse>;
   /** The services × rungs matrix, one page at a time. */
   getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
   /** Promotions, e.g. `{ awaitingMyApproval: 'true' }` for the approvals inbox. */
@@ -114,4 +126,6 @@ export interface LadderApi {
 }
 
 /** @public */
-export const ladderApiRef = createApiRef<LadderApi>({ id: 'plugin.ladder.api' });
+export const ladderApiRef = createApiRef<LadderApi>({
+  id: 'plugin.ladder.api',
+});

@@ -1,19 +1,11 @@
+// openapi-fetch names its methods after the HTTP verbs (client.GET, client.POST).
+/* eslint-disable new-cap */
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
-  IDEMPOTENCY_KEY_HEADER,
   LADDER_PLUGIN_ID,
-  auditListResponseSchema,
-  changesResponseSchema,
-  deployPlanSchema,
-  entityLadderResponseSchema,
-  evidenceListResponseSchema,
-  evidenceSchema,
-  laddersResponseSchema,
-  overviewResponseSchema,
-  promotionListResponseSchema,
-  promotionSchema,
+  createLadderApiClient,
   unresolvedFactSchema,
   type ChangesResponse,
   type CreateEvidenceRequest,
@@ -21,9 +13,8 @@ import {
   type DeployPlan,
   type EntityLadderResponse,
   type Evidence,
+  type LadderApiClient,
   type LaddersResponse,
-  type ListPromotionsQuery,
-  type OverviewQuery,
   type OverviewResponse,
   type Promotion,
   type PromotionListResponse,
@@ -37,79 +28,91 @@ import type {
   IdempotentWriteOptions,
   LadderApi,
   ListEvidenceQuery,
+  ListPromotionsQuery,
+  OverviewQuery,
   PlanQuery,
   PromotionDecision,
 } from './LadderApi';
 import { PlanUnresolvedError } from './PlanUnresolvedError';
 
-/** Anything with a `parse` that returns the typed value: the zod schemas of ladder-common. */
-interface Parser<T> {
-  parse(value: unknown): T;
+/** What the generated client answers on success: the body, typed by the OpenAPI contract. */
+async function body<T>(call: Promise<{ data?: T }>): Promise<T> {
+  return (await call).data as T;
 }
 
-function queryString(query: object | undefined): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
+const idempotency = (options?: IdempotentWriteOptions) =>
+  options?.idempotencyKey
+    ? { 'Idempotency-Key': options.idempotencyKey }
+    : undefined;
 
 /**
- * The HTTP client of the ladder backend. Failed responses become `ResponseError`s, successful
- * ones are parsed with the response schemas of `@khal/plugin-ladder-common`, so a backend that
- * drifts from the contract fails loudly here rather than deep inside a component.
+ * The ladder backend as the frontend calls it: the client generated from the OpenAPI contract
+ * (`@khal/plugin-ladder-common`), sent with Backstage's fetchApi. A failed answer becomes a
+ * `ResponseError` (its `cause.message` is the backend's, written for people). Answers are not
+ * re-parsed here: the backend's tests check every route's answers against the same contract.
  *
  * @public
  */
 export class LadderClient implements LadderApi {
-  private readonly discoveryApi: DiscoveryApi;
-  private readonly fetchApi: FetchApi;
+  private readonly client: LadderApiClient;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
+    this.client = createLadderApiClient({
+      baseUrl: () => options.discoveryApi.getBaseUrl(LADDER_PLUGIN_ID),
+      fetch: async (url, init) => {
+        const response = await options.fetchApi.fetch(url, init);
+        if (!response.ok) throw await ResponseError.fromResponse(response);
+        return response;
+      },
+    });
   }
 
   getLadders(): Promise<LaddersResponse> {
-    return this.request('/ladders', laddersResponseSchema);
+    return body(this.client.GET('/ladders'));
   }
 
-  getEntityLadder(entityRef: string, options?: { clusterState?: 'live' | 'recent' }): Promise<EntityLadderResponse> {
+  getEntityLadder(
+    entityRef: string,
+    options?: { clusterState?: 'live' | 'recent' },
+  ): Promise<EntityLadderResponse> {
     const { kind, namespace, name } = parseEntityRef(entityRef);
-    const path = [kind, namespace, name].map(encodeURIComponent).join('/');
-    const live = options?.clusterState === 'live' ? '?clusterState=live' : '';
-    return this.request(`/entities/${path}${live}`, entityLadderResponseSchema);
+    return body(
+      this.client.GET('/entities/{kind}/{namespace}/{name}', {
+        params: {
+          path: { kind, namespace, name },
+          query:
+            options?.clusterState === 'live'
+              ? { clusterState: 'live' }
+              : undefined,
+        },
+      }),
+    );
   }
 
   getOverview(query?: OverviewQuery): Promise<OverviewResponse> {
-    return this.request(
-      `/overview${queryString(query)}`,
-      overviewResponseSchema,
-    );
+    return body(this.client.GET('/overview', { params: { query } }));
   }
 
   listPromotions(query?: ListPromotionsQuery): Promise<PromotionListResponse> {
-    return this.request(
-      `/promotions${queryString(query)}`,
-      promotionListResponseSchema,
-    );
+    return body(this.client.GET('/promotions', { params: { query } }));
   }
 
   getPromotion(id: string): Promise<Promotion> {
-    return this.request(`/promotions/${encodeURIComponent(id)}`, promotionSchema);
+    return body(
+      this.client.GET('/promotions/{id}', { params: { path: { id } } }),
+    );
   }
 
   createPromotion(
     request: CreatePromotionRequest,
     options?: IdempotentWriteOptions,
   ): Promise<Promotion> {
-    return this.request('/promotions', promotionSchema, {
-      method: 'POST',
-      body: request,
-      idempotencyKey: options?.idempotencyKey,
-    });
+    return body(
+      this.client.POST('/promotions', {
+        body: request,
+        params: { header: idempotency(options) },
+      }),
+    );
   }
 
   decide(
@@ -117,100 +120,68 @@ export class LadderClient implements LadderApi {
     decision: PromotionDecision,
     options?: IdempotentWriteOptions,
   ): Promise<Promotion> {
-    return this.request(
-      `/promotions/${encodeURIComponent(promotionId)}/approvals`,
-      promotionSchema,
-      { method: 'POST', body: decision, idempotencyKey: options?.idempotencyKey },
+    return body(
+      this.client.POST('/promotions/{id}/approvals', {
+        params: { path: { id: promotionId }, header: idempotency(options) },
+        body: decision,
+      }),
     );
   }
 
   cancel(promotionId: string, reason?: string): Promise<Promotion> {
-    return this.request(
-      `/promotions/${encodeURIComponent(promotionId)}/cancel`,
-      promotionSchema,
-      { method: 'POST', body: reason ? { reason } : {} },
+    return body(
+      this.client.POST('/promotions/{id}/cancel', {
+        params: { path: { id: promotionId } },
+        body: reason ? { reason } : {},
+      }),
     );
   }
 
   recheck(promotionId: string): Promise<Promotion> {
-    return this.request(
-      `/promotions/${encodeURIComponent(promotionId)}/recheck`,
-      promotionSchema,
-      { method: 'POST', body: {} },
+    return body(
+      this.client.POST('/promotions/{id}/recheck', {
+        params: { path: { id: promotionId } },
+      }),
     );
   }
 
   createEvidence(request: CreateEvidenceRequest): Promise<Evidence> {
-    return this.request('/evidence', evidenceSchema, {
-      method: 'POST',
-      body: request,
-    });
+    return body(this.client.POST('/evidence', { body: request }));
   }
 
   listEvidence(query: ListEvidenceQuery): Promise<EvidenceListResponse> {
-    return this.request(
-      `/evidence${queryString(query)}`,
-      evidenceListResponseSchema,
-    );
+    return body(this.client.GET('/evidence', { params: { query } }));
   }
 
   async getPlan(query: PlanQuery): Promise<DeployPlan> {
-    const response = await this.fetch(`/plan${queryString(query)}`);
-    if (response.status === 422) {
-      // Read the body twice: once for the facts, once for the standard ResponseError.
-      const facts = unresolvedFacts(await response.clone().json().catch(() => undefined));
-      const error = await ResponseError.fromResponse(response);
-      throw new PlanUnresolvedError(error.cause.message, facts, error);
+    try {
+      return await body(this.client.GET('/plan', { params: { query } }));
+    } catch (error) {
+      if (ResponseError.is(error) && error.statusCode === 422) {
+        throw new PlanUnresolvedError(
+          error.cause.message,
+          unresolvedFacts(error.body),
+          error,
+        );
+      }
+      throw error;
     }
-    return this.parse(response, deployPlanSchema);
   }
 
   getAudit(query: AuditQuery): Promise<AuditListResponse> {
-    return this.request(
-      `/audit${queryString(query)}`,
-      auditListResponseSchema,
-    );
+    return body(this.client.GET('/audit', { params: { query } }));
   }
 
   getChanges(query: ChangesQuery): Promise<ChangesResponse> {
-    return this.request(`/changes${queryString(query)}`, changesResponseSchema);
+    return body(this.client.GET('/changes', { params: { query } }));
   }
 
   getPromotionChanges(promotionId: string): Promise<ChangesResponse> {
-    return this.request(
-      `/promotions/${encodeURIComponent(promotionId)}/changes`,
-      changesResponseSchema,
+    return body(
+      this.client.GET('/promotions/{id}/changes', {
+        params: { path: { id: promotionId } },
+      }),
     );
-  }
-
-  private async request<T>(
-    path: string,
-    schema: Parser<T>,
-    init?: { method: 'POST'; body: unknown; idempotencyKey?: string },
-  ): Promise<T> {
-    return this.parse(await this.fetch(path, init), schema);
-  }
-
-  private async fetch(
-    path: string,
-    init?: { method: 'POST'; body: unknown; idempotencyKey?: string },
-  ): Promise<Response> {
-    const baseUrl = await this.discoveryApi.getBaseUrl(LADDER_PLUGIN_ID);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (init) headers['content-type'] = 'application/json';
-    if (init?.idempotencyKey) headers[IDEMPOTENCY_KEY_HEADER] = init.idempotencyKey;
-    return this.fetchApi.fetch(`${baseUrl}${path}`, {
-      method: init?.method ?? 'GET',
-      headers,
-      body: init ? JSON.stringify(init.body) : undefined,
-    });
-  }
-
-  private async parse<T>(response: Response, schema: Parser<T>): Promise<T> {
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return schema.parse(await response.json());
   }
 }
 
@@ -218,10 +189,10 @@ export class LadderClient implements LadderApi {
  * Finds the unresolved facts in a 422 body. The backend's error handler keeps the enumerable
  * fields of the thrown error, so the list is looked for on the error and at the top level.
  */
-function unresolvedFacts(body: unknown): UnresolvedFact[] {
+function unresolvedFacts(errorBody: unknown): UnresolvedFact[] {
   const candidates: unknown[] = [];
-  if (body && typeof body === 'object') {
-    const b = body as Record<string, unknown>;
+  if (errorBody && typeof errorBody === 'object') {
+    const b = errorBody as Record<string, unknown>;
     candidates.push(b.unresolved, b.facts);
     if (b.error && typeof b.error === 'object') {
       const e = b.error as Record<string, unknown>;

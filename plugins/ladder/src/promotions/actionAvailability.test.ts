@@ -29,7 +29,7 @@ describe('approveAvailability', () => {
   });
 
   it('refuses decisions on a finished promotion', () => {
-    const done = { ...openPromotion, phase: 'Promoted' };
+    const done = { ...openPromotion, phase: 'Promoted' as const };
     expect(approveAvailability(done, user(SAM), allowAll).reason).toMatch(/promoted/);
     expect(cancelAvailability(done, allowAll).allowed).toBe(false);
   });

@@ -15,7 +15,7 @@ export const spec = {
   },
   servers: [
     {
-      url: '/api/ladder',
+      url: '/',
     },
   ],
   security: [
@@ -79,6 +79,7 @@ export const spec = {
           {
             name: 'clusterState',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['live', 'recent'],
@@ -129,6 +130,7 @@ export const spec = {
           {
             name: 'ladder',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -136,6 +138,7 @@ export const spec = {
           {
             name: 'owner',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -144,6 +147,7 @@ export const spec = {
           {
             name: 'system',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -151,6 +155,7 @@ export const spec = {
           {
             name: 'q',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -169,6 +174,7 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -277,6 +283,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -284,6 +291,7 @@ export const spec = {
           {
             name: 'phase',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -292,6 +300,7 @@ export const spec = {
           {
             name: 'awaitingMyApproval',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['true', 'false'],
@@ -310,6 +319,7 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -317,8 +327,7 @@ export const spec = {
         ],
         responses: {
           '200': {
-            description: 'Promotions',
-            'newest first': null,
+            description: 'Promotions, newest first',
             content: {
               'application/json': {
                 schema: {
@@ -412,6 +421,7 @@ export const spec = {
             name: 'entityRef',
             in: 'query',
             required: true,
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -419,6 +429,7 @@ export const spec = {
           {
             name: 'from',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -427,6 +438,7 @@ export const spec = {
           {
             name: 'to',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -435,15 +447,16 @@ export const spec = {
           {
             name: 'fromRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
-            description: 'commit',
-            'tag or branch (with toRef and target)': null,
+            description: 'commit, tag or branch (with toRef and target)',
           },
           {
             name: 'toRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -451,6 +464,7 @@ export const spec = {
           {
             name: 'target',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -696,6 +710,7 @@ export const spec = {
             name: 'entityRef',
             in: 'query',
             required: true,
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -703,6 +718,7 @@ export const spec = {
           {
             name: 'rung',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -710,6 +726,7 @@ export const spec = {
           {
             name: 'ref',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -717,6 +734,7 @@ export const spec = {
           {
             name: 'kind',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -734,6 +752,7 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               maxLength: 256,
@@ -808,6 +827,7 @@ export const spec = {
             name: 'entityRef',
             in: 'query',
             required: true,
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -816,6 +836,7 @@ export const spec = {
             name: 'target',
             in: 'query',
             required: true,
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -824,6 +845,7 @@ export const spec = {
           {
             name: 'ref',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -875,6 +897,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -882,6 +905,7 @@ export const spec = {
           {
             name: 'promotionId',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -899,6 +923,7 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -1251,7 +1276,7 @@ export const spec = {
           },
           url: {
             type: 'string',
-            format: 'uri',
+            description: 'a full http(s) URL',
           },
           data: {
             type: 'object',
@@ -1593,6 +1618,7 @@ export const spec = {
             },
           },
           approvalRequirement: {
+            type: 'object',
             allOf: [
               {
                 $ref: '#/components/schemas/ApprovalRequirement',
@@ -1984,6 +2010,7 @@ export const spec = {
             $ref: '#/components/schemas/RungSummary',
           },
           placement: {
+            type: 'object',
             allOf: [
               {
                 $ref: '#/components/schemas/Placement',
@@ -2397,10 +2424,10 @@ export const spec = {
       ManifestValue: {
         description:
           'A manifest field value as a diff shows it; null when the field is not set at that ref',
-        nullable: true,
-        oneOf: [
+        anyOf: [
           {
             type: 'string',
+            nullable: true,
           },
           {
             type: 'number',
@@ -2551,8 +2578,8 @@ export const spec = {
           },
           newlyRequired: {
             type: 'boolean',
-            description: 'required at the newer ref for this rung',
-            'and was not at the older ref': null,
+            description:
+              'required at the newer ref for this rung, and was not at the older ref',
           },
         },
       },
@@ -2616,6 +2643,7 @@ export const spec = {
             type: 'boolean',
           },
           manifestDiff: {
+            type: 'object',
             allOf: [
               {
                 $ref: '#/components/schemas/ManifestDiff',

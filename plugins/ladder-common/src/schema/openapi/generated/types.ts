@@ -169,7 +169,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Promotions */
+        /** @description Promotions, newest first */
         200: {
           headers: {
             [name: string]: unknown;
@@ -346,7 +346,7 @@ export interface paths {
           from?: string;
           /** @description rung id or alias (with from); also the target */
           to?: string;
-          /** @description commit */
+          /** @description commit, tag or branch (with toRef and target) */
           fromRef?: string;
           toRef?: string;
           /** @description the rung the settings are judged against */
@@ -863,7 +863,7 @@ export interface components {
        * @default promotion
        * @enum {string}
        */
-      kind: 'promotion' | 'rollback' | 'adoption';
+      kind?: 'promotion' | 'rollback' | 'adoption';
       reason?: string;
       explanation?: string;
     };
@@ -888,7 +888,7 @@ export interface components {
       kind: string;
       summary: string;
       content?: string;
-      /** Format: uri */
+      /** @description a full http(s) URL */
       url?: string;
       /**
        * @example {
@@ -1236,7 +1236,7 @@ export interface components {
       nextCursor?: string;
     };
     /** @description A manifest field value as a diff shows it; null when the field is not set at that ref */
-    ManifestValue: (string | number | boolean | string[]) | null;
+    ManifestValue: (string | null) | number | boolean | string[];
     ManifestFieldChange: {
       field: string;
       from: components['schemas']['ManifestValue'];
@@ -1274,7 +1274,7 @@ export interface components {
       required: boolean;
       secret: boolean;
       supplied: boolean | null;
-      /** @description required at the newer ref for this rung */
+      /** @description required at the newer ref for this rung, and was not at the older ref */
       newlyRequired: boolean;
     };
     Changes: {
