@@ -5,6 +5,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { demoAuthModule } from './modules/demoAuth';
 import { ladderPermissionPolicyModule } from './modules/permissionPolicy';
+import { kubernetesPerimeterModule } from './modules/kubernetesPerimeter';
 
 const backend = createBackend();
 
@@ -41,6 +42,8 @@ backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(ladderPermissionPolicyModule);
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+// Read-only clusters: no Secrets in object fetches; the proxy only for operators' event/log reads.
+backend.add(kubernetesPerimeterModule);
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-events-backend'));

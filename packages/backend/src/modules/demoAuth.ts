@@ -55,7 +55,11 @@ export const demoAuthModule = createBackendModule({
             }),
             async signInResolver({ result }, ctx) {
               return ctx.signInWithCatalogUser({
-                entityRef: { kind: 'User', namespace: 'default', name: result.user },
+                entityRef: {
+                  kind: 'User',
+                  namespace: 'default',
+                  name: result.user,
+                },
               });
             },
           }),

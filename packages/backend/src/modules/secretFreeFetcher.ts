@@ -1,0 +1,95 @@
+import { Config } from '@backstage/config';
+import { NotAllowedError } from '@backstage/errors';
+import type {
+  KubernetesFetcher,
+  ObjectFetchParams,
+} from '@backstage/plugin-kubernetes-node';
+
+/*
+ * The kubernetes backend's object fetches (the Kubernetes tab's /services and /resources routes)
+ * read whatever object types its config — or, for /resources/custom/query, the request body —
+ * names, with the portal's credentials, and return the objects whole. A Secret fetched that way
+ * would reach the browser with its data. Every such fetch goes through the fetcher, so this one
+ * refuses any that includes core/v1 Secrets, whoever asked.
+ */
+
+const isSecrets = (t: { group: string; plural: string }) =>
+  (t.group === '' || t.group === 'core') &&
+  t.plural.toLocaleLowerCase('en-US') === 'secrets';
+
+export const SECRETS_REFUSED =
+  'Secrets are never read through the portal: the Kubernetes tab shows workloads, not their ' +
+  'credentials. Read a Secret with your own cluster credentials (kubectl) if you are allowed to.';
+
+/** Wraps a fetcher so that no object fetch includes Secrets. */
+export function secretFreeFetcher(inner: KubernetesFetcher): KubernetesFetcher {
+  return {
+    async fetchObjectsForService(params: ObjectFetchParams) {
+      const asked = [...params.objectTypesToFetch, ...params.customResources];
+      if (asked.some(isSecrets)) {
+        throw new NotAllowedError(SECRETS_REFUSED);
+      }
+      return inner.fetchObjectsForService(params);
+    },
+    fetchPodMetricsByNamespaces(
+      clusterDetails,
+      credential,
+      namespaces,
+      selector,
+    ) {
+      return inner.fetchPodMetricsByNamespaces(
+        clusterDetails,
+        credential,
+        namespaces,
+        selector,
+      );
+    },
+  };
+}
+
+/**
+ * Refuses, at startup, a kubernetes config that would make the Kubernetes tab fetch Secrets (the
+ * fetcher would refuse every request of the tab, so fail where the mistake is made instead).
+ */
+export function assertNoSecretsInKubernetesConfig(config: Config): void {
+  const problems: string[] = [];
+  if (
+    (config.getOptionalStringArray('kubernetes.objectTypes') ?? []).some(
+      t => t.toLocaleLowerCase('en-US') === 'secrets',
+    )
+  ) {
+    problems.push('kubernetes.objectTypes lists "secrets"');
+  }
+  const customResources = (path: string) =>
+    (config.getOptionalConfigArray(path) ?? []).map(c => ({
+      group: c.getString('group'),
+      plural: c.getString('plural'),
+    }));
+  if (customResources('kubernetes.customResources').some(isSecrets)) {
+    problems.push('kubernetes.customResources names core/v1 secrets');
+  }
+  (config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [])
+    .flatMap(m => m.getOptionalConfigArray('clusters') ?? [])
+    .forEach(cluster => {
+      const found = (cluster.getOptionalConfigArray('customResources') ?? [])
+        .map(c => ({
+          group: c.getString('group'),
+          plural: c.getString('plural'),
+        }))
+        .some(isSecrets);
+      if (found) {
+        problems.push(
+          `the customResources of cluster "${cluster.getString(
+            'name',
+          )}" name core/v1 secrets`,
+        );
+      }
+    });
+  if (problems.length > 0) {
+    throw new Error(
+      `${problems.join(
+        '; ',
+      )}. ${SECRETS_REFUSED} Remove secrets from the kubernetes config.`,
+    );
+  }
+}
