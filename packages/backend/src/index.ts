@@ -3,7 +3,7 @@
  * Feature order does not matter; each plugin and module declares what it needs.
  */
 import { createBackend } from '@backstage/backend-defaults';
-import { demoAuthModule } from './modules/demoAuth';
+import { demoSignInFeatures } from './modules/demoAuth';
 import { ladderPermissionPolicyModule } from './modules/permissionPolicy';
 import { kubernetesPerimeterModule } from './modules/kubernetesPerimeter';
 
@@ -11,10 +11,12 @@ const backend = createBackend();
 
 backend.add(import('@backstage/plugin-app-backend'));
 
-// Auth: guest sign-in, plus named demo users (see README "Demo users") resolved from the catalog.
+// Auth: a real provider (GitHub, configured in app-config.production.yaml), and for the embedded
+// default guest sign-in plus named demo users (README "Demo users"), which refuse to start beyond
+// loopback or in production (README "Security").
 backend.add(import('@backstage/plugin-auth-backend'));
-backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
-backend.add(demoAuthModule);
+backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
+backend.add(demoSignInFeatures);
 
 // Catalog, with the khal-app.json processor.
 backend.add(import('@backstage/plugin-catalog-backend'));
