@@ -300,6 +300,35 @@ describe('the portal’s Kubernetes perimeter', () => {
     expect(secretDataRequests(sim.requestLog.slice(before))).toEqual([]);
   });
 
+  it.each([
+    [
+      'a path in the plural',
+      { group: '', apiVersion: 'v1', plural: `namespaces/${NS}/secrets` },
+    ],
+    [
+      'a path in the version',
+      { group: '', apiVersion: `v1/namespaces/${NS}/secrets#`, plural: 'x' },
+    ],
+    ['an encoded plural', { group: '', apiVersion: 'v1', plural: '%73ecrets' }],
+  ])(
+    'bypass: alice dresses Secrets up as a custom resource with %s (403, never fetched)',
+    async (_, customResource) => {
+      const before = sim.requestLog.length;
+      const res = await request(backend.server)
+        .post('/api/kubernetes/resources/custom/query')
+        .set('Authorization', signedInAs('alice'))
+        .send({
+          entityRef: 'component:default/payments-gateway',
+          customResources: [customResource],
+        });
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain(
+        'is not a Kubernetes resource type',
+      );
+      expect(sim.requestLog.slice(before)).toEqual([]);
+    },
+  );
+
   it('answers the Kubernetes tab for alice with the workloads and no Secret', async () => {
     const before = sim.requestLog.length;
     const res = await request(backend.server)

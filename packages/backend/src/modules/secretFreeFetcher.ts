@@ -17,6 +17,19 @@ const isSecrets = (t: { group: string; plural: string }) =>
   (t.group === '' || t.group === 'core') &&
   t.plural.toLocaleLowerCase('en-US') === 'secrets';
 
+// The fetcher puts group, version and plural into the request path (percent-encoded, which the
+// API server decodes again), so anything but a plain Kubernetes name could address another
+// resource, e.g. a plural of `namespaces/shop/secrets`.
+const NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+const isPlainType = (t: {
+  group: string;
+  apiVersion: string;
+  plural: string;
+}) =>
+  (t.group === '' || NAME.test(t.group)) &&
+  NAME.test(t.apiVersion) &&
+  NAME.test(t.plural);
+
 export const SECRETS_REFUSED =
   'Secrets are never read through the portal: the Kubernetes tab shows workloads, not their ' +
   'credentials. Read a Secret with your own cluster credentials (kubectl) if you are allowed to.';
@@ -26,6 +39,12 @@ export function secretFreeFetcher(inner: KubernetesFetcher): KubernetesFetcher {
   return {
     async fetchObjectsForService(params: ObjectFetchParams) {
       const asked = [...params.objectTypesToFetch, ...params.customResources];
+      const odd = asked.find(t => !isPlainType(t));
+      if (odd) {
+        throw new NotAllowedError(
+          `"${odd.group}/${odd.apiVersion}/${odd.plural}" is not a Kubernetes resource type: group, apiVersion and plural must be lower-case names (letters, digits, "." and "-")`,
+        );
+      }
       if (asked.some(isSecrets)) {
         throw new NotAllowedError(SECRETS_REFUSED);
       }
