@@ -79,31 +79,32 @@ export function assertNoSecretsInKubernetesConfig(config: Config): void {
   ) {
     problems.push('kubernetes.objectTypes lists "secrets"');
   }
-  const customResources = (path: string) =>
-    (config.getOptionalConfigArray(path) ?? []).map(c => ({
-      group: c.getString('group'),
-      plural: c.getString('plural'),
+  // Read raw: an empty group (the core API) is not a string the config reader accepts.
+  const types = (list: Config[] | undefined) =>
+    (list ?? []).map(c => ({
+      group: String(c.getOptional('group') ?? ''),
+      plural: String(c.getOptional('plural') ?? ''),
     }));
-  if (customResources('kubernetes.customResources').some(isSecrets)) {
+  if (
+    types(config.getOptionalConfigArray('kubernetes.customResources')).some(
+      isSecrets,
+    )
+  ) {
     problems.push('kubernetes.customResources names core/v1 secrets');
   }
-  (config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [])
-    .flatMap(m => m.getOptionalConfigArray('clusters') ?? [])
-    .forEach(cluster => {
-      const found = (cluster.getOptionalConfigArray('customResources') ?? [])
-        .map(c => ({
-          group: c.getString('group'),
-          plural: c.getString('plural'),
-        }))
-        .some(isSecrets);
-      if (found) {
-        problems.push(
-          `the customResources of cluster "${cluster.getString(
-            'name',
-          )}" name core/v1 secrets`,
-        );
-      }
-    });
+  for (const cluster of (
+    config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? []
+  ).flatMap(m => m.getOptionalConfigArray('clusters') ?? [])) {
+    if (
+      types(cluster.getOptionalConfigArray('customResources')).some(isSecrets)
+    ) {
+      problems.push(
+        `the customResources of cluster "${cluster.getOptionalString(
+          'name',
+        )}" name core/v1 secrets`,
+      );
+    }
+  }
   if (problems.length > 0) {
     throw new Error(
       `${problems.join(
