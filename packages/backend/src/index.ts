@@ -3,17 +3,20 @@
  * Feature order does not matter; each plugin and module declares what it needs.
  */
 import { createBackend } from '@backstage/backend-defaults';
-import { demoAuthModule } from './modules/demoAuth';
+import { demoSignInFeatures } from './modules/demoAuth';
 import { ladderPermissionPolicyModule } from './modules/permissionPolicy';
+import { kubernetesPerimeterModule } from './modules/kubernetesPerimeter';
 
 const backend = createBackend();
 
 backend.add(import('@backstage/plugin-app-backend'));
 
-// Auth: guest sign-in, plus named demo users (see README "Demo users") resolved from the catalog.
+// Auth: a real provider (GitHub, configured in app-config.production.yaml), and for the embedded
+// default guest sign-in plus named demo users (README "Demo users"), which refuse to start beyond
+// loopback or in production (README "Security").
 backend.add(import('@backstage/plugin-auth-backend'));
-backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
-backend.add(demoAuthModule);
+backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
+backend.add(demoSignInFeatures);
 
 // Catalog, with the khal-app.json processor.
 backend.add(import('@backstage/plugin-catalog-backend'));
@@ -41,6 +44,8 @@ backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(ladderPermissionPolicyModule);
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+// Read-only clusters: no Secrets in object fetches; the proxy only for operators' event/log reads.
+backend.add(kubernetesPerimeterModule);
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-events-backend'));

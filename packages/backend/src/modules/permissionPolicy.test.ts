@@ -1,18 +1,44 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { UserInfoService } from '@backstage/backend-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  AuthorizeResult,
+  createPermission,
+  Permission,
+} from '@backstage/plugin-permission-common';
+import {
+  catalogEntityDeletePermission,
+  catalogEntityReadPermission,
+  catalogEntityRefreshPermission,
+  catalogLocationCreatePermission,
+  catalogLocationDeletePermission,
+  catalogLocationReadPermission,
+} from '@backstage/plugin-catalog-common/alpha';
 import {
   unprocessedEntitiesDeletePermission,
   unprocessedEntitiesReadPermission,
 } from '@backstage/plugin-catalog-unprocessed-entities-common';
 import {
+  kubernetesClustersReadPermission,
+  kubernetesProxyPermission,
+  kubernetesResourcesReadPermission,
+} from '@backstage/plugin-kubernetes-common';
+import {
+  actionExecutePermission,
+  taskCancelPermission,
+  taskCreatePermission,
+  templateManagementPermission,
+} from '@backstage/plugin-scaffolder-common/alpha';
+import {
+  evidenceCreatePermission,
+  ladderEntityReadPermission,
   ladderReadPermission,
   parseLadderConfig,
   promotionApprovePermission,
   promotionCreatePermission,
+  promotionRecheckPermission,
 } from '@khal/plugin-ladder-common';
-import { LadderPermissionPolicy } from './permissionPolicy';
+import { KNOWN_PERMISSIONS, LadderPermissionPolicy } from './permissionPolicy';
+import { CatalogOwnership } from './catalogOwnership';
 
 const ladder = parseLadderConfig({
   ladders: [
@@ -36,114 +62,181 @@ const ladder = parseLadderConfig({
   ],
 });
 
-function userWith(ownershipEntityRefs: string[]): UserInfoService {
-  return {
-    getUserInfo: async () => ({
-      userEntityRef: ownershipEntityRefs[0],
-      ownershipEntityRefs,
-    }),
-  };
-}
+// The people of the demo org: what the catalog says they own and which groups they are in.
+const people = {
+  guest: ['user:development/guest'],
+  alice: ['user:default/alice', 'group:default/fdes'],
+  sam: ['user:default/sam', 'group:default/customer-stakeholders'],
+  olga: ['user:default/olga', 'group:default/operators'],
+};
+type Person = keyof typeof people;
+// Owners of catalog entities: the FDE group owns the demo apps.
+const catalogOwners = new Set(['group:default/fdes']);
 
-function policyFor(refs: string[]) {
-  return new LadderPermissionPolicy(ladder, userWith(refs));
-}
-
-const user = {
-  credentials: mockCredentials.user('user:default/alice'),
-  info: { userEntityRef: 'user:default/alice', ownershipEntityRefs: [] },
+const ownership: CatalogOwnership = {
+  ownsAnyEntity: async refs => refs.some(r => catalogOwners.has(r)),
 };
 
+function policy() {
+  const userInfo: UserInfoService = {
+    getUserInfo: async credentials => {
+      const ref = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      const person = ref.split('/')[1] as Person;
+      return { userEntityRef: ref, ownershipEntityRefs: people[person] };
+    },
+  };
+  return new LadderPermissionPolicy(ladder, userInfo, ownership);
+}
+
+async function decide(who: Person | 'anonymous', permission: Permission) {
+  if (who === 'anonymous') {
+    return policy().handle({ permission });
+  }
+  const ref = people[who][0];
+  return policy().handle(
+    { permission },
+    {
+      credentials: mockCredentials.user(ref),
+      info: { userEntityRef: ref, ownershipEntityRefs: people[who] },
+    },
+  );
+}
+
+const { ALLOW, DENY, CONDITIONAL } = AuthorizeResult;
+
 describe('LadderPermissionPolicy', () => {
-  it('denies anonymous requests', async () => {
-    const decision = await policyFor([]).handle({
-      permission: ladderReadPermission,
+  it('denies anonymous requests, even reads', async () => {
+    expect((await decide('anonymous', ladderReadPermission)).result).toBe(DENY);
+  });
+
+  it.each([
+    ladderReadPermission,
+    ladderEntityReadPermission,
+    catalogEntityReadPermission,
+    catalogLocationReadPermission,
+    unprocessedEntitiesReadPermission,
+    kubernetesClustersReadPermission,
+    kubernetesResourcesReadPermission,
+  ])('lets every signed-in user read: $name', async permission => {
+    expect((await decide('guest', permission)).result).toBe(ALLOW);
+    expect((await decide('alice', permission)).result).toBe(ALLOW);
+  });
+
+  it('bypass: a mutation of a plugin the policy does not know is denied, even to operators; its reads are allowed', async () => {
+    const unknownDelete = createPermission({
+      name: 'someplugin.thing.delete',
+      attributes: { action: 'delete' },
     });
-    expect(decision.result).toBe(AuthorizeResult.DENY);
+    const unknownNoAction = createPermission({
+      name: 'someplugin.thing.poke',
+      attributes: {},
+    });
+    const unknownRead = createPermission({
+      name: 'someplugin.thing.read',
+      attributes: { action: 'read' },
+    });
+    for (const who of ['alice', 'olga'] as const) {
+      expect((await decide(who, unknownDelete)).result).toBe(DENY);
+      expect((await decide(who, unknownNoAction)).result).toBe(DENY);
+      expect((await decide(who, unknownRead)).result).toBe(ALLOW);
+    }
   });
 
-  it('lets every signed-in user read the ladder', async () => {
-    const decision = await policyFor(['user:default/guest']).handle(
-      { permission: ladderReadPermission },
-      user,
+  it('bypass: the Kubernetes proxy (raw cluster access) is denied to users; operators get it', async () => {
+    expect((await decide('guest', kubernetesProxyPermission)).result).toBe(
+      DENY,
     );
-    expect(decision.result).toBe(AuthorizeResult.ALLOW);
+    expect((await decide('alice', kubernetesProxyPermission)).result).toBe(
+      DENY,
+    );
+    expect((await decide('sam', kubernetesProxyPermission)).result).toBe(DENY);
+    expect((await decide('olga', kubernetesProxyPermission)).result).toBe(
+      ALLOW,
+    );
   });
 
-  it('makes promotion requests conditional on entity ownership', async () => {
-    const decision = await policyFor([
-      'user:default/alice',
-      'group:default/fdes',
-    ]).handle({ permission: promotionCreatePermission }, user);
-    expect(decision).toMatchObject({
-      result: AuthorizeResult.CONDITIONAL,
-      pluginId: 'catalog',
-      resourceType: 'catalog-entity',
+  it.each([catalogLocationCreatePermission, catalogLocationDeletePermission])(
+    'bypass: $name by someone who owns nothing in the catalog is denied; owners and operators may',
+    async permission => {
+      expect((await decide('guest', permission)).result).toBe(DENY);
+      expect((await decide('sam', permission)).result).toBe(DENY);
+      expect((await decide('alice', permission)).result).toBe(ALLOW);
+      expect((await decide('olga', permission)).result).toBe(ALLOW);
+    },
+  );
+
+  it('lets everyone refresh catalog entities (the scaffolder registers apps with it)', async () => {
+    expect((await decide('guest', catalogEntityRefreshPermission)).result).toBe(
+      ALLOW,
+    );
+  });
+
+  it('lets every signed-in user run templates, and the task creator or operators cancel them', async () => {
+    expect((await decide('alice', taskCreatePermission)).result).toBe(ALLOW);
+    expect((await decide('alice', actionExecutePermission)).result).toBe(ALLOW);
+    expect(await decide('alice', taskCancelPermission)).toMatchObject({
+      result: CONDITIONAL,
+      pluginId: 'scaffolder',
+      resourceType: 'scaffolder-task',
       conditions: {
-        rule: 'IS_ENTITY_OWNER',
-        params: { claims: ['user:default/alice', 'group:default/fdes'] },
+        rule: 'IS_TASK_OWNER',
+        params: { createdBy: ['user:default/alice'] },
       },
     });
+    expect((await decide('olga', taskCancelPermission)).result).toBe(ALLOW);
+    expect((await decide('alice', templateManagementPermission)).result).toBe(
+      DENY,
+    );
   });
 
-  it('lets operators request promotions for any entity', async () => {
-    const decision = await policyFor([
-      'user:default/olga',
-      'group:default/operators',
-    ]).handle({ permission: promotionCreatePermission }, user);
-    expect(decision.result).toBe(AuthorizeResult.ALLOW);
-  });
+  it.each([
+    promotionCreatePermission,
+    promotionRecheckPermission,
+    evidenceCreatePermission,
+  ])(
+    'makes $name conditional on entity ownership, and allows it to operators',
+    async permission => {
+      expect(await decide('alice', permission)).toMatchObject({
+        result: CONDITIONAL,
+        pluginId: 'catalog',
+        resourceType: 'catalog-entity',
+        conditions: {
+          rule: 'IS_ENTITY_OWNER',
+          params: { claims: people.alice },
+        },
+      });
+      expect((await decide('olga', permission)).result).toBe(ALLOW);
+    },
+  );
 
   it('grants approval to members of approver groups and operators only', async () => {
-    const stakeholder = await policyFor([
-      'user:default/sam',
-      'group:default/customer-stakeholders',
-    ]).handle({ permission: promotionApprovePermission }, user);
-    const operator = await policyFor([
-      'user:default/olga',
-      'group:default/operators',
-    ]).handle({ permission: promotionApprovePermission }, user);
-    const fde = await policyFor([
-      'user:default/alice',
-      'group:default/fdes',
-    ]).handle({ permission: promotionApprovePermission }, user);
-    expect(stakeholder.result).toBe(AuthorizeResult.ALLOW);
-    expect(operator.result).toBe(AuthorizeResult.ALLOW);
-    expect(fde.result).toBe(AuthorizeResult.DENY);
-  });
-
-  it('keeps catalog entity deletion for operators', async () => {
-    const fde = await policyFor(['user:default/alice']).handle(
-      { permission: catalogEntityDeletePermission },
-      user,
+    expect((await decide('sam', promotionApprovePermission)).result).toBe(
+      ALLOW,
     );
-    expect(fde.result).toBe(AuthorizeResult.DENY);
-  });
-
-  it('lets everyone see unprocessed entities but only operators delete them', async () => {
-    const fde = policyFor(['user:default/alice', 'group:default/fdes']);
-    const operator = policyFor([
-      'user:default/olga',
-      'group:default/operators',
-    ]);
-    const decide = async (
-      p: typeof fde,
-      permission: typeof unprocessedEntitiesReadPermission,
-    ) => (await p.handle({ permission }, user)).result;
-    expect(await decide(fde, unprocessedEntitiesReadPermission)).toBe(
-      AuthorizeResult.ALLOW,
+    expect((await decide('olga', promotionApprovePermission)).result).toBe(
+      ALLOW,
     );
-    expect(await decide(fde, unprocessedEntitiesDeletePermission)).toBe(
-      AuthorizeResult.DENY,
-    );
-    expect(await decide(operator, unprocessedEntitiesDeletePermission)).toBe(
-      AuthorizeResult.ALLOW,
+    expect((await decide('alice', promotionApprovePermission)).result).toBe(
+      DENY,
     );
   });
 
-  it('is constructible from the mock user info service', () => {
+  it('keeps deleting catalog entities and unprocessed entities for operators', async () => {
+    for (const permission of [
+      catalogEntityDeletePermission,
+      unprocessedEntitiesDeletePermission,
+    ]) {
+      expect((await decide('alice', permission)).result).toBe(DENY);
+      expect((await decide('olga', permission)).result).toBe(ALLOW);
+    }
+  });
+
+  it('knows no permission twice, and names only mutations (reads need no entry)', () => {
+    const names = KNOWN_PERMISSIONS.map(k => k.permission.name);
+    expect(new Set(names).size).toBe(names.length);
     expect(
-      new LadderPermissionPolicy(ladder, mockServices.userInfo()),
-    ).toBeDefined();
+      KNOWN_PERMISSIONS.filter(k => k.permission.attributes.action === 'read'),
+    ).toEqual([]);
   });
 });
