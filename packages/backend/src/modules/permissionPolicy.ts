@@ -28,6 +28,7 @@ import {
   promotionCancelPermission,
   promotionCreatePermission,
   promotionRecheckPermission,
+  promotionDeployPermission,
   evidenceCreatePermission,
 } from '@khal/plugin-ladder-common';
 
@@ -102,6 +103,7 @@ export class LadderPermissionPolicy implements PermissionPolicy {
       promotionCreatePermission,
       promotionCancelPermission,
       promotionRecheckPermission,
+      promotionDeployPermission,
       evidenceCreatePermission,
     ];
     if (ownerOnly.some(p => isPermission(permission, p))) {

@@ -2,9 +2,15 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
+import type {
+  LoggerService,
+  UrlReaderService,
+} from '@backstage/backend-plugin-api';
 import { ANNOTATION_SOURCE_LOCATION, Entity } from '@backstage/catalog-model';
-import { MANIFEST_FILENAME, validateManifest } from '@khal/plugin-ladder-common';
+import {
+  MANIFEST_FILENAME,
+  validateManifest,
+} from '@khal/plugin-ladder-common';
 import type { ManifestReadResult } from '@khal/plugin-ladder-node';
 
 /** Names the entity's source repository: `file:<path>` for the local git repositories. */
@@ -24,11 +30,50 @@ function gitShow(gitDir: string, spec: string): Promise<string> {
     execFile(
       'git',
       ['--git-dir', gitDir, 'show', spec],
-      { timeout: 5000, maxBuffer: 1024 * 1024, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
-      (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve(stdout)),
+      {
+        timeout: 5000,
+        maxBuffer: 1024 * 1024,
+        encoding: 'utf8',
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+      },
+      (error, stdout, stderr) =>
+        error ? reject(Object.assign(error, { stderr })) : resolve(stdout),
     );
   });
 }
+
+function gitRevParse(gitDir: string, ref: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      [
+        '--git-dir',
+        gitDir,
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        '--end-of-options',
+        `${ref}^{commit}`,
+      ],
+      {
+        timeout: 5000,
+        encoding: 'utf8',
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+      },
+      (error, stdout, stderr) =>
+        error
+          ? reject(Object.assign(error, { stderr }))
+          : resolve(stdout.trim()),
+    );
+  });
+}
+
+/** A full commit SHA, or why a ref could not be resolved to one and how to fix that. */
+export type CommitResolution =
+  | { sha: string }
+  | { reason: string; howToFix: string };
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
 
 /** Replaces the branch of a hosted source URL (GitHub, GitLab, Gitea, Bitbucket) with `ref`. */
 export function sourceUrlAtRef(url: string, ref: string): string | undefined {
@@ -41,7 +86,9 @@ export function sourceUrlAtRef(url: string, ref: string): string | undefined {
   ];
   for (const [pattern, replacement] of patterns) {
     if (pattern.test(base)) {
-      return `${base.replace(pattern, replacement).replace('REF', ref)}${MANIFEST_FILENAME}`;
+      return `${base
+        .replace(pattern, replacement)
+        .replace('REF', ref)}${MANIFEST_FILENAME}`;
     }
   }
   return undefined;
@@ -75,16 +122,60 @@ export class ManifestReader {
     }
     const repoSource = entity.metadata.annotations?.[SOURCE_REPO_ANNOTATION];
     if (repoSource?.startsWith('file:')) {
-      return this.cached(`${repoSource}@${ref}`, ref, () => this.readLocal(repoSource.slice(5), ref));
+      return this.cached(`${repoSource}@${ref}`, ref, () =>
+        this.readLocal(repoSource.slice(5), ref),
+      );
     }
     const location = entity.metadata.annotations?.[ANNOTATION_SOURCE_LOCATION];
     if (location?.startsWith('url:')) {
-      return this.cached(`${location}@${ref}`, ref, () => this.readHosted(location.slice(4), ref));
+      return this.cached(`${location}@${ref}`, ref, () =>
+        this.readHosted(location.slice(4), ref),
+      );
     }
     return {
       status: 'unavailable',
       reason: 'the entity names no source repository',
       howToFix: `add the annotation ${SOURCE_REPO_ANNOTATION}: file:<repo>.git (local repositories) or ${ANNOTATION_SOURCE_LOCATION}: url:<repository URL> to the entity`,
+    };
+  }
+
+  /**
+   * Resolves a branch, tag or (short) SHA to the full 40-hex commit SHA in the entity's source
+   * repository, so that what is approved is one commit, not a name that can move.
+   */
+  async resolveCommit(entity: Entity, ref: string): Promise<CommitResolution> {
+    if (!SAFE_REF.test(ref) || ref.includes('..')) {
+      return {
+        reason: `"${ref}" is not a commit SHA, tag or branch name`,
+        howToFix: 'pass a commit SHA, tag or branch',
+      };
+    }
+    const repoSource = entity.metadata.annotations?.[SOURCE_REPO_ANNOTATION];
+    if (repoSource?.startsWith('file:')) {
+      const resolved = path.resolve(
+        this.options.localRepositoriesRoot,
+        repoSource.slice(5),
+      );
+      const gitDir = fs.existsSync(path.join(resolved, '.git'))
+        ? path.join(resolved, '.git')
+        : resolved;
+      try {
+        const sha = await gitRevParse(gitDir, ref);
+        if (FULL_SHA.test(sha)) return { sha };
+      } catch {
+        // Unknown, ambiguous or unreadable: answered below.
+      }
+      return {
+        reason: `"${ref}" is not a commit, tag or branch of the repository ${resolved}`,
+        howToFix: `push it there (git push) or pass the full commit SHA (git rev-parse ${ref})`,
+      };
+    }
+    // Hosted repositories are read through the UrlReader, which cannot list refs: only a full
+    // SHA names one commit there.
+    if (FULL_SHA.test(ref)) return { sha: ref };
+    return {
+      reason: `"${ref}" cannot be resolved to a commit of ${entity.metadata.name}'s hosted repository`,
+      howToFix: `pass the full 40-hex commit SHA instead (git rev-parse ${ref})`,
     };
   }
 
@@ -105,9 +196,14 @@ export class ManifestReader {
     return result;
   }
 
-  private async readLocal(repoPath: string, ref: string): Promise<ManifestReadResult> {
+  private async readLocal(
+    repoPath: string,
+    ref: string,
+  ): Promise<ManifestReadResult> {
     const resolved = path.resolve(this.options.localRepositoriesRoot, repoPath);
-    const gitDir = fs.existsSync(path.join(resolved, '.git')) ? path.join(resolved, '.git') : resolved;
+    const gitDir = fs.existsSync(path.join(resolved, '.git'))
+      ? path.join(resolved, '.git')
+      : resolved;
     const source = `file:${resolved}@${ref}`;
     if (!fs.existsSync(gitDir)) {
       return {
@@ -128,24 +224,35 @@ export class ManifestReader {
           howToFix: `commit ${MANIFEST_FILENAME} at the repository root (khal manifest init) and promote that commit`,
         };
       }
-      if (/invalid object name|unknown revision|bad revision|not a valid object/i.test(stderr)) {
+      if (
+        /invalid object name|unknown revision|bad revision|not a valid object/i.test(
+          stderr,
+        )
+      ) {
         return {
           status: 'unavailable',
           reason: `${ref} is not a commit, tag or branch of ${resolved}`,
-          howToFix: 'push the ref to the repository the portal publishes to, or check its spelling',
+          howToFix:
+            'push the ref to the repository the portal publishes to, or check its spelling',
         };
       }
-      this.options.logger.warn(`git show ${ref} in ${resolved} failed: ${stderr || error}`);
+      this.options.logger.warn(
+        `git show ${ref} in ${resolved} failed: ${stderr || error}`,
+      );
       return {
         status: 'unavailable',
         reason: `git could not read ${MANIFEST_FILENAME} at ${ref} from ${resolved}`,
-        howToFix: 'check that the path is a git repository the backend can read',
+        howToFix:
+          'check that the path is a git repository the backend can read',
       };
     }
     return this.validate(text, source);
   }
 
-  private async readHosted(url: string, ref: string): Promise<ManifestReadResult> {
+  private async readHosted(
+    url: string,
+    ref: string,
+  ): Promise<ManifestReadResult> {
     const target = sourceUrlAtRef(url, ref);
     if (!target) {
       return {
@@ -165,7 +272,9 @@ export class ManifestReader {
         reason:
           name === 'NotFoundError'
             ? `${MANIFEST_FILENAME} does not exist at ${ref} (${target})`
-            : `${target} could not be read: ${(error as Error)?.message ?? error}`,
+            : `${target} could not be read: ${
+                (error as Error)?.message ?? error
+              }`,
         howToFix:
           name === 'NotFoundError'
             ? `commit ${MANIFEST_FILENAME} at the repository root and promote that commit`

@@ -61,8 +61,16 @@ export async function createLadderServices(deps: {
   const { ladderConfig: config, logger } = deps;
   const store = await DatabaseLadderStore.create({ database: deps.database });
   const redactor = new Redactor();
-  const decisions = new PermissionDecisions(deps.permissions, { ttlMs: config.permissionDecisionTtlMs });
-  const entities = new LadderEntities(deps.catalog, deps.auth, config, undefined, decisions);
+  const decisions = new PermissionDecisions(deps.permissions, {
+    ttlMs: config.permissionDecisionTtlMs,
+  });
+  const entities = new LadderEntities(
+    deps.catalog,
+    deps.auth,
+    config,
+    undefined,
+    decisions,
+  );
   const memberships = new GroupMemberships(deps.catalog, deps.auth);
   const clusterCache = new ClusterStateCache({
     maxAgeMs: config.clusterStateMaxAgeMs,
@@ -111,6 +119,15 @@ export async function createLadderServices(deps: {
     engine,
     commits: new CommitLog({ logger, localRepositoriesRoot }),
   });
+  const evidence = new EvidenceIntake({
+    store,
+    entities,
+    manifests,
+    redactor,
+    engine,
+    notifier,
+    logger,
+  });
   const commands = new PromotionCommands({
     config,
     store,
@@ -123,6 +140,7 @@ export async function createLadderServices(deps: {
     drift,
     changes,
     manifests,
+    evidence,
   });
   return {
     store,
@@ -169,14 +187,6 @@ export async function createLadderServices(deps: {
         return decision.result === AuthorizeResult.ALLOW;
       },
     }),
-    evidence: new EvidenceIntake({
-      store,
-      entities,
-      manifests,
-      redactor,
-      engine,
-      notifier,
-      logger,
-    }),
+    evidence,
   };
 }
