@@ -2,15 +2,9 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type {
-  LoggerService,
-  UrlReaderService,
-} from '@backstage/backend-plugin-api';
+import type { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
 import { ANNOTATION_SOURCE_LOCATION, Entity } from '@backstage/catalog-model';
-import {
-  MANIFEST_FILENAME,
-  validateManifest,
-} from '@khal/plugin-ladder-common';
+import { MANIFEST_FILENAME, validateManifest } from '@khal/plugin-ladder-common';
 import type { ManifestReadResult } from '@khal/plugin-ladder-node';
 
 /** Names the entity's source repository: `file:<path>` for the local git repositories. */
@@ -30,14 +24,8 @@ function gitShow(gitDir: string, spec: string): Promise<string> {
     execFile(
       'git',
       ['--git-dir', gitDir, 'show', spec],
-      {
-        timeout: 5000,
-        maxBuffer: 1024 * 1024,
-        encoding: 'utf8',
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-      },
-      (error, stdout, stderr) =>
-        error ? reject(Object.assign(error, { stderr })) : resolve(stdout),
+      { timeout: 5000, maxBuffer: 1024 * 1024, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve(stdout)),
     );
   });
 }
@@ -46,32 +34,15 @@ function gitRevParse(gitDir: string, ref: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
-      [
-        '--git-dir',
-        gitDir,
-        'rev-parse',
-        '--verify',
-        '--quiet',
-        '--end-of-options',
-        `${ref}^{commit}`,
-      ],
-      {
-        timeout: 5000,
-        encoding: 'utf8',
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-      },
-      (error, stdout, stderr) =>
-        error
-          ? reject(Object.assign(error, { stderr }))
-          : resolve(stdout.trim()),
+      ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
+      { timeout: 5000, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve(stdout.trim())),
     );
   });
 }
 
 /** A full commit SHA, or why a ref could not be resolved to one and how to fix that. */
-export type CommitResolution =
-  | { sha: string }
-  | { reason: string; howToFix: string };
+export type CommitResolution = { sha: string } | { reason: string; howToFix: string };
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
@@ -86,9 +57,7 @@ export function sourceUrlAtRef(url: string, ref: string): string | undefined {
   ];
   for (const [pattern, replacement] of patterns) {
     if (pattern.test(base)) {
-      return `${base
-        .replace(pattern, replacement)
-        .replace('REF', ref)}${MANIFEST_FILENAME}`;
+      return `${base.replace(pattern, replacement).replace('REF', ref)}${MANIFEST_FILENAME}`;
     }
   }
   return undefined;
@@ -122,15 +91,11 @@ export class ManifestReader {
     }
     const repoSource = entity.metadata.annotations?.[SOURCE_REPO_ANNOTATION];
     if (repoSource?.startsWith('file:')) {
-      return this.cached(`${repoSource}@${ref}`, ref, () =>
-        this.readLocal(repoSource.slice(5), ref),
-      );
+      return this.cached(`${repoSource}@${ref}`, ref, () => this.readLocal(repoSource.slice(5), ref));
     }
     const location = entity.metadata.annotations?.[ANNOTATION_SOURCE_LOCATION];
     if (location?.startsWith('url:')) {
-      return this.cached(`${location}@${ref}`, ref, () =>
-        this.readHosted(location.slice(4), ref),
-      );
+      return this.cached(`${location}@${ref}`, ref, () => this.readHosted(location.slice(4), ref));
     }
     return {
       status: 'unavailable',
@@ -145,23 +110,20 @@ export class ManifestReader {
    */
   async resolveCommit(entity: Entity, ref: string): Promise<CommitResolution> {
     if (!SAFE_REF.test(ref) || ref.includes('..')) {
-      return {
-        reason: `"${ref}" is not a commit SHA, tag or branch name`,
-        howToFix: 'pass a commit SHA, tag or branch',
-      };
+      return { reason: `"${ref}" is not a commit SHA, tag or branch name`, howToFix: 'pass a commit SHA, tag or branch' };
     }
     const repoSource = entity.metadata.annotations?.[SOURCE_REPO_ANNOTATION];
     if (repoSource?.startsWith('file:')) {
-      const resolved = path.resolve(
-        this.options.localRepositoriesRoot,
-        repoSource.slice(5),
-      );
-      const gitDir = fs.existsSync(path.join(resolved, '.git'))
-        ? path.join(resolved, '.git')
-        : resolved;
+      const resolved = path.resolve(this.options.localRepositoriesRoot, repoSource.slice(5));
+      const gitDir = fs.existsSync(path.join(resolved, '.git')) ? path.join(resolved, '.git') : resolved;
       try {
-        const sha = await gitRevParse(gitDir, ref);
-        if (FULL_SHA.test(sha)) return { sha };
+        // Under load (seen in the kubernetes module's tests) git has exited 0 with an empty stdout
+        // now and then; a commit that resolves at all resolves on the next try.
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const sha = await gitRevParse(gitDir, ref);
+          if (FULL_SHA.test(sha)) return { sha };
+          if (sha !== '') break;
+        }
       } catch {
         // Unknown, ambiguous or unreadable: answered below.
       }
@@ -196,14 +158,9 @@ export class ManifestReader {
     return result;
   }
 
-  private async readLocal(
-    repoPath: string,
-    ref: string,
-  ): Promise<ManifestReadResult> {
+  private async readLocal(repoPath: string, ref: string): Promise<ManifestReadResult> {
     const resolved = path.resolve(this.options.localRepositoriesRoot, repoPath);
-    const gitDir = fs.existsSync(path.join(resolved, '.git'))
-      ? path.join(resolved, '.git')
-      : resolved;
+    const gitDir = fs.existsSync(path.join(resolved, '.git')) ? path.join(resolved, '.git') : resolved;
     const source = `file:${resolved}@${ref}`;
     if (!fs.existsSync(gitDir)) {
       return {
@@ -224,35 +181,24 @@ export class ManifestReader {
           howToFix: `commit ${MANIFEST_FILENAME} at the repository root (khal manifest init) and promote that commit`,
         };
       }
-      if (
-        /invalid object name|unknown revision|bad revision|not a valid object/i.test(
-          stderr,
-        )
-      ) {
+      if (/invalid object name|unknown revision|bad revision|not a valid object/i.test(stderr)) {
         return {
           status: 'unavailable',
           reason: `${ref} is not a commit, tag or branch of ${resolved}`,
-          howToFix:
-            'push the ref to the repository the portal publishes to, or check its spelling',
+          howToFix: 'push the ref to the repository the portal publishes to, or check its spelling',
         };
       }
-      this.options.logger.warn(
-        `git show ${ref} in ${resolved} failed: ${stderr || error}`,
-      );
+      this.options.logger.warn(`git show ${ref} in ${resolved} failed: ${stderr || error}`);
       return {
         status: 'unavailable',
         reason: `git could not read ${MANIFEST_FILENAME} at ${ref} from ${resolved}`,
-        howToFix:
-          'check that the path is a git repository the backend can read',
+        howToFix: 'check that the path is a git repository the backend can read',
       };
     }
     return this.validate(text, source);
   }
 
-  private async readHosted(
-    url: string,
-    ref: string,
-  ): Promise<ManifestReadResult> {
+  private async readHosted(url: string, ref: string): Promise<ManifestReadResult> {
     const target = sourceUrlAtRef(url, ref);
     if (!target) {
       return {
@@ -272,9 +218,7 @@ export class ManifestReader {
         reason:
           name === 'NotFoundError'
             ? `${MANIFEST_FILENAME} does not exist at ${ref} (${target})`
-            : `${target} could not be read: ${
-                (error as Error)?.message ?? error
-              }`,
+            : `${target} could not be read: ${(error as Error)?.message ?? error}`,
         howToFix:
           name === 'NotFoundError'
             ? `commit ${MANIFEST_FILENAME} at the repository root and promote that commit`

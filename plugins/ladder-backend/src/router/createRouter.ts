@@ -80,13 +80,9 @@ export interface RouterOptions {
 }
 
 /** The ladder REST API (`/api/ladder`). Every route checks a permission; errors come from @backstage/errors. */
-export async function createRouter(
-  options: RouterOptions,
-): Promise<express.Router> {
-  const { httpAuth, permissions, auditor, store, commands, views, entities } =
-    options;
-  const decisions =
-    options.decisions ?? new PermissionDecisions(permissions, { ttlMs: 0 });
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { httpAuth, permissions, auditor, store, commands, views, entities } = options;
+  const decisions = options.decisions ?? new PermissionDecisions(permissions, { ttlMs: 0 });
   const authorize = createAuthorize(permissions, decisions);
   const router = Router();
 
@@ -94,34 +90,15 @@ export async function createRouter(
   // cap only stops abuse and is reported the same way.
   const jsonLimit = EVIDENCE_MAX_BYTES * 4;
   router.use(express.json({ limit: jsonLimit }));
-  router.use(
-    (
-      error: any,
-      _req: Request,
-      _res: express.Response,
-      next: express.NextFunction,
-    ) => {
-      if (error?.type === 'entity.too.large') {
-        next(
-          new PayloadTooLargeError(
-            `the request body is larger than ${describeLimit(
-              jsonLimit,
-            )}; evidence content is limited to ${describeLimit(
-              EVIDENCE_MAX_BYTES,
-            )}`,
-          ),
-        );
-      } else if (error?.type === 'entity.parse.failed') {
-        next(
-          new InputError(
-            `the request body is not valid JSON: ${error.message}`,
-          ),
-        );
-      } else {
-        next(error);
-      }
-    },
-  );
+  router.use((error: any, _req: Request, _res: express.Response, next: express.NextFunction) => {
+    if (error?.type === 'entity.too.large') {
+      next(new PayloadTooLargeError(`the request body is larger than ${describeLimit(jsonLimit)}; evidence content is limited to ${describeLimit(EVIDENCE_MAX_BYTES)}`));
+    } else if (error?.type === 'entity.parse.failed') {
+      next(new InputError(`the request body is not valid JSON: ${error.message}`));
+    } else {
+      next(error);
+    }
+  });
 
   const user = async (req: Request): Promise<Caller> =>
     callerFrom(await httpAuth.credentials(req, { allow: ['user'] }));
@@ -136,12 +113,7 @@ export async function createRouter(
     run: () => Promise<T>,
     outcome: (result: T) => JsonObject,
   ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      request: req,
-      severityLevel: 'medium',
-      meta,
-    });
+    const event = await auditor.createEvent({ eventId, request: req, severityLevel: 'medium', meta });
     try {
       const result = await run();
       await event.success({ meta: outcome(result) });
@@ -155,14 +127,8 @@ export async function createRouter(
   async function loadPromotion(id: string) {
     // Promotion ids are UUIDs; anything else (a NUL byte, which PostgreSQL refuses in text, or
     // a path) is answered here instead of reaching the database.
-    if (
-      !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(
-        id,
-      )
-    ) {
-      throw new NotFoundError(
-        `no promotion ${JSON.stringify(id)}: promotion ids are UUIDs`,
-      );
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+      throw new NotFoundError(`no promotion ${JSON.stringify(id)}: promotion ids are UUIDs`);
     }
     const promotion = await store.getPromotion(id);
     if (!promotion) throw new NotFoundError(`no promotion ${id}`);
@@ -177,15 +143,11 @@ export async function createRouter(
 
   router.get('/entities/:kind/:namespace/:name', async (req, res) => {
     const caller = await anyone(req);
-    const entityRef = normalizeEntityRef(
-      `${req.params.kind}:${req.params.namespace}/${req.params.name}`,
-    );
+    const entityRef = normalizeEntityRef(`${req.params.kind}:${req.params.namespace}/${req.params.name}`);
     const query = parseInput(entityLadderQuerySchema, req.query, 'query');
     // The view is built (its catalog read follows the caller's catalog.entity.read decision) while
     // the ladder permission is decided; nothing of it is sent unless that allows, and a denial answers first.
-    const view = options.entityView.get(entityRef, caller.credentials, {
-      live: query.clusterState === 'live',
-    });
+    const view = options.entityView.get(entityRef, caller.credentials, { live: query.clusterState === 'live' });
     view.catch(() => undefined);
     await authorize(caller, ladderEntityReadPermission, entityRef);
     res.json(await view);
@@ -200,11 +162,7 @@ export async function createRouter(
 
   router.post('/promotions', async (req, res) => {
     const caller = await user(req);
-    const body = parseInput(
-      createPromotionRequestSchema,
-      req.body,
-      'promotion request',
-    );
+    const body = parseInput(createPromotionRequestSchema, req.body, 'promotion request');
     const entityRef = normalizeEntityRef(body.entityRef);
     await authorize(caller, promotionCreatePermission, entityRef);
     const result = await idempotent<Promotion>({
@@ -213,10 +171,7 @@ export async function createRouter(
       caller,
       operation: 'create-promotion',
       body,
-      resume: async promotionId => ({
-        status: 201,
-        body: await views.one(await loadPromotion(promotionId)),
-      }),
+      resume: async promotionId => ({ status: 201, body: await views.one(await loadPromotion(promotionId)) }),
       run: async claim => {
         const record = await audited(
           req,
@@ -235,25 +190,16 @@ export async function createRouter(
   router.get('/promotions', async (req, res) => {
     const caller = await anyone(req);
     const query = parseInput(listPromotionsQuerySchema, req.query, 'query');
-    const phases = query.phase
-      ?.split(',')
-      .map(p => p.trim())
-      .filter(Boolean);
+    const phases = query.phase?.split(',').map(p => p.trim()).filter(Boolean);
     const unknown = phases?.filter(p => !isPromotionPhase(p));
-    if (unknown?.length)
-      throw new InputError(`unknown phase(s) ${unknown.join(', ')}`);
+    if (unknown?.length) throw new InputError(`unknown phase(s) ${unknown.join(', ')}`);
     const awaitingMine = query.awaitingMyApproval === 'true';
     if (awaitingMine && !caller.userRef) {
-      throw new InputError(
-        'awaitingMyApproval needs a user token: services approve nothing',
-      );
+      throw new InputError('awaitingMyApproval needs a user token: services approve nothing');
     }
     const offset = decodeCursor(query.cursor);
-    const entityRef = query.entityRef
-      ? normalizeEntityRef(query.entityRef)
-      : undefined;
-    if (entityRef)
-      await authorize(caller, ladderEntityReadPermission, entityRef);
+    const entityRef = query.entityRef ? normalizeEntityRef(query.entityRef) : undefined;
+    if (entityRef) await authorize(caller, ladderEntityReadPermission, entityRef);
     const records = await store.listPromotions({
       entityRef,
       phases: awaitingMine ? ['AwaitingApproval'] : (phases as any),
@@ -263,24 +209,14 @@ export async function createRouter(
     const page = records.slice(0, query.limit);
     const readable = entityRef
       ? new Set([entityRef])
-      : await allowedEntityRefs(
-          permissions,
-          decisions,
-          caller,
-          ladderEntityReadPermission,
-          page.map(p => p.entityRef),
-        );
+      : await allowedEntityRefs(permissions, decisions, caller, ladderEntityReadPermission, page.map(p => p.entityRef));
     let items = await views.many(page.filter(p => readable.has(p.entityRef)));
     if (awaitingMine) {
-      items = items.filter(p =>
-        p.approvalRequirement?.eligible.includes(caller.userRef!),
-      );
+      items = items.filter(p => p.approvalRequirement?.eligible.includes(caller.userRef!));
     }
     res.json({
       items,
-      ...(records.length > query.limit
-        ? { nextCursor: encodeCursor(offset + query.limit) }
-        : {}),
+      ...(records.length > query.limit ? { nextCursor: encodeCursor(offset + query.limit) } : {}),
     });
   });
 
@@ -318,19 +254,12 @@ export async function createRouter(
       caller,
       operation: `approve:${promotion.id}`,
       body,
-      resume: async promotionId => ({
-        status: 201,
-        body: await views.one(await loadPromotion(promotionId)),
-      }),
+      resume: async promotionId => ({ status: 201, body: await views.one(await loadPromotion(promotionId)) }),
       run: async claim => {
         const record = await audited(
           req,
           'promotion-approve',
-          {
-            promotionId: promotion.id,
-            entityRef: promotion.entityRef,
-            decision: body.decision,
-          },
+          { promotionId: promotion.id, entityRef: promotion.entityRef, decision: body.decision },
           () => commands.approve(caller, promotion, body, claim),
           r => ({ phase: r.phase }),
         );
@@ -381,20 +310,12 @@ export async function createRouter(
       caller,
       operation: `claim:${promotion.id}`,
       body,
-      resume: async promotionId => ({
-        status: 201,
-        body: await views.one(await loadPromotion(promotionId)),
-      }),
+      resume: async promotionId => ({ status: 201, body: await views.one(await loadPromotion(promotionId)) }),
       run: async claim => {
         const record = await audited(
           req,
           'promotion-claim',
-          {
-            promotionId: promotion.id,
-            entityRef: promotion.entityRef,
-            toRung: body.toRung,
-            sha: body.sha,
-          },
+          { promotionId: promotion.id, entityRef: promotion.entityRef, toRung: body.toRung, sha: body.sha },
           () => commands.claim(caller, promotion, body, claim),
           r => ({ phase: r.phase }),
         );
@@ -407,21 +328,13 @@ export async function createRouter(
 
   router.post('/promotions/:id/deploy-result', async (req, res) => {
     const caller = await anyone(req);
-    const body = parseInput(
-      deployResultRequestSchema,
-      req.body,
-      'deploy result',
-    );
+    const body = parseInput(deployResultRequestSchema, req.body, 'deploy result');
     const promotion = await loadPromotion(req.params.id);
     await authorize(caller, promotionDeployPermission, promotion.entityRef);
     const record = await audited(
       req,
       'promotion-deploy-result',
-      {
-        promotionId: promotion.id,
-        entityRef: promotion.entityRef,
-        exitCode: body.exitCode,
-      },
+      { promotionId: promotion.id, entityRef: promotion.entityRef, exitCode: body.exitCode },
       () => commands.reportDeploy(caller, promotion, body),
       r => ({ phase: r.phase }),
     );
@@ -474,15 +387,11 @@ export async function createRouter(
   router.get('/audit', async (req, res) => {
     const caller = await anyone(req);
     const query = parseInput(auditQuerySchema, req.query, 'query');
-    let entityRef = query.entityRef
-      ? normalizeEntityRef(query.entityRef)
-      : undefined;
+    let entityRef = query.entityRef ? normalizeEntityRef(query.entityRef) : undefined;
     if (query.promotionId) {
       const promotion = await loadPromotion(query.promotionId);
       if (entityRef && entityRef !== promotion.entityRef) {
-        throw new InputError(
-          `promotion ${promotion.id} belongs to ${promotion.entityRef}, not ${entityRef}`,
-        );
+        throw new InputError(`promotion ${promotion.id} belongs to ${promotion.entityRef}, not ${entityRef}`);
       }
       entityRef = promotion.entityRef;
     }
@@ -490,13 +399,9 @@ export async function createRouter(
     let beforeId: number | undefined;
     if (query.cursor) {
       try {
-        beforeId = JSON.parse(
-          Buffer.from(query.cursor, 'base64url').toString('utf8'),
-        ).beforeId;
+        beforeId = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')).beforeId;
       } catch {
-        throw new InputError(
-          'cursor is not one this API returned; start again without it',
-        );
+        throw new InputError('cursor is not one this API returned; start again without it');
       }
     }
     const items = await store.listAudit({
@@ -510,10 +415,9 @@ export async function createRouter(
       items: page,
       ...(items.length > query.limit
         ? {
-            nextCursor: Buffer.from(
-              JSON.stringify({ beforeId: Number(page[page.length - 1].id) }),
-              'utf8',
-            ).toString('base64url'),
+            nextCursor: Buffer.from(JSON.stringify({ beforeId: Number(page[page.length - 1].id) }), 'utf8').toString(
+              'base64url',
+            ),
           }
         : {}),
     });
@@ -521,11 +425,7 @@ export async function createRouter(
 
   router.post('/enrollments', async (req, res) => {
     const caller = await anyone(req);
-    const body = parseInput(
-      createEnrollmentRequestSchema,
-      req.body,
-      'enrollment',
-    );
+    const body = parseInput(createEnrollmentRequestSchema, req.body, 'enrollment');
     const entityRef = normalizeEntityRef(body.entityRef);
     await authorize(caller, promotionCreatePermission, entityRef);
     const placement = await audited(

@@ -24,17 +24,14 @@ import type { GroupMemberships } from './GroupMemberships';
 export function kubernetesClusterNames(config: Config): string[] | undefined {
   const kubernetes = config.getOptionalConfig('kubernetes');
   if (!kubernetes) return undefined;
-  return (
-    kubernetes.getOptionalConfigArray('clusterLocatorMethods') ?? []
-  ).flatMap(m =>
+  return (kubernetes.getOptionalConfigArray('clusterLocatorMethods') ?? []).flatMap(m =>
     (m.getOptionalConfigArray('clusters') ?? []).map(c => c.getString('name')),
   );
 }
 
 const policyDescriptions: Record<MutationPolicy, string> = {
   self: 'anyone who may request promotions changes this rung (their own machine)',
-  'after-dry-run':
-    'any FDE, once a clean dry-run of the ref against this rung is recorded',
+  'after-dry-run': 'any FDE, once a clean dry-run of the ref against this rung is recorded',
   approval: 'only after the rung approvers cleared the promotion',
   operators: 'only members of the operators group',
 };
@@ -57,17 +54,13 @@ function placeholderHint(name: string, rung: RungConfig): string {
 
 function mechanismOf(rung: RungConfig, namespace: string | undefined): string {
   if (rung.kubernetes) {
-    return `Helm upgrade and rollout on Kubernetes cluster ${
-      rung.kubernetes.cluster
-    }${namespace ? `, namespace ${namespace}` : ''} (${rung.runtime})`;
+    return `Helm upgrade and rollout on Kubernetes cluster ${rung.kubernetes.cluster}${namespace ? `, namespace ${namespace}` : ''} (${rung.runtime})`;
   }
   switch (rung.runtime) {
     case 'pm2':
       return 'PM2 process on the developer machine';
     case 'pm2-mirror':
-      return `PM2 process on ${
-        rung.host ?? 'the mirror host'
-      } over SSH (a mirror, never the source of truth)`;
+      return `PM2 process on ${rung.host ?? 'the mirror host'} over SSH (a mirror, never the source of truth)`;
     case 'compose':
       return 'docker compose on the developer machine';
     default:
@@ -95,18 +88,13 @@ export class DeployPlanner {
     },
   ) {}
 
-  async plan(
-    caller: Caller,
-    query: { entityRef: string; target: string; ref?: string },
-  ): Promise<DeployPlan> {
+  async plan(caller: Caller, query: { entityRef: string; target: string; ref?: string }): Promise<DeployPlan> {
     const { store, entities, manifests } = this.deps;
     const target = await entities.load(query.entityRef, caller.credentials);
     const resolved = resolveRung(target.ladder, query.target);
     if (!resolved) {
       throw new InputError(
-        `ladder "${target.ladder.id}" has no rung "${
-          query.target
-        }"; its rungs are ${target.ladder.rungs.map(r => r.id).join(', ')}`,
+        `ladder "${target.ladder.id}" has no rung "${query.target}"; its rungs are ${target.ladder.rungs.map(r => r.id).join(', ')}`,
       );
     }
     const { rung, index } = resolved;
@@ -115,9 +103,7 @@ export class DeployPlanner {
     const below = target.ladder.rungs.slice(0, index).reverse();
     const ref =
       query.ref ??
-      below
-        .map(r => placements.find(p => p.rungId === r.id)?.ref)
-        .find(Boolean) ??
+      below.map(r => placements.find(p => p.rungId === r.id)?.ref).find(Boolean) ??
       placements.find(p => p.rungId === rung.id)?.ref;
     if (!ref) {
       unresolved.push({
@@ -126,23 +112,15 @@ export class DeployPlanner {
       });
     }
 
-    const manifestRead = ref
-      ? await manifests.read(target.entity, ref)
-      : undefined;
-    const manifest =
-      manifestRead?.status === 'valid' ? manifestRead.manifest : undefined;
+    const manifestRead = ref ? await manifests.read(target.entity, ref) : undefined;
+    const manifest = manifestRead?.status === 'valid' ? manifestRead.manifest : undefined;
     if (manifestRead?.status === 'unavailable') {
-      unresolved.push({
-        fact: 'manifest',
-        howToConfigure: `${manifestRead.reason}: ${manifestRead.howToFix}`,
-      });
+      unresolved.push({ fact: 'manifest', howToConfigure: `${manifestRead.reason}: ${manifestRead.howToFix}` });
     } else if (manifestRead?.status === 'invalid') {
       const first = manifestRead.problems[0];
       unresolved.push({
         fact: 'manifest',
-        howToConfigure: `khal-app.json at ${ref} is invalid (${first?.path}: ${
-          first?.message
-        }); ${first?.fix ?? 'fix it'} and promote the fixed commit`,
+        howToConfigure: `khal-app.json at ${ref} is invalid (${first?.path}: ${first?.message}); ${first?.fix ?? 'fix it'} and promote the fixed commit`,
       });
     }
 
@@ -151,9 +129,7 @@ export class DeployPlanner {
       if (!known?.includes(rung.kubernetes.cluster)) {
         unresolved.push({
           fact: 'cluster',
-          howToConfigure: `rung "${rung.id}" names cluster "${
-            rung.kubernetes.cluster
-          }", which is not in the kubernetes config: add it under kubernetes.clusterLocatorMethods[].clusters (known: ${
+          howToConfigure: `rung "${rung.id}" names cluster "${rung.kubernetes.cluster}", which is not in the kubernetes config: add it under kubernetes.clusterLocatorMethods[].clusters (known: ${
             known?.length ? known.join(', ') : 'none'
           })`,
         });
@@ -173,17 +149,14 @@ export class DeployPlanner {
       host: rung.host,
       cluster: rung.kubernetes?.cluster,
       kubernetesId:
-        target.entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ??
-        manifest?.deploy?.kubernetes?.id,
+        target.entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ?? manifest?.deploy?.kubernetes?.id,
     };
     if (rung.kubernetes) {
       const missing = missingPlaceholders(rung.kubernetes.namespace, values);
       if (missing.length) {
         unresolved.push({
           fact: 'namespace',
-          howToConfigure: `kubernetes.namespace of rung "${
-            rung.id
-          }" uses ${missing.map(m => `{{${m}}}`).join(', ')}: ${missing
+          howToConfigure: `kubernetes.namespace of rung "${rung.id}" uses ${missing.map(m => `{{${m}}}`).join(', ')}: ${missing
             .map(m => placeholderHint(m, rung))
             .join('; ')}`,
         });
@@ -201,9 +174,7 @@ export class DeployPlanner {
       if (missing.length) {
         unresolved.push({
           fact: `commands.${name}`,
-          howToConfigure: `the template uses ${missing
-            .map(m => `{{${m}}}`)
-            .join(', ')}, which cannot be filled: ${missing
+          howToConfigure: `the template uses ${missing.map(m => `{{${m}}}`).join(', ')}, which cannot be filled: ${missing
             .map(m => placeholderHint(m, rung))
             .join('; ')}`,
         });
@@ -212,35 +183,17 @@ export class DeployPlanner {
       }
     }
 
-    if (
-      unresolved.length > 0 ||
-      !ref ||
-      !manifestRead ||
-      manifestRead.status !== 'valid'
-    ) {
-      throw new UnresolvedFactsError(
-        `${target.entityRef} → ${rung.id}`,
-        unresolved,
-      );
+    if (unresolved.length > 0 || !ref || !manifestRead || manifestRead.status !== 'valid') {
+      throw new UnresolvedFactsError(`${target.entityRef} → ${rung.id}`, unresolved);
     }
 
-    const context = await this.deps.engine.gateContext({
-      target,
-      rungIndex: index,
-      ref,
-      mode: 'entry',
-    });
+    const context = await this.deps.engine.gateContext({ target, rungIndex: index, ref, mode: 'entry' });
     const supplied = await context.getSettingsSupplied();
-    const settings = settingsForRung(manifestRead.manifest, [
-      rung.id,
-      ...rung.aliases,
-    ]).map(s => ({
+    const settings = settingsForRung(manifestRead.manifest, [rung.id, ...rung.aliases]).map(s => ({
       name: s.name,
       required: s.required && s.default === undefined,
       secret: s.secret,
-      supplied: supplied.answeredBy.length
-        ? supplied.names.includes(s.name)
-        : null,
+      supplied: supplied.answeredBy.length ? supplied.names.includes(s.name) : null,
     }));
 
     return {
@@ -252,11 +205,7 @@ export class DeployPlanner {
       controlPlane: rung.kubernetes?.cluster ?? rung.host ?? null,
       runtime: rung.runtime,
       mechanism: mechanismOf(rung, values.namespace),
-      manifest: {
-        name: manifestRead.manifest.name,
-        ref,
-        digest: manifestRead.digest,
-      },
+      manifest: { name: manifestRead.manifest.name, ref, digest: manifestRead.digest },
       settings,
       mutationPolicy: await this.policyFor(caller, target.entityRef, rung, ref),
       commands,
@@ -276,36 +225,20 @@ export class DeployPlanner {
   ): Promise<{ allowedNow: boolean; reason: string }> {
     if (rung.mutationPolicy === 'operators') {
       const member = caller.userRef
-        ? await this.deps.memberships.isMember(caller.userRef, [
-            this.deps.operatorsGroup,
-          ])
+        ? await this.deps.memberships.isMember(caller.userRef, [this.deps.operatorsGroup])
         : false;
       if (!member) {
-        return {
-          allowedNow: false,
-          reason: `only members of ${this.deps.operatorsGroup} may change ${rung.title}`,
-        };
+        return { allowedNow: false, reason: `only members of ${this.deps.operatorsGroup} may change ${rung.title}` };
       }
     }
     const target = await this.deps.entities.load(entityRef, caller.credentials);
-    const resolved = await this.deps.manifests.resolveCommit(
-      target.entity,
-      ref,
-    );
+    const resolved = await this.deps.manifests.resolveCommit(target.entity, ref);
     if (!('sha' in resolved)) {
-      return {
-        allowedNow: false,
-        reason: `${resolved.reason}; ${resolved.howToFix}`,
-      };
+      return { allowedNow: false, reason: `${resolved.reason}; ${resolved.howToFix}` };
     }
     const sha = resolved.sha;
     const open = (
-      await this.deps.store.listPromotions({
-        entityRef,
-        phases: openPhases(),
-        limit: 50,
-        offset: 0,
-      })
+      await this.deps.store.listPromotions({ entityRef, phases: openPhases(), limit: 50, offset: 0 })
     ).filter(p => p.toRung === rung.id);
     const approved = open.find(p => p.phase === 'Approved' && p.ref === sha);
     if (approved) {
@@ -316,18 +249,14 @@ export class DeployPlanner {
     }
     const same = open.find(p => p.ref === sha);
     const approvers = rung.approvers
-      ? `${
-          rung.approvers.minimum
-        } approval(s) from ${rung.approvers.groups.join(', ')}`
+      ? `${rung.approvers.minimum} approval(s) from ${rung.approvers.groups.join(', ')}`
       : 'its entry gates to pass';
     if (same && (same.phase === 'Deploying' || same.phase === 'Verifying')) {
       return {
         allowedNow: false,
         reason: `promotion ${same.id} of ${sha} was already claimed${
           same.claim ? ` by ${same.claim.claimedBy}` : ''
-        } and is "${
-          same.phase
-        }"; a claim is used once: wait for that deploy, or request a new promotion`,
+        } and is "${same.phase}"; a claim is used once: wait for that deploy, or request a new promotion`,
       };
     }
     if (same) {
@@ -342,43 +271,20 @@ export class DeployPlanner {
     };
   }
 
-  private async policyFor(
-    caller: Caller,
-    entityRef: string,
-    rung: RungConfig,
-    ref: string,
-  ) {
+  private async policyFor(caller: Caller, entityRef: string, rung: RungConfig, ref: string) {
     const policy = rung.mutationPolicy;
     const base = { policy, description: policyDescriptions[policy] };
     if (!(await this.deps.mayCreate(caller, entityRef))) {
-      return {
-        ...base,
-        allowedNow: false,
-        reason: `${caller.actor} may not request promotions of ${entityRef}`,
-      };
+      return { ...base, allowedNow: false, reason: `${caller.actor} may not request promotions of ${entityRef}` };
     }
     switch (policy) {
       case 'self':
-        return {
-          ...base,
-          allowedNow: true,
-          reason: 'you may change this rung',
-        };
+        return { ...base, allowedNow: true, reason: 'you may change this rung' };
       case 'after-dry-run': {
-        const runs = await this.deps.store.findEvidence({
-          entityRef,
-          rungId: rung.id,
-          ref,
-          kinds: ['dry-run'],
-          limit: 50,
-        });
+        const runs = await this.deps.store.findEvidence({ entityRef, rungId: rung.id, ref, kinds: ['dry-run'], limit: 50 });
         const clean = runs.find(e => e.data?.clean === true);
         return clean
-          ? {
-              ...base,
-              allowedNow: true,
-              reason: `a clean dry-run of ${ref} was recorded at ${clean.createdAt}`,
-            }
+          ? { ...base, allowedNow: true, reason: `a clean dry-run of ${ref} was recorded at ${clean.createdAt}` }
           : {
               ...base,
               allowedNow: false,
@@ -387,16 +293,9 @@ export class DeployPlanner {
       }
       case 'approval':
       case 'operators':
-        return {
-          ...base,
-          ...(await this.claimablePolicy(caller, entityRef, rung, ref)),
-        };
+        return { ...base, ...(await this.claimablePolicy(caller, entityRef, rung, ref)) };
       default:
-        return {
-          ...base,
-          allowedNow: false,
-          reason: 'unknown mutation policy',
-        };
+        return { ...base, allowedNow: false, reason: 'unknown mutation policy' };
     }
   }
 }

@@ -10,6 +10,7 @@ import {
   nextPhase,
 } from '@khal/plugin-ladder-common';
 import type {
+  ClusterStateProvider,
   GateContext,
   GateMode,
   LadderGate,
@@ -27,6 +28,7 @@ import { EvaluatedGate, runGates } from '../gates/GateRunner';
 import { entryGatesFor, requiresApproval } from '../gates/effectiveGates';
 import type { ManifestReader } from '../manifest/ManifestReader';
 import { judgeApprovals } from './approvalEligibility';
+import { readClusterStates } from './ClusterStates';
 import { observeDeploy } from './deployObservation';
 import type { GroupMemberships } from './GroupMemberships';
 import type { LadderEntities, LadderEntity } from './LadderEntities';
@@ -71,6 +73,8 @@ export class PromotionEngine {
       notifier: LadderNotifier;
       logger: LoggerService;
       gateTimeoutMs: number;
+      /** What the clusters of Kubernetes rungs run: one way a deploy is observed. */
+      clusterState?: () => ClusterStateProvider | undefined;
     },
   ) {}
 
@@ -359,6 +363,15 @@ export class PromotionEngine {
           rung,
           store: this.deps.store,
           verify: () => this.verifyResults(target, rungIndex, p),
+          running: async () => {
+            const states = await readClusterStates(
+              this.deps.clusterState?.(),
+              target,
+              id => id === rung.id,
+            );
+            const state = states[rungIndex];
+            return state?.reachable ? state.runningRef : null;
+          },
         });
       case 'Verifying': {
         const results = await this.verifyResults(target, rungIndex, p);

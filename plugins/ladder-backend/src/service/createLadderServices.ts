@@ -103,6 +103,7 @@ export async function createLadderServices(deps: {
     notifier,
     logger,
     gateTimeoutMs: config.gateTimeoutMs,
+    clusterState: deps.clusterState,
   });
   const drift = new DriftMonitor({
     store,

@@ -57,18 +57,35 @@ async function deployReports(
  * - claimed rungs (`approval`, `operators`): an `Approved` promotion waits for a claim. Once
  *   `Deploying`, a failed report of the claimed deploy fails it; the rung's proof checks (e.g.
  *   `kubernetes-rollout`: the cluster runs the commit) or, without proof checks, a successful
- *   report of the claimed deploy promote it.
+ *   report of the claimed deploy or the rung's cluster running the commit promote it.
  * - other rungs (`self`, `after-dry-run`): with proof checks, verification starts (they observe
- *   the change); without, a successful deploy report of the commit promotes it.
+ *   the change); without, a successful deploy report of the commit, or the rung's cluster
+ *   running it, promotes it.
  */
 export async function observeDeploy(options: {
   promotion: PromotionRecord;
   rung: RungConfig;
   store: LadderStore;
   verify: () => Promise<EvaluatedGate[]>;
+  /** What the rung's cluster runs now (Kubernetes rungs); null when unknown. */
+  running: () => Promise<string | null>;
 }): Promise<PromotionChange | undefined> {
   const { promotion: p, rung, store } = options;
   const placed = `${p.ref} is on ${rung.title}`;
+  const observed = async (
+    ok: EvidenceRecord | undefined,
+  ): Promise<PromotionChange | undefined> => {
+    if (ok) {
+      return {
+        event: 'verified',
+        message: `${placed}: the deploy reported success (${ok.createdBy}, ${ok.createdAt})`,
+      };
+    }
+    if (rung.kubernetes && (await options.running()) === p.ref) {
+      return { event: 'verified', message: `${placed}: its cluster runs it` };
+    }
+    return undefined;
+  };
   if (p.phase === 'Approved') {
     if (p.kind === 'adoption') {
       return {
@@ -83,13 +100,9 @@ export async function observeDeploy(options: {
         message: `cleared: deploy ${p.ref} to ${rung.title}; verifying ${rung.proofChecks.length} proof check(s)`,
       };
     }
-    const ok = (await deployReports(store, p)).find(e => exitCodeOf(e) === 0);
-    return ok
-      ? {
-          event: 'verified',
-          message: `${placed}: the deploy reported success (${ok.createdBy}, ${ok.createdAt})`,
-        }
-      : undefined;
+    return observed(
+      (await deployReports(store, p)).find(e => exitCodeOf(e) === 0),
+    );
   }
   const reports = await deployReports(store, p);
   const failed = reports.find(e => exitCodeOf(e) !== 0);
@@ -113,11 +126,5 @@ export async function observeDeploy(options: {
       results,
     };
   }
-  const ok = reports.find(e => exitCodeOf(e) === 0);
-  return ok
-    ? {
-        event: 'verified',
-        message: `${placed}: the claimed deploy reported success (${ok.createdAt})`,
-      }
-    : undefined;
+  return observed(reports.find(e => exitCodeOf(e) === 0));
 }

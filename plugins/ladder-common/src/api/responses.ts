@@ -110,6 +110,7 @@ export const rungViewSchema = z.object({
     'proving',
     'proven',
     'failed',
+    'deploying',
     'drifted',
     'unknown',
   ]),
