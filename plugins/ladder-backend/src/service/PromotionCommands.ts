@@ -80,7 +80,7 @@ export class PromotionCommands {
 
   async create(
     caller: Caller,
-    input: {
+    request: {
       entityRef: string;
       toRung: string;
       ref: string;
@@ -93,21 +93,24 @@ export class PromotionCommands {
     const { store, memberships, config, engine, notifier } = this.deps;
     const user = this.requireUser(caller, 'requesting a promotion');
     const target = await this.deps.entities.load(
-      input.entityRef,
+      request.entityRef,
       caller.credentials,
     );
-    const resolved = resolveRung(target.ladder, input.toRung);
+    const resolved = resolveRung(target.ladder, request.toRung);
     if (!resolved) {
       throw new InputError(
         `ladder "${target.ladder.id}" has no rung "${
-          input.toRung
+          request.toRung
         }"; its rungs are ${target.ladder.rungs.map(r => r.id).join(', ')}`,
       );
     }
     const { rung, index } = resolved;
-    const commit = await this.resolveCommit(target, input.ref);
-    const requestedRef = input.ref;
-    input = { ...input, ref: commit };
+    const requestedRef = request.ref;
+    // From here on the promotion is about one commit: the full SHA the ref names now.
+    const input = {
+      ...request,
+      ref: await this.resolveCommit(target, request.ref),
+    };
     if (
       rung.mutationPolicy === 'operators' &&
       !(await memberships.isMember(user, [config.operatorsGroup]))
@@ -487,14 +490,17 @@ export class PromotionCommands {
   /** Places an entity on the first rung of its ladder. */
   async enroll(
     caller: Caller,
-    input: { entityRef: string; ref: string },
+    request: { entityRef: string; ref: string },
   ): Promise<Placement> {
     const target = await this.deps.entities.load(
-      input.entityRef,
+      request.entityRef,
       caller.credentials,
     );
     const first = target.ladder.rungs[0];
-    input = { ...input, ref: await this.resolveCommit(target, input.ref) };
+    const input = {
+      ...request,
+      ref: await this.resolveCommit(target, request.ref),
+    };
     const placement = await this.deps.store.enroll({
       entityRef: target.entityRef,
       ladderId: target.ladder.id,

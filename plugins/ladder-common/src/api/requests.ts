@@ -35,8 +35,8 @@ const text = (max: number) =>
     .string()
     .max(max, `at most ${max} characters`)
     // Control characters other than tab/newline have no business in a reason or comment.
-    // eslint-disable-next-line no-control-regex
     .regex(
+      // eslint-disable-next-line no-control-regex
       /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/,
       'control characters are not allowed',
     );
