@@ -39,7 +39,29 @@ describe.each(databases.eachSupportedId())(
       expect(
         await knex.schema.hasColumn('ladder_promotions', 'explanation_detail'),
       ).toBe(true);
-      // The read-path indexes come off first, then the explanation column.
+      // The promotion's commit binding and claim come off first (columns up and down), then the
+      // read-path indexes, then the explanation column.
+      for (const column of [
+        'requested_ref',
+        'manifest_digest',
+        'claimed_by',
+        'claimed_at',
+      ]) {
+        expect(await knex.schema.hasColumn('ladder_promotions', column)).toBe(
+          true,
+        );
+      }
+      await knex.migrate.down({ directory: migrationsDir });
+      for (const column of [
+        'requested_ref',
+        'manifest_digest',
+        'claimed_by',
+        'claimed_at',
+      ]) {
+        expect(await knex.schema.hasColumn('ladder_promotions', column)).toBe(
+          false,
+        );
+      }
       await knex.migrate.down({ directory: migrationsDir });
       expect(
         await knex.schema.hasColumn('ladder_promotions', 'explanation_detail'),
