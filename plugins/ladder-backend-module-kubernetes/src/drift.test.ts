@@ -455,9 +455,14 @@ describe('drift on a Kubernetes rung', () => {
       reason: 'undo the manual change',
     });
     expect(rollback.status).toBe(201);
-    expect(rollback.body.phase).toBe('Promoted');
-    // The rollback is deployed: the cluster runs the placed ref again.
+    // Cleared, but nothing observed yet: the cluster still runs c, so the placement waits.
+    expect(rollback.body.phase).toBe('Approved');
+    // The rollback is deployed: the cluster runs the placed ref again, and the re-check sees it.
     await patchOutsideTheLadder(repo.b);
+    await recheck();
+    expect((await get(`/promotions/${rollback.body.id}`)).body.phase).toBe(
+      'Promoted',
+    );
 
     const dev = await devRung();
     expect(dev.status).not.toBe('drifted');

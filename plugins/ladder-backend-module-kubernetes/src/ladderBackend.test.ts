@@ -24,6 +24,10 @@ jest.setTimeout(60_000);
 
 const fixture = (name: string) => resolve(__dirname, '__fixtures__', name);
 
+// Promotions name full commit SHAs: without a repository to resolve names in, only a SHA is one commit.
+const P2_NEWER = '2b'.repeat(20);
+const I2_BROKEN = '1b'.repeat(20);
+
 const rung = (id: string, cluster?: string) => ({
   id,
   title: id.toUpperCase(),
@@ -292,12 +296,12 @@ describe('the ladder backend with the kubernetes module', () => {
     const created = await request(backend.server)
       .post('/api/ladder/promotions')
       .set('Authorization', mockCredentials.user.header())
-      .send({ entityRef: 'component:default/payments', toRung: 'dev', ref: 'p2newer' });
+      .send({ entityRef: 'component:default/payments', toRung: 'dev', ref: P2_NEWER });
     expect(created.status).toBe(201);
-    // Nothing runs p2newer yet: the rollout gate waits instead of failing.
+    // Nothing runs that commit yet: the rollout gate waits instead of failing.
     expect(created.body.phase).toBe('Verifying');
 
-    await rollOut('payments', 'p2newer');
+    await rollOut('payments', P2_NEWER);
     const promoted = await followPromotion(created.body.id, p => p !== 'Verifying');
     expect(promoted.phase).toBe('Promoted');
 
@@ -305,17 +309,17 @@ describe('the ladder backend with the kubernetes module', () => {
       .get('/api/ladder/entities/component/default/payments')
       .set('Authorization', mockCredentials.user.header());
     const dev = view.body.rungs.find((r: { rung: { id: string } }) => r.rung.id === 'dev');
-    expect(dev).toMatchObject({ placement: { ref: 'p2newer' }, status: 'proven', cluster: { runningRef: 'p2newer' } });
+    expect(dev).toMatchObject({ placement: { ref: P2_NEWER }, status: 'proven', cluster: { runningRef: P2_NEWER } });
   });
 
   it('fails a promotion with the cluster\'s reason when its rollout exceeds the deadline', async () => {
     const created = await request(backend.server)
       .post('/api/ladder/promotions')
       .set('Authorization', mockCredentials.user.header())
-      .send({ entityRef: 'component:default/inventory', toRung: 'dev', ref: 'i2broken' });
+      .send({ entityRef: 'component:default/inventory', toRung: 'dev', ref: I2_BROKEN });
     expect(created.body.phase).toBe('Verifying');
 
-    await rollOut('inventory', 'i2broken');
+    await rollOut('inventory', I2_BROKEN);
     const failed = await followPromotion(created.body.id, p => p !== 'Verifying');
     expect(failed.phase).toBe('Failed');
     const rollout = failed.gates.find((g: { gateId: string }) => g.gateId === 'kubernetes-rollout');

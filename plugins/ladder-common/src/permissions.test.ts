@@ -8,6 +8,7 @@ import {
   promotionApprovePermission,
   promotionCancelPermission,
   promotionCreatePermission,
+  promotionDeployPermission,
   promotionRecheckPermission,
 } from './permissions';
 
@@ -19,6 +20,7 @@ describe('ladder permissions', () => {
     promotionApprovePermission,
     promotionCancelPermission,
     promotionRecheckPermission,
+    promotionDeployPermission,
     evidenceCreatePermission,
     auditReadPermission,
   ];
@@ -48,6 +50,7 @@ describe('ladder permissions', () => {
     [promotionApprovePermission, 'ladder.promotion.approve', 'update'],
     [promotionCancelPermission, 'ladder.promotion.cancel', 'update'],
     [promotionRecheckPermission, 'ladder.promotion.recheck', 'update'],
+    [promotionDeployPermission, 'ladder.promotion.deploy', 'update'],
     [evidenceCreatePermission, 'ladder.evidence.create', 'create'],
     [auditReadPermission, 'ladder.audit.read', 'read'],
   ] as const)(

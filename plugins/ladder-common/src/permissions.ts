@@ -68,6 +68,17 @@ export const promotionRecheckPermission = createPermission({
 });
 
 /**
+ * Deploy an approved promotion: claim it (Approved → Deploying, single use) and report the
+ * deploy's outcome. Policies typically allow owners and operators; on `operators` rungs the
+ * engine also requires membership of the operators group.
+ */
+export const promotionDeployPermission = createPermission({
+  name: 'ladder.promotion.deploy',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
  * Attach evidence (build output, dry-run, logs, acceptance) to an entity, rung and ref. Policies
  * typically allow owners and the CI/CLI service principals that run the builds.
  */
@@ -95,6 +106,7 @@ export const ladderPermissions = [
   promotionApprovePermission,
   promotionCancelPermission,
   promotionRecheckPermission,
+  promotionDeployPermission,
   evidenceCreatePermission,
   auditReadPermission,
 ];

@@ -49,6 +49,7 @@ import {
   promotionCancelPermission,
   promotionCreatePermission,
   promotionRecheckPermission,
+  promotionDeployPermission,
   evidenceCreatePermission,
 } from '@khal/plugin-ladder-common';
 import { CatalogApiOwnership, CatalogOwnership } from './catalogOwnership';
@@ -100,6 +101,7 @@ export const KNOWN_PERMISSIONS: ReadonlyArray<{
   { permission: promotionCreatePermission, grantee: 'entity-owners' },
   { permission: promotionCancelPermission, grantee: 'entity-owners' },
   { permission: promotionRecheckPermission, grantee: 'entity-owners' },
+  { permission: promotionDeployPermission, grantee: 'entity-owners' },
   { permission: evidenceCreatePermission, grantee: 'entity-owners' },
   { permission: promotionApprovePermission, grantee: 'approvers' },
 ];

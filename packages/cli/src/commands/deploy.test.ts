@@ -392,4 +392,141 @@ describe('khal deploy (CLI process against a fake portal)', () => {
       data: { exitCode: 3 },
     });
   });
+  describe('on rungs deployed by claim (approval, operators)', () => {
+    const approvalPlan = (marker: string) =>
+      fixtures.deployPlan({
+        target: 'hml',
+        rung: { id: 'hml', title: 'Customer HML', index: 2 },
+        mutationPolicy: {
+          policy: 'approval',
+          description: 'd',
+          allowedNow: true,
+          reason: 'promotion prm-9 is approved',
+        },
+        commands: {
+          deploy: `echo "deploying $KHAL_REF ($KHAL_PROMOTION_ID)" && touch '${marker}'`,
+        },
+      });
+    const posts = (suffix: string) =>
+      portal.requests.filter(
+        r => r.method === 'POST' && r.path.endsWith(suffix),
+      );
+
+    it('refuses and runs nothing without an approved promotion of that commit (bypass: deploy without a claim)', async () => {
+      const marker = path.join(app.dir, 'deployed.marker');
+      portal.route('GET /api/ladder/plan', { body: approvalPlan(marker) });
+      portal.route('GET /api/ladder/promotions', {
+        body: {
+          items: [
+            fixtures.promotion({
+              id: 'prm-other',
+              phase: 'Approved',
+              toRung: 'hml',
+              ref: 'f'.repeat(40),
+            }),
+          ],
+        },
+      });
+      const run = await runKhal(
+        ['deploy', '--target', 'hml', '--ref', fixtures.REF],
+        { env, cwd: app.dir },
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        `refused: no approved promotion of ${fixtures.REF} to hml`,
+      );
+      expect(run.stderr).toContain('khal promote --to hml');
+      expect(fs.existsSync(marker)).toBe(false);
+      expect(posts('/claim')).toHaveLength(0);
+      expect(evidencePosts()).toHaveLength(0);
+    });
+
+    it('refuses and runs nothing when the server refuses the claim (e.g. already claimed)', async () => {
+      const marker = path.join(app.dir, 'deployed.marker');
+      portal.route('GET /api/ladder/plan', { body: approvalPlan(marker) });
+      portal.route('GET /api/ladder/promotions', {
+        body: {
+          items: [
+            fixtures.promotion({
+              id: 'prm-9',
+              phase: 'Approved',
+              toRung: 'hml',
+            }),
+          ],
+        },
+      });
+      portal.route('POST /api/ladder/promotions/prm-9/claim', {
+        status: 409,
+        body: {
+          error: {
+            name: 'ConflictError',
+            message:
+              'promotion prm-9 was already claimed by user:default/olga; a claim is used once',
+          },
+        },
+      });
+      const run = await runKhal(
+        ['deploy', '--target', 'hml', '--ref', fixtures.REF],
+        { env, cwd: app.dir },
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('could not claim promotion prm-9');
+      expect(run.stderr).toContain('a claim is used once');
+      expect(fs.existsSync(marker)).toBe(false);
+    });
+
+    it('claims the approved promotion first, deploys that commit and reports the outcome against the claim', async () => {
+      const marker = path.join(app.dir, 'deployed.marker');
+      portal.route('GET /api/ladder/plan', { body: approvalPlan(marker) });
+      portal.route('GET /api/ladder/promotions', {
+        body: {
+          items: [
+            fixtures.promotion({
+              id: 'prm-9',
+              phase: 'Approved',
+              toRung: 'hml',
+            }),
+          ],
+        },
+      });
+      portal.route('POST /api/ladder/promotions/prm-9/claim', {
+        status: 201,
+        body: fixtures.promotion({
+          id: 'prm-9',
+          phase: 'Deploying',
+          toRung: 'hml',
+        }),
+      });
+      portal.route('POST /api/ladder/promotions/prm-9/deploy-result', {
+        body: fixtures.promotion({
+          id: 'prm-9',
+          phase: 'Promoted',
+          toRung: 'hml',
+        }),
+      });
+      const run = await runKhal(
+        ['deploy', '--target', 'hml', '--ref', fixtures.REF.slice(0, 8)],
+        { env, cwd: app.dir },
+      );
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`deploying ${fixtures.REF} (prm-9)`);
+      expect(run.stdout).toContain(
+        'Reported to promotion prm-9: now Promoted.',
+      );
+      const [claim] = posts('/claim');
+      expect(claim.body).toEqual({ toRung: 'hml', sha: fixtures.REF });
+      expect(claim.headers['idempotency-key']).toBeTruthy();
+      const [report] = posts('/deploy-result');
+      expect(report.body).toMatchObject({
+        exitCode: 0,
+        output: expect.stringContaining('deploying'),
+      });
+      // The claim came before the command ran, the report after.
+      const order = portal.requests.map(r => r.path);
+      expect(order.indexOf('/api/ladder/promotions/prm-9/claim')).toBeLessThan(
+        order.indexOf('/api/ladder/promotions/prm-9/deploy-result'),
+      );
+      expect(evidencePosts()).toHaveLength(0);
+    });
+  });
 });

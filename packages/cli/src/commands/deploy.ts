@@ -6,6 +6,11 @@ import {
 } from '@khal/plugin-ladder-common';
 import { LadderClient } from '../client/LadderClient';
 import { CliError, ExitCode } from '../exitCodes';
+import {
+  claimApprovedPromotion,
+  deployNeedsClaim,
+  reportDeployResult,
+} from '../ladder/deployClaim';
 import { resolveTarget } from '../ladder/targetRung';
 import { formatFields } from '../output/table';
 import { resolveEntityRef } from '../workspace/appManifest';
@@ -311,45 +316,82 @@ export function registerDeploy(program: Command): void {
           ExitCode.Unresolved,
         );
       }
-      if (!io.json) io.term.err(io.term.paint('dim', `$ ${command}`));
-      const result = await runRungCommand(command, io, {
+      // On approval and operators rungs nothing runs without a claim of the approved promotion of
+      // exactly this commit; the deploy then runs that commit (the full SHA), whatever name was given.
+      const claimed = deployNeedsClaim(plan.mutationPolicy.policy)
+        ? await claimApprovedPromotion(client, {
+            entityRef,
+            rung: plan.rung.id,
+            ref,
+          })
+        : undefined;
+      if (claimed && !io.json) {
+        io.term.err(
+          io.term.paint(
+            'dim',
+            `Claimed promotion ${claimed.id} (${claimed.ref}).`,
+          ),
+        );
+      }
+      // A name (branch, tag, short SHA) is rendered into the command as given: plan it again for
+      // the claimed commit, so the command deploys exactly what was approved.
+      const deployCommand =
+        claimed && claimed.ref !== ref
+          ? (
+              await client.get('/plan', {
+                query: { entityRef, target: plan.rung.id, ref: claimed.ref },
+                schema: deployPlanSchema,
+              })
+            ).commands.deploy ?? command
+          : command;
+      if (!io.json) io.term.err(io.term.paint('dim', `$ ${deployCommand}`));
+      const result = await runRungCommand(deployCommand, io, {
         env: {
           KHAL_ENTITY_REF: entityRef,
-          KHAL_REF: ref,
+          KHAL_REF: claimed?.ref ?? ref,
           KHAL_TARGET: plan.rung.id,
+          ...(claimed ? { KHAL_PROMOTION_ID: claimed.id } : {}),
           ...(opts.branch ? { KHAL_BRANCH: opts.branch } : {}),
           ...(repoUrl ? { KHAL_REPO_URL: repoUrl } : {}),
         },
         tools: plan.tools?.deploy,
-        retry: `khal deploy --target ${plan.rung.id} --ref ${ref}`,
+        retry: `khal deploy --target ${plan.rung.id} --ref ${claimed?.ref ?? ref}`,
       });
       let evidenceId: string | null = null;
       let evidenceError: string | null = null;
+      let promotionPhase: string | null = null;
+      const deployed = `${plan.manifest.name} ${shortRef(claimed?.ref ?? ref)} to ${plan.rung.id}`;
+      const summary =
+        result.exitCode === 0
+          ? `deploy of ${deployed} exited 0`
+          : `FAILED deploy of ${deployed}: exited ${result.exitCode} (not proof)`;
       try {
-        evidenceId = await recordEvidence(client, {
-          entityRef,
-          rung: plan.rung.id,
-          ref,
-          kind: 'deploy-output',
-          summary:
-            result.exitCode === 0
-              ? `deploy of ${plan.manifest.name} ${shortRef(ref)} to ${
-                  plan.rung.id
-                } exited 0`
-              : `FAILED deploy of ${plan.manifest.name} ${shortRef(ref)} to ${
-                  plan.rung.id
-                }: exited ${result.exitCode} (not proof)`,
-          // The backend redacts secrets from content at ingestion.
-          content: result.output || '(no output)',
-          data: {
+        if (claimed) {
+          // Reported against the claim (only its claimant may); the server records the evidence.
+          const after = await reportDeployResult(client, claimed.id, {
             exitCode: result.exitCode,
-            target: plan.rung.id,
-            command,
-            planDigest: digest,
-            truncated: result.truncated,
-            ...source,
-          },
-        });
+            summary,
+            output: result.output || '(no output)',
+          });
+          promotionPhase = after.phase;
+        } else
+          evidenceId = await recordEvidence(client, {
+            entityRef,
+            rung: plan.rung.id,
+            ref,
+            kind: 'deploy-output',
+            summary,
+            // The backend redacts secrets from content at ingestion.
+            content: result.output || '(no output)',
+            data: {
+              exitCode: result.exitCode,
+              target: plan.rung.id,
+              command: deployCommand,
+              planDigest: digest,
+              truncated: result.truncated,
+              ...source,
+            },
+          });
       } catch (error) {
         evidenceError = error instanceof Error ? error.message : String(error);
       }
@@ -359,10 +401,11 @@ export function registerDeploy(program: Command): void {
           planDigest: digest,
           dryRun: null,
           deploy: {
-            command,
+            command: deployCommand,
             exitCode: result.exitCode,
             evidenceId,
             evidenceError,
+            ...(claimed ? { promotionId: claimed.id, promotionPhase } : {}),
           },
         });
       } else {
@@ -380,6 +423,10 @@ export function registerDeploy(program: Command): void {
         );
         if (evidenceId)
           io.term.out(`Recorded deploy-output evidence ${evidenceId}.`);
+        if (claimed && promotionPhase)
+          io.term.out(
+            `Reported to promotion ${claimed.id}: now ${promotionPhase}.`,
+          );
       }
       if (evidenceError)
         io.term.err(

@@ -218,8 +218,9 @@ describe.each(databases.eachSupportedId())(
     }
 
     it.each([
-      ['hang', 'p2hang'],
-      ['refuse', 'p3refuse'],
+      // Full commit SHAs: without a repository to resolve names in, only a SHA names one commit.
+      ['hang', '2a'.repeat(20)],
+      ['refuse', '3a'.repeat(20)],
     ] as const)(
       'keeps the promotion Verifying while the cluster is silent (%s), then completes it',
       async (mode, ref) => {

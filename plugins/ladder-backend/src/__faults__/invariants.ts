@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
-import { terminalPhases } from '@khal/plugin-ladder-common';
+import { phaseTransitions, terminalPhases } from '@khal/plugin-ladder-common';
+
+/** "from>to" for every edge of the state machine: the only ways a phase may change. */
+const edges = new Set(phaseTransitions.map(t => `${t.from}>${t.to}`));
 
 /**
  * What must hold in the database after a fault, whatever the fault interrupted. Returns the
@@ -46,6 +49,32 @@ export async function ladderInvariantViolations(knex: Knex): Promise<string[]> {
           }, but the promotion was ${chain[k - 1].to_phase}`,
         );
       }
+    }
+    // No phase goes backwards or sideways: every change is an edge of the state machine.
+    for (const e of chain.slice(1)) {
+      if (
+        e.from_phase !== e.to_phase &&
+        !edges.has(`${e.from_phase}>${e.to_phase}`)
+      ) {
+        problems.push(
+          `promotion ${p.id}: audit row ${e.id} moves ${e.from_phase} > ${e.to_phase}, which no transition allows`,
+        );
+      }
+    }
+    // A deploy claim is used once: one move into Deploying at most, and only a claimed promotion has a claimant.
+    const claims = chain.filter(
+      e => e.to_phase === 'Deploying' && e.from_phase !== 'Deploying',
+    ).length;
+    if (claims > 1)
+      problems.push(`promotion ${p.id} was claimed ${claims} times`);
+    if ((claims === 1) !== Boolean(p.claimed_by)) {
+      problems.push(
+        `promotion ${
+          p.id
+        }: ${claims} claim(s) in its audit trail but claimed_by is ${
+          p.claimed_by ?? 'empty'
+        }`,
+      );
     }
     const last = chain[chain.length - 1].to_phase;
     if (last !== p.phase)

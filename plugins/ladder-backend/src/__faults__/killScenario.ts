@@ -3,7 +3,7 @@
  * half-way through a promotion, then started again on the same database — a real child process
  * (ladderBackendMain.ts), on the database a test file names (killedBackend.sqlite.test.ts,
  * killedBackend.postgres.test.ts). Killed twice: while the entry gates of a just-created
- * promotion run, and while the proof checks of a just-approved one run (both requests carried an
+ * promotion run, and while the proof checks of a just-claimed deploy run (both requests carried an
  * Idempotency-Key); killedInTransaction.test.ts kills it inside a transaction. After each restart,
  * with no manual repair, the scheduled re-check brings the promotion to its correct phase, a
  * retry with the same key returns the first request's promotion (never a second change, never
@@ -108,6 +108,20 @@ export async function killAndRestart(
       replayed: 'true',
       body: { id: devId },
     });
+    // The rung has no proof checks: cleared by the re-check, placed once the deploy reports success.
+    expect((await waitForPhase(second, devId, 'Approved')).phase).toBe(
+      'Approved',
+    );
+    const deployed = await second.call('POST', '/evidence', alice, {
+      entityRef: ENTITY,
+      rung: 'dev',
+      ref: a,
+      kind: 'deploy-output',
+      summary: 'deployed after the restart',
+      content: 'ok',
+      data: { exitCode: 0 },
+    });
+    expect(deployed.status).toBe(201);
     const dev = await waitForPhase(second, devId, 'Promoted');
     expect(dev.phase).toBe('Promoted');
     // The same key, once more: still the first result, still one promotion.
@@ -129,41 +143,50 @@ export async function killAndRestart(
       }),
     ).toHaveLength(1);
 
-    // 2. Killed while the proof checks of a just-approved promotion run.
+    // 2. Killed while the proof checks of a just-claimed deploy run.
     const hml = await second.call('POST', '/promotions', alice, {
       entityRef: ENTITY,
       toRung: 'hml',
       ref: a,
     });
     expect(hml.body.phase).toBe('AwaitingApproval');
-    const approval = second
-      .call(
-        'POST',
-        `/promotions/${hml.body.id}/approvals`,
-        sam,
-        { decision: 'approve', comment: 'ok' },
-        'approve-hml-1',
-      )
-      .catch(e => e);
-    await second.waitFor(new RegExp(`^gate ${hml.body.id} hml verify$`));
-    await second.kill();
-    expect(await approval).toMatchObject({
-      message: expect.stringMatching(/fetch failed|terminated/),
-    });
-    expect(
-      (await knex('ladder_promotions').where({ id: hml.body.id }).first())
-        .phase,
-    ).toBe('Verifying');
-
-    const third = await start('');
-    const reapproved = await third.call(
+    const approved = await second.call(
       'POST',
       `/promotions/${hml.body.id}/approvals`,
       sam,
       { decision: 'approve', comment: 'ok' },
       'approve-hml-1',
     );
-    expect(reapproved).toMatchObject({
+    expect(approved.body.phase).toBe('Approved');
+    const claimBody = { toRung: 'hml', sha: a };
+    const claim = second
+      .call(
+        'POST',
+        `/promotions/${hml.body.id}/claim`,
+        alice,
+        claimBody,
+        'claim-hml-1',
+      )
+      .catch(e => e);
+    await second.waitFor(new RegExp(`^gate ${hml.body.id} hml verify$`));
+    await second.kill();
+    expect(await claim).toMatchObject({
+      message: expect.stringMatching(/fetch failed|terminated/),
+    });
+    expect(
+      (await knex('ladder_promotions').where({ id: hml.body.id }).first())
+        .phase,
+    ).toBe('Deploying');
+
+    const third = await start('');
+    const reclaimed = await third.call(
+      'POST',
+      `/promotions/${hml.body.id}/claim`,
+      alice,
+      claimBody,
+      'claim-hml-1',
+    );
+    expect(reclaimed).toMatchObject({
       status: 201,
       replayed: 'true',
       body: { id: hml.body.id },
@@ -171,7 +194,17 @@ export async function killAndRestart(
     expect((await waitForPhase(third, hml.body.id, 'Promoted')).phase).toBe(
       'Promoted',
     );
-    // Without the key, the approval is not counted twice either.
+    // Without the key, the claim is not used twice, and the approval not counted twice.
+    expect(
+      (
+        await third.call(
+          'POST',
+          `/promotions/${hml.body.id}/claim`,
+          alice,
+          claimBody,
+        )
+      ).status,
+    ).toBe(409);
     expect(
       (
         await third.call('POST', `/promotions/${hml.body.id}/approvals`, sam, {
@@ -195,9 +228,12 @@ export async function killAndRestart(
     const evidence = await knex('ladder_evidence').where({
       entity_ref: ENTITY,
     });
-    expect(evidence.map(e => [e.id, e.digest])).toEqual([
-      [proof.body.id, proof.body.digest],
-    ]);
+    expect(evidence.map(e => [e.id, e.digest]).sort()).toEqual(
+      [
+        [proof.body.id, proof.body.digest],
+        [deployed.body.id, deployed.body.digest],
+      ].sort(),
+    );
     const changes = async (id: string) =>
       (
         await knex('ladder_audit_events')
@@ -214,8 +250,8 @@ export async function killAndRestart(
       '->Checking',
       'Checking>AwaitingApproval',
       'AwaitingApproval>Approved',
-      'Approved>Verifying',
-      'Verifying>Promoted',
+      'Approved>Deploying',
+      'Deploying>Promoted',
     ]);
     // Both keys ended with the first request's promotion as their stored result.
     const keys = await knex('ladder_idempotency_keys').orderBy('key');
@@ -223,6 +259,7 @@ export async function killAndRestart(
       keys.map(k => [k.key, Number(k.status_code), JSON.parse(k.response).id]),
     ).toEqual([
       ['approve-hml-1', 201, hml.body.id],
+      ['claim-hml-1', 201, hml.body.id],
       ['create-dev-1', 201, devId],
     ]);
   } finally {

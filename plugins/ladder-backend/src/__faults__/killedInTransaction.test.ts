@@ -122,7 +122,8 @@ describe.each(databases.eachSupportedId())(
       expect(again).toMatchObject({
         status: 201,
         replayed: null,
-        body: { phase: 'Promoted' },
+        // Cleared to deploy; the rung changes only once a claimed deploy is observed.
+        body: { phase: 'Approved' },
       });
       expect(
         await knex('ladder_approvals').where({ promotion_id: hml.body.id }),

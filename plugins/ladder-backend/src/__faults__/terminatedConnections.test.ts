@@ -100,6 +100,8 @@ const ladder = {
           host: 'mirror',
           mutationPolicy: 'self',
           entryGates: ['fault-switch'],
+          // What observes the deploy (a placement never moves on approval alone).
+          proofChecks: ['fault-switch'],
         },
       ],
     },
@@ -217,7 +219,7 @@ describe.each(databases.eachSupportedId())(
         );
         expect(
           Object.keys(phasesAfterFault).every(p =>
-            ['Blocked', 'Approved', 'Promoted'].includes(p),
+            ['Blocked', 'Approved', 'Verifying', 'Promoted'].includes(p),
           ),
         ).toBe(true);
 

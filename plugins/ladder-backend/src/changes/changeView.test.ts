@@ -168,7 +168,14 @@ describe('the change view', () => {
       toRung: 'mirrored',
       ref: repo.a,
     });
-    expect(toMirror.body.phase).toBe('Promoted');
+    // The mirror has no proof checks: its placement moves once the deploy reports success.
+    expect(toMirror.body.phase).toBe('Approved');
+    await evidence('mirrored', repo.a, 'deploy-output', {
+      data: { exitCode: 0 },
+    });
+    expect((await get(`/promotions/${toMirror.body.id}`)).body.phase).toBe(
+      'Promoted',
+    );
     const toLocal = await post('/promotions', {
       entityRef: ENTITY,
       toRung: 'local',
@@ -301,15 +308,31 @@ describe('CommitLog', () => {
       execFileSync('git', args, {
         cwd: dir,
         encoding: 'utf8',
-        env: { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' },
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'A',
+          GIT_AUTHOR_EMAIL: 'a@example.com',
+          GIT_COMMITTER_NAME: 'A',
+          GIT_COMMITTER_EMAIL: 'a@example.com',
+        },
       }).trim();
     try {
       git('init', '-q', '-b', 'main');
       git('commit', '-q', '--allow-empty', '-m', 'start');
       const from = git('rev-parse', 'HEAD');
-      git('commit', '-q', '--allow-empty', '-m', 'point at postgres://app:FAKEplantedPW42@db.internal/orders');
+      git(
+        'commit',
+        '-q',
+        '--allow-empty',
+        '-m',
+        'point at postgres://app:FAKEplantedPW42@db.internal/orders',
+      );
       const to = git('rev-parse', 'HEAD');
-      const range = await log.range(entity({ 'khal.ai/source-repo': `file:${dir}` }), from, to);
+      const range = await log.range(
+        entity({ 'khal.ai/source-repo': `file:${dir}` }),
+        from,
+        to,
+      );
       expect(range.commits?.map(c => c.subject)).toEqual([
         'point at postgres://app:[REDACTED:url-password]@db.internal/orders',
       ]);

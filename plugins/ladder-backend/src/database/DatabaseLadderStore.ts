@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import type { Approval, PromotionPhase } from '@khal/plugin-ladder-common';
-import { isTerminal } from '@khal/plugin-ladder-common';
-import type { IdempotencyClaim, LadderStore, LadderStoreTransaction } from './LadderStore';
+import { isTerminal, nextPhase } from '@khal/plugin-ladder-common';
+import type {
+  IdempotencyClaim,
+  LadderStore,
+  LadderStoreTransaction,
+} from './LadderStore';
 import type {
   AuditInput,
   AuditRecord,
@@ -19,7 +26,10 @@ import type {
 } from './records';
 import { isUniqueViolation } from './conflicts';
 
-const migrationsDir = resolvePackagePath('@khal/plugin-ladder-backend', 'migrations');
+const migrationsDir = resolvePackagePath(
+  '@khal/plugin-ladder-backend',
+  'migrations',
+);
 
 const T = {
   placements: 'ladder_placements',
@@ -36,7 +46,8 @@ const T = {
 export const PLACEMENT_AUDIT_ACTION = 'placement.moved';
 
 const now = () => new Date().toISOString();
-const openSlot = (entityRef: string, rungId: string) => `${entityRef}|${rungId}`;
+const openSlot = (entityRef: string, rungId: string) =>
+  `${entityRef}|${rungId}`;
 
 function parseJson<T>(text: string | null | undefined, fallback: T): T {
   if (!text) return fallback;
@@ -60,7 +71,14 @@ function toPromotion(row: any): PromotionRecord {
     ...(row.explanation !== null && row.explanation !== undefined
       ? { explanation: row.explanation }
       : {}),
-    ...(row.explanation_detail ? { explanationDetail: parseJson(row.explanation_detail, undefined) } : {}),
+    ...(row.explanation_detail
+      ? { explanationDetail: parseJson(row.explanation_detail, undefined) }
+      : {}),
+    ...(row.requested_ref ? { requestedRef: row.requested_ref } : {}),
+    manifestDigest: row.manifest_digest ?? null,
+    claim: row.claimed_by
+      ? { claimedBy: row.claimed_by, claimedAt: row.claimed_at }
+      : null,
     phase: row.phase,
     phaseMessage: row.phase_message,
     requestedBy: row.requested_by,
@@ -86,7 +104,10 @@ function toPlacement(row: any): PlacementRecord {
 }
 
 function toGateResult(row: any): StoredGateResult {
-  const evidenceIds = parseJson<string[] | undefined>(row.evidence_ids, undefined);
+  const evidenceIds = parseJson<string[] | undefined>(
+    row.evidence_ids,
+    undefined,
+  );
   return {
     promotionId: row.promotion_id ?? null,
     rungId: row.rung_id,
@@ -118,7 +139,10 @@ function toApproval(row: any): Approval {
 }
 
 function toEvidence(row: any): EvidenceRecord {
-  const data = parseJson<Record<string, unknown> | undefined>(row.data, undefined);
+  const data = parseJson<Record<string, unknown> | undefined>(
+    row.data,
+    undefined,
+  );
   return {
     id: row.id,
     entityRef: row.entity_ref,
@@ -188,13 +212,16 @@ async function resolveOpenDrift(
   const open = await tx(T.drifts).where({ open_slot: slot }).first();
   if (!open) return undefined;
   const at = now();
-  const changed = await tx(T.drifts).where({ id: open.id }).whereNull('resolved_at').update({
-    resolved_at: at,
-    resolution: options.resolution,
-    resolved_by: options.actor,
-    resolved_promotion_id: options.promotionId ?? null,
-    open_slot: null,
-  });
+  const changed = await tx(T.drifts)
+    .where({ id: open.id })
+    .whereNull('resolved_at')
+    .update({
+      resolved_at: at,
+      resolution: options.resolution,
+      resolved_by: options.actor,
+      resolved_promotion_id: options.promotionId ?? null,
+      open_slot: null,
+    });
   if (changed === 0) return undefined;
   await tx(T.audit).insert(
     auditRow({
@@ -222,6 +249,60 @@ async function resolveOpenDrift(
   });
 }
 
+/** Phases a newer request may end: nothing has touched the rung yet. */
+const SUPERSEDABLE: ReadonlySet<PromotionPhase> = new Set([
+  'Checking',
+  'Blocked',
+  'AwaitingApproval',
+  'Approved',
+]);
+
+/**
+ * Ends the open promotion `open` because a newer one (`by`) is requested for the same entity and
+ * rung: a version-checked transition with its audit row, in the caller's transaction. Refuses
+ * (409) a request of the same commit and kind (act on the open one) and one that a deploy claimed.
+ */
+async function supersede(
+  tx: Knex.Transaction,
+  open: PromotionRecord,
+  by: { id: string; ref: string; kind: string },
+  actor: string,
+): Promise<PromotionRecord> {
+  if (open.ref === by.ref && open.kind === by.kind) {
+    throw new ConflictError(
+      `${open.entityRef} already has an open ${open.kind} of ${open.ref} to ${open.toRung} (${open.id}, "${open.phase}"); act on that one, or cancel it first`,
+    );
+  }
+  const next = nextPhase(open.phase, 'supersede');
+  if (!SUPERSEDABLE.has(open.phase) || !next.ok) {
+    throw new ConflictError(
+      `${open.entityRef} already has an open promotion to ${open.toRung} (${open.id}, ${open.ref}, "${open.phase}") that a deploy is changing the rung for; wait until it finishes`,
+    );
+  }
+  const message = `superseded by ${by.kind} ${by.id} of ${by.ref}: approvals of this one do not carry over`;
+  const record = await transition(tx, {
+    id: open.id,
+    from: open.phase,
+    fromVersion: open.version,
+    to: next.phase,
+    message,
+  });
+  await tx(T.audit).insert(
+    auditRow({
+      entityRef: open.entityRef,
+      promotionId: open.id,
+      rungId: open.toRung,
+      ref: open.ref,
+      action: `${open.kind}.supersede`,
+      actor,
+      fromPhase: open.phase,
+      toPhase: next.phase,
+      detail: { message, supersededBy: by.id, newRef: by.ref },
+    }),
+  );
+  return record;
+}
+
 function auditRow(event: AuditInput) {
   return {
     entity_ref: event.entityRef,
@@ -238,48 +319,80 @@ function auditRow(event: AuditInput) {
 }
 
 /** Links a reserved idempotency key to the promotion its request changed, in that change's transaction. */
-async function linkIdempotencyKey(tx: Knex.Transaction, claim: IdempotencyClaim, promotionId: string) {
+async function linkIdempotencyKey(
+  tx: Knex.Transaction,
+  claim: IdempotencyClaim,
+  promotionId: string,
+) {
   await tx(T.idempotency)
     .where({ scope: claim.scope, operation: claim.operation, key: claim.key })
     .whereNull('status_code')
     .update({ response: JSON.stringify({ promotionId }) });
 }
 
+/** Thrown when the version a writer read is no longer current; the engine retries with a fresh read. */
+export class StaleVersionError extends ConflictError {}
+
+/**
+ * The one conditional update every phase change is: `WHERE id = ? AND phase = ? AND version = ?`.
+ * Zero rows changed is a StaleVersionError (a ConflictError), never a silent overwrite.
+ */
+async function transition(
+  tx: Knex.Transaction,
+  options: Parameters<LadderStoreTransaction['transitionPromotion']>[0],
+): Promise<PromotionRecord> {
+  const at = now();
+  const changed = await tx(T.promotions)
+    .where({
+      id: options.id,
+      phase: options.from,
+      version: options.fromVersion,
+    })
+    .update({
+      phase: options.to,
+      phase_message: options.message,
+      updated_at: at,
+      version: tx.raw('version + 1'),
+      ...(isTerminal(options.to) ? { open_slot: null } : {}),
+      ...(options.claimedBy
+        ? { claimed_by: options.claimedBy, claimed_at: at }
+        : {}),
+    });
+  if (changed === 0) {
+    const current = await tx(T.promotions).where({ id: options.id }).first();
+    throw new StaleVersionError(
+      current
+        ? `promotion ${options.id} changed meanwhile: it is "${current.phase}" (version ${current.version}), not "${options.from}" (version ${options.fromVersion}); reload it and try again`
+        : `promotion ${options.id} does not exist`,
+    );
+  }
+  return toPromotion(await tx(T.promotions).where({ id: options.id }).first());
+}
+
 class KnexLadderStoreTransaction implements LadderStoreTransaction {
   constructor(private readonly tx: Knex.Transaction) {}
 
-  async transitionPromotion(options: {
-    id: string;
-    from: PromotionPhase;
-    fromVersion?: number;
-    to: PromotionPhase;
-    message: string;
-  }): Promise<PromotionRecord> {
-    const query = this.tx(T.promotions).where({ id: options.id, phase: options.from });
-    if (options.fromVersion !== undefined) query.andWhere('version', options.fromVersion);
-    const changed = await query.update({
-      phase: options.to,
-      phase_message: options.message,
-      updated_at: now(),
-      version: this.tx.raw('version + 1'),
-      ...(isTerminal(options.to) ? { open_slot: null } : {}),
-    });
-    if (changed === 0) {
-      const current = await this.tx(T.promotions).where({ id: options.id }).first();
-      throw new ConflictError(
-        current
-          ? `promotion ${options.id} changed meanwhile: it is "${current.phase}" (version ${current.version}), not "${options.from}"${
-              options.fromVersion !== undefined ? ` (version ${options.fromVersion})` : ''
-            }; reload it and try again`
-          : `promotion ${options.id} does not exist`,
-      );
-    }
-    const row = await this.tx(T.promotions).where({ id: options.id }).first();
-    return toPromotion(row);
+  async transitionPromotion(
+    options: Parameters<LadderStoreTransaction['transitionPromotion']>[0],
+  ): Promise<PromotionRecord> {
+    return transition(this.tx, options);
   }
 
-  async insertApproval(approval: Omit<Approval, 'id' | 'createdAt'>): Promise<Approval> {
-    const record: Approval = { ...approval, id: randomUUID(), createdAt: now() };
+  async listGateResults(promotionId: string): Promise<StoredGateResult[]> {
+    const rows = await this.tx(T.gateResults)
+      .where({ promotion_id: promotionId })
+      .orderBy(['mode', 'position']);
+    return rows.map(toGateResult);
+  }
+
+  async insertApproval(
+    approval: Omit<Approval, 'id' | 'createdAt'>,
+  ): Promise<Approval> {
+    const record: Approval = {
+      ...approval,
+      id: randomUUID(),
+      createdAt: now(),
+    };
     try {
       await this.tx(T.approvals).insert({
         id: record.id,
@@ -301,7 +414,9 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
   }
 
   async listApprovals(promotionId: string): Promise<Approval[]> {
-    const rows = await this.tx(T.approvals).where({ promotion_id: promotionId }).orderBy(['created_at', 'id']);
+    const rows = await this.tx(T.approvals)
+      .where({ promotion_id: promotionId })
+      .orderBy(['created_at', 'id']);
     return rows.map(toApproval);
   }
 
@@ -311,13 +426,18 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
     rungId: string;
     ref: string;
     mode: StoredGateResult['mode'];
-    results: Omit<StoredGateResult, 'promotionId' | 'rungId' | 'ref' | 'mode'>[];
+    results: Omit<
+      StoredGateResult,
+      'promotionId' | 'rungId' | 'ref' | 'mode'
+    >[];
   }): Promise<void> {
     const del = this.tx(T.gateResults).where({ mode: options.mode });
     if (options.promotionId) {
       del.andWhere({ promotion_id: options.promotionId });
     } else {
-      del.andWhere({ entity_ref: options.entityRef, rung_id: options.rungId }).whereNull('promotion_id');
+      del
+        .andWhere({ entity_ref: options.entityRef, rung_id: options.rungId })
+        .whereNull('promotion_id');
     }
     await del.delete();
     if (options.results.length === 0) return;
@@ -334,7 +454,9 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
         status: r.status,
         summary: r.summary,
         how_to_fix: r.howToFix ?? null,
-        evidence_ids: r.evidenceIds?.length ? JSON.stringify(r.evidenceIds) : null,
+        evidence_ids: r.evidenceIds?.length
+          ? JSON.stringify(r.evidenceIds)
+          : null,
         waiting_for: r.waitingFor ?? null,
         checked_at: r.checkedAt,
         duration_ms: r.durationMs ?? null,
@@ -342,7 +464,9 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
     );
   }
 
-  async upsertPlacement(p: Omit<PlacementRecord, 'proofCheckedAt'>): Promise<void> {
+  async upsertPlacement(
+    p: Omit<PlacementRecord, 'proofCheckedAt'>,
+  ): Promise<void> {
     await this.tx(T.placements)
       .insert({
         entity_ref: p.entityRef,
@@ -367,11 +491,18 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
     status: ProofStatus;
   }): Promise<void> {
     await this.tx(T.placements)
-      .where({ entity_ref: options.entityRef, rung_id: options.rungId, ref: options.ref })
+      .where({
+        entity_ref: options.entityRef,
+        rung_id: options.rungId,
+        ref: options.ref,
+      })
       .update({ proof_status: options.status, proof_checked_at: now() });
   }
 
-  async linkIdempotencyKey(claim: IdempotencyClaim, promotionId: string): Promise<void> {
+  async linkIdempotencyKey(
+    claim: IdempotencyClaim,
+    promotionId: string,
+  ): Promise<void> {
     await linkIdempotencyKey(this.tx, claim, promotionId);
   }
 
@@ -379,7 +510,9 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
     await this.tx(T.audit).insert(auditRow(event));
   }
 
-  async resolveDrift(options: Parameters<LadderStoreTransaction['resolveDrift']>[0]) {
+  async resolveDrift(
+    options: Parameters<LadderStoreTransaction['resolveDrift']>[0],
+  ) {
     return resolveOpenDrift(this.tx, options);
   }
 }
@@ -399,7 +532,9 @@ export class DatabaseLadderStore implements LadderStore {
 
   private constructor(private readonly db: Knex) {}
 
-  async transaction<T>(fn: (tx: LadderStoreTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    fn: (tx: LadderStoreTransaction) => Promise<T>,
+  ): Promise<T> {
     return this.db.transaction(tx => fn(new KnexLadderStoreTransaction(tx)));
   }
 
@@ -407,50 +542,81 @@ export class DatabaseLadderStore implements LadderStore {
     p: Parameters<LadderStore['createPromotion']>[0],
     audit: Parameters<LadderStore['createPromotion']>[1],
     idempotency?: IdempotencyClaim,
-  ): Promise<PromotionRecord> {
+  ): Promise<{ promotion: PromotionRecord; superseded?: PromotionRecord }> {
     const id = randomUUID();
-    const at = now();
     const phase: PromotionPhase = 'Checking';
-    try {
-      await this.db.transaction(async tx => {
-        await tx(T.promotions).insert({
-          id,
-          entity_ref: p.entityRef,
-          ladder_id: p.ladderId,
-          from_rung: p.fromRung,
-          to_rung: p.toRung,
-          ref: p.ref,
-          kind: p.kind,
-          reason: p.reason,
-          explanation: p.explanation ?? null,
-          explanation_detail: p.explanationDetail ? JSON.stringify(p.explanationDetail) : null,
-          phase,
-          phase_message: p.phaseMessage,
-          requested_by: p.requestedBy,
-          created_at: at,
-          updated_at: at,
-          version: 1,
-          open_slot: openSlot(p.entityRef, p.toRung),
+    const slot = openSlot(p.entityRef, p.toRung);
+    // Two requests racing for a free slot: the loser's insert hits the unique index and it tries
+    // again, now superseding the winner (the newer request wins, as if they had come in turn).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const superseded = await this.db.transaction(async tx => {
+          const open = await tx(T.promotions)
+            .where({ open_slot: slot })
+            .first();
+          let replaced: PromotionRecord | undefined;
+          if (open)
+            replaced = await supersede(
+              tx,
+              toPromotion(open),
+              { ...p, id },
+              audit.actor,
+            );
+          const at = now();
+          await tx(T.promotions).insert({
+            id,
+            entity_ref: p.entityRef,
+            ladder_id: p.ladderId,
+            from_rung: p.fromRung,
+            to_rung: p.toRung,
+            ref: p.ref,
+            requested_ref: p.requestedRef ?? null,
+            manifest_digest: p.manifestDigest,
+            kind: p.kind,
+            reason: p.reason,
+            explanation: p.explanation ?? null,
+            explanation_detail: p.explanationDetail
+              ? JSON.stringify(p.explanationDetail)
+              : null,
+            phase,
+            phase_message: p.phaseMessage,
+            requested_by: p.requestedBy,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+            open_slot: slot,
+          });
+          await tx(T.audit).insert(
+            auditRow({
+              ...audit,
+              entityRef: p.entityRef,
+              promotionId: id,
+              toPhase: phase,
+              ...(replaced
+                ? { detail: { ...audit.detail, supersedes: replaced.id } }
+                : {}),
+            }),
+          );
+          if (idempotency) await linkIdempotencyKey(tx, idempotency, id);
+          return replaced;
         });
-        await tx(T.audit).insert(
-          auditRow({ ...audit, entityRef: p.entityRef, promotionId: id, toPhase: phase }),
-        );
-        if (idempotency) await linkIdempotencyKey(tx, idempotency, id);
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        const open = await this.db(T.promotions)
-          .where({ open_slot: openSlot(p.entityRef, p.toRung) })
-          .first();
-        throw new ConflictError(
-          `${p.entityRef} already has an open promotion to ${p.toRung}${
-            open ? ` (${open.id}, ${open.ref}, "${open.phase}")` : ''
-          }; cancel it or wait until it finishes`,
-        );
+        return {
+          promotion: (await this.getPromotion(id))!,
+          ...(superseded ? { superseded } : {}),
+        };
+      } catch (error) {
+        const raced =
+          isUniqueViolation(error) || error instanceof StaleVersionError;
+        if (!raced || attempt >= 4) {
+          if (raced) {
+            throw new ConflictError(
+              `${p.entityRef} → ${p.toRung} is being requested concurrently by others; try again in a moment`,
+            );
+          }
+          throw error;
+        }
       }
-      throw error;
     }
-    return (await this.getPromotion(id))!;
   }
 
   async getPromotion(id: string): Promise<PromotionRecord | undefined> {
@@ -485,7 +651,8 @@ export class DatabaseLadderStore implements LadderStore {
     limit: number;
   }): Promise<PromotionRecord[]> {
     const q = this.db(T.promotions).whereIn('phase', options.phases);
-    if (options.updatedBefore) q.where('updated_at', '<', options.updatedBefore);
+    if (options.updatedBefore)
+      q.where('updated_at', '<', options.updatedBefore);
     const rows = await q.orderBy('updated_at', 'asc').limit(options.limit);
     return rows.map(toPromotion);
   }
@@ -514,7 +681,11 @@ export class DatabaseLadderStore implements LadderStore {
 
   async placementHistory(entityRef: string, rungId: string): Promise<string[]> {
     const rows = await this.db(T.audit)
-      .where({ entity_ref: entityRef, rung_id: rungId, action: PLACEMENT_AUDIT_ACTION })
+      .where({
+        entity_ref: entityRef,
+        rung_id: rungId,
+        action: PLACEMENT_AUDIT_ACTION,
+      })
       .orderBy('id', 'desc')
       .select('ref');
     return [...new Set(rows.map(r => r.ref as string))];
@@ -550,7 +721,9 @@ export class DatabaseLadderStore implements LadderStore {
   ): Promise<PlacementRecord> {
     try {
       await this.db.transaction(async tx => {
-        const existing = await tx(T.placements).where({ entity_ref: p.entityRef }).first();
+        const existing = await tx(T.placements)
+          .where({ entity_ref: p.entityRef })
+          .first();
         if (existing) {
           throw new ConflictError(
             `${p.entityRef} is already enrolled: ${existing.ref} is on ${existing.rung_id}`,
@@ -581,7 +754,9 @@ export class DatabaseLadderStore implements LadderStore {
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new ConflictError(`${p.entityRef} is already enrolled on ${p.rungId}`);
+        throw new ConflictError(
+          `${p.entityRef} is already enrolled on ${p.rungId}`,
+        );
       }
       throw error;
     }
@@ -590,7 +765,9 @@ export class DatabaseLadderStore implements LadderStore {
 
   async listOpenDrifts(entityRefs: string[]): Promise<DriftRecord[]> {
     if (entityRefs.length === 0) return [];
-    const rows = await this.db(T.drifts).whereIn('entity_ref', entityRefs).whereNotNull('open_slot');
+    const rows = await this.db(T.drifts)
+      .whereIn('entity_ref', entityRefs)
+      .whereNotNull('open_slot');
     return rows.map(toDrift);
   }
 
@@ -605,8 +782,15 @@ export class DatabaseLadderStore implements LadderStore {
     const at = now();
     const open = await this.db(T.drifts).where({ open_slot: slot }).first();
     if (open) {
-      const update = { running_ref: o.runningRef, expected_ref: o.expectedRef, last_seen_at: at };
-      await this.db(T.drifts).where({ id: open.id }).whereNotNull('open_slot').update(update);
+      const update = {
+        running_ref: o.runningRef,
+        expected_ref: o.expectedRef,
+        last_seen_at: at,
+      };
+      await this.db(T.drifts)
+        .where({ id: open.id })
+        .whereNotNull('open_slot')
+        .update(update);
       return { drift: toDrift({ ...open, ...update }), created: false };
     }
     const row = {
@@ -634,7 +818,11 @@ export class DatabaseLadderStore implements LadderStore {
             ref: o.runningRef,
             action: 'drift.detected',
             actor: o.actor,
-            detail: { driftId: row.id, running: o.runningRef, expected: o.expectedRef },
+            detail: {
+              driftId: row.id,
+              running: o.runningRef,
+              expected: o.expectedRef,
+            },
           }),
         );
       });
@@ -649,20 +837,35 @@ export class DatabaseLadderStore implements LadderStore {
   }
 
   async markDriftNotified(id: string): Promise<boolean> {
-    const changed = await this.db(T.drifts).where({ id }).whereNull('notified_at').update({ notified_at: now() });
+    const changed = await this.db(T.drifts)
+      .where({ id })
+      .whereNull('notified_at')
+      .update({ notified_at: now() });
     return changed > 0;
   }
 
-  async resolveDrift(options: Parameters<LadderStoreTransaction['resolveDrift']>[0]): Promise<DriftRecord | undefined> {
+  async resolveDrift(
+    options: Parameters<LadderStoreTransaction['resolveDrift']>[0],
+  ): Promise<DriftRecord | undefined> {
     return this.db.transaction(tx => resolveOpenDrift(tx, options));
   }
 
-  async listEntityRefsToObserve(limit: number, after?: string): Promise<{ placed: string[]; drifting: string[] }> {
-    const placedQuery = this.db(T.placements).distinct('entity_ref').orderBy('entity_ref').limit(limit);
+  async listEntityRefsToObserve(
+    limit: number,
+    after?: string,
+  ): Promise<{ placed: string[]; drifting: string[] }> {
+    const placedQuery = this.db(T.placements)
+      .distinct('entity_ref')
+      .orderBy('entity_ref')
+      .limit(limit);
     if (after !== undefined) placedQuery.where('entity_ref', '>', after);
     const [placed, drifting] = await Promise.all([
       placedQuery,
-      this.db(T.drifts).whereNotNull('open_slot').distinct('entity_ref').orderBy('entity_ref').limit(limit),
+      this.db(T.drifts)
+        .whereNotNull('open_slot')
+        .distinct('entity_ref')
+        .orderBy('entity_ref')
+        .limit(limit),
     ]);
     return {
       placed: placed.map(r => r.entity_ref as string),
@@ -695,7 +898,12 @@ export class DatabaseLadderStore implements LadderStore {
           ref: e.ref,
           action: 'evidence.created',
           actor: e.createdBy,
-          detail: { evidenceId: e.id, kind: e.kind, digest: e.digest, redactions: e.redactions },
+          detail: {
+            evidenceId: e.id,
+            kind: e.kind,
+            digest: e.digest,
+            redactions: e.redactions,
+          },
         }),
       );
     });
@@ -787,7 +995,11 @@ export class DatabaseLadderStore implements LadderStore {
     return rows.map(toAudit);
   }
 
-  async getIdempotencyKey(o: { scope: string; operation: string; key: string }): Promise<IdempotencyRecord | undefined> {
+  async getIdempotencyKey(o: {
+    scope: string;
+    operation: string;
+    key: string;
+  }): Promise<IdempotencyRecord | undefined> {
     const row = await this.db(T.idempotency).where(o).first();
     if (!row) return undefined;
     return {
@@ -830,11 +1042,22 @@ export class DatabaseLadderStore implements LadderStore {
   }): Promise<void> {
     await this.db(T.idempotency)
       .where({ scope: o.scope, operation: o.operation, key: o.key })
-      .update({ status_code: o.statusCode, response: JSON.stringify(o.response) });
+      .update({
+        status_code: o.statusCode,
+        response: JSON.stringify(o.response),
+      });
   }
 
-  async releaseIdempotencyKey(o: { scope: string; operation: string; key: string }): Promise<void> {
+  async releaseIdempotencyKey(o: {
+    scope: string;
+    operation: string;
+    key: string;
+  }): Promise<void> {
     // A linked reservation (its change committed) is kept: a retry answers with that change.
-    await this.db(T.idempotency).where(o).whereNull('status_code').whereNull('response').delete();
+    await this.db(T.idempotency)
+      .where(o)
+      .whereNull('status_code')
+      .whereNull('response')
+      .delete();
   }
 }

@@ -39,9 +39,18 @@ describe.each(databases.eachSupportedId())(
       expect(
         await knex.schema.hasColumn('ladder_promotions', 'explanation_detail'),
       ).toBe(true);
-      // The evidence retention migration comes off first (see EvidenceStore.test.ts).
+      // The promotion's commit binding and claim come off first (columns up and down), then the
+      // evidence retention migration (see EvidenceStore.test.ts), then the read-path indexes,
+      // then the explanation column.
+      const bindingColumns = ['requested_ref', 'manifest_digest', 'claimed_by', 'claimed_at'];
+      for (const column of bindingColumns) {
+        expect(await knex.schema.hasColumn('ladder_promotions', column)).toBe(true);
+      }
       await knex.migrate.down({ directory: migrationsDir });
-      // The read-path indexes come off next, then the explanation column.
+      for (const column of bindingColumns) {
+        expect(await knex.schema.hasColumn('ladder_promotions', column)).toBe(false);
+      }
+      await knex.migrate.down({ directory: migrationsDir });
       await knex.migrate.down({ directory: migrationsDir });
       expect(
         await knex.schema.hasColumn('ladder_promotions', 'explanation_detail'),

@@ -57,6 +57,8 @@ describe.each(databases.eachSupportedId())(
       expect(
         await knex.schema.hasColumn('ladder_evidence', 'content_expired_at'),
       ).toBe(true);
+      // The promotion binding migration (202612030901) comes off first, then this one.
+      await knex.migrate.down({ directory: migrationsDir });
       await knex.migrate.down({ directory: migrationsDir });
       expect(
         await knex.schema.hasColumn('ladder_evidence', 'content_expired_at'),

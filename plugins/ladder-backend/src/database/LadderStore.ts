@@ -1,4 +1,9 @@
-import type { Approval, PromotionExplanation, PromotionKind, PromotionPhase } from '@khal/plugin-ladder-common';
+import type {
+  Approval,
+  PromotionExplanation,
+  PromotionKind,
+  PromotionPhase,
+} from '@khal/plugin-ladder-common';
 import type { GateMode } from '@khal/plugin-ladder-node';
 import type {
   AuditInput,
@@ -29,12 +34,19 @@ export interface LadderStoreTransaction {
   transitionPromotion(options: {
     id: string;
     from: PromotionPhase;
-    fromVersion?: number;
+    /** The version the writer read; a concurrent write bumped it, and this throws ConflictError. */
+    fromVersion: number;
     to: PromotionPhase;
     message: string;
+    /** Records who claimed the promotion (Approved → Deploying). */
+    claimedBy?: string;
   }): Promise<PromotionRecord>;
+  /** Stored gate results of a promotion as this transaction sees them. */
+  listGateResults(promotionId: string): Promise<StoredGateResult[]>;
   /** Records an approval or rejection; a second one by the same person throws ConflictError. */
-  insertApproval(approval: Omit<Approval, 'id' | 'createdAt'>): Promise<Approval>;
+  insertApproval(
+    approval: Omit<Approval, 'id' | 'createdAt'>,
+  ): Promise<Approval>;
   /** Approvals of a promotion as this transaction sees them. */
   listApprovals(promotionId: string): Promise<Approval[]>;
   /** Replaces the stored results of one promotion and mode, or of one placement's proof. */
@@ -44,10 +56,15 @@ export interface LadderStoreTransaction {
     rungId: string;
     ref: string;
     mode: GateMode;
-    results: Omit<StoredGateResult, 'promotionId' | 'rungId' | 'ref' | 'mode'>[];
+    results: Omit<
+      StoredGateResult,
+      'promotionId' | 'rungId' | 'ref' | 'mode'
+    >[];
   }): Promise<void>;
   /** Puts a ref on a rung (insert or replace), resetting its proof summary. */
-  upsertPlacement(placement: Omit<PlacementRecord, 'proofCheckedAt'>): Promise<void>;
+  upsertPlacement(
+    placement: Omit<PlacementRecord, 'proofCheckedAt'>,
+  ): Promise<void>;
   /** Sets the proof summary of a placement if it still holds `ref`. */
   setProofStatus(options: {
     entityRef: string;
@@ -60,7 +77,10 @@ export interface LadderStoreTransaction {
    * Links a reserved `Idempotency-Key` to the promotion this transaction changes, so a retry after
    * a crash answers with it (see router/idempotency.ts).
    */
-  linkIdempotencyKey(claim: IdempotencyClaim, promotionId: string): Promise<void>;
+  linkIdempotencyKey(
+    claim: IdempotencyClaim,
+    promotionId: string,
+  ): Promise<void>;
   /**
    * Resolves the open drift of an entity on a rung, with its audit row (`drift.resolved`);
    * returns the resolved drift, or undefined when none was open.
@@ -79,14 +99,22 @@ export interface LadderStore {
   /** Runs `fn` in one database transaction. */
   transaction<T>(fn: (tx: LadderStoreTransaction) => Promise<T>): Promise<T>;
 
-  /** Inserts a new promotion in its first phase with its audit row; a second open one for the same entity and rung throws ConflictError. */
+  /**
+   * Inserts a new promotion in its first phase with its audit row. An open promotion of the same
+   * entity and rung that no deploy claimed yet is moved to `Superseded` in the same transaction
+   * (a version-checked update with its audit row) and returned as `superseded`; one of the same
+   * commit and kind, or one being deployed, throws ConflictError.
+   */
   createPromotion(
     promotion: {
       entityRef: string;
       ladderId: string;
       fromRung: string | null;
       toRung: string;
+      /** The full commit SHA. */
       ref: string;
+      requestedRef?: string;
+      manifestDigest: string | null;
       kind: PromotionKind;
       reason: string;
       explanation?: string;
@@ -97,7 +125,7 @@ export interface LadderStore {
     audit: Omit<AuditInput, 'entityRef' | 'promotionId'>,
     /** When the request carried an Idempotency-Key: linked to the new promotion in the same transaction. */
     idempotency?: IdempotencyClaim,
-  ): Promise<PromotionRecord>;
+  ): Promise<{ promotion: PromotionRecord; superseded?: PromotionRecord }>;
   getPromotion(id: string): Promise<PromotionRecord | undefined>;
   listPromotions(filter: {
     entityRef?: string;
@@ -107,7 +135,11 @@ export interface LadderStore {
     offset: number;
   }): Promise<PromotionRecord[]>;
   /** Open promotions that the re-check task should look at, oldest update first. */
-  listPromotionsToRecheck(options: { phases: PromotionPhase[]; updatedBefore?: string; limit: number }): Promise<PromotionRecord[]>;
+  listPromotionsToRecheck(options: {
+    phases: PromotionPhase[];
+    updatedBefore?: string;
+    limit: number;
+  }): Promise<PromotionRecord[]>;
   listGateResults(promotionIds: string[]): Promise<StoredGateResult[]>;
   listApprovals(promotionIds: string[]): Promise<Approval[]>;
 
@@ -119,7 +151,9 @@ export interface LadderStore {
   /** Placements whose proof never ran or is pending, least recently checked first. */
   listPlacementsToProve(limit: number): Promise<PlacementRecord[]>;
   /** Places an entity on a rung for the first time; throws ConflictError when it is already on the ladder. */
-  enroll(placement: Omit<PlacementRecord, 'proofStatus' | 'proofCheckedAt'>): Promise<PlacementRecord>;
+  enroll(
+    placement: Omit<PlacementRecord, 'proofStatus' | 'proofCheckedAt'>,
+  ): Promise<PlacementRecord>;
 
   /** Open (unresolved) drifts of these entities. */
   listOpenDrifts(entityRefs: string[]): Promise<DriftRecord[]>;
@@ -136,14 +170,19 @@ export interface LadderStore {
     actor: string;
   }): Promise<{ drift: DriftRecord; created: boolean }>;
   /** Resolves the open drift of an entity on a rung outside a promotion (e.g. the cluster returned). */
-  resolveDrift(options: Parameters<LadderStoreTransaction['resolveDrift']>[0]): Promise<DriftRecord | undefined>;
+  resolveDrift(
+    options: Parameters<LadderStoreTransaction['resolveDrift']>[0],
+  ): Promise<DriftRecord | undefined>;
   /** Marks a drift as notified; true only for the one caller that did it (notify once). */
   markDriftNotified(id: string): Promise<boolean>;
   /**
    * Entities the re-check looks at the clusters of: up to `limit` placed entities in ref order
    * after `after` (a keyset page), and up to `limit` entities with an open drift.
    */
-  listEntityRefsToObserve(limit: number, after?: string): Promise<{ placed: string[]; drifting: string[] }>;
+  listEntityRefsToObserve(
+    limit: number,
+    after?: string,
+  ): Promise<{ placed: string[]; drifting: string[] }>;
 
   addEvidence(evidence: EvidenceRecord): Promise<EvidenceRecord>;
   findEvidence(filter: {
@@ -165,11 +204,25 @@ export interface LadderStore {
   /** Deletes Idempotency-Key records created before `createdBefore`; returns how many. */
   deleteIdempotencyKeys(options: { createdBefore: string }): Promise<number>;
 
-  listAudit(filter: { entityRef?: string; promotionId?: string; limit: number; afterId?: number }): Promise<AuditRecord[]>;
+  listAudit(filter: {
+    entityRef?: string;
+    promotionId?: string;
+    limit: number;
+    afterId?: number;
+  }): Promise<AuditRecord[]>;
 
-  getIdempotencyKey(options: { scope: string; operation: string; key: string }): Promise<IdempotencyRecord | undefined>;
+  getIdempotencyKey(options: {
+    scope: string;
+    operation: string;
+    key: string;
+  }): Promise<IdempotencyRecord | undefined>;
   /** Reserves a key; returns false when it already exists. */
-  reserveIdempotencyKey(options: { scope: string; operation: string; key: string; requestHash: string }): Promise<boolean>;
+  reserveIdempotencyKey(options: {
+    scope: string;
+    operation: string;
+    key: string;
+    requestHash: string;
+  }): Promise<boolean>;
   completeIdempotencyKey(options: {
     scope: string;
     operation: string;
@@ -177,5 +230,9 @@ export interface LadderStore {
     statusCode: number;
     response: unknown;
   }): Promise<void>;
-  releaseIdempotencyKey(options: { scope: string; operation: string; key: string }): Promise<void>;
+  releaseIdempotencyKey(options: {
+    scope: string;
+    operation: string;
+    key: string;
+  }): Promise<void>;
 }

@@ -21,6 +21,12 @@ export interface PromotionRecord {
   reason: string;
   explanation?: string;
   explanationDetail?: PromotionExplanation;
+  /** What the requester asked for; `ref` is the full commit SHA it resolved to. */
+  requestedRef?: string;
+  /** sha256 of khal-app.json at `ref` when the promotion was created; null when unreadable. */
+  manifestDigest: string | null;
+  /** The deploy that claimed the approved promotion; null until claimed. */
+  claim: { claimedBy: string; claimedAt: string } | null;
   phase: PromotionPhase;
   phaseMessage: string;
   requestedBy: string;
@@ -78,7 +84,11 @@ export interface IdempotencyRecord {
 }
 
 /** How a drift ended. */
-export type DriftResolution = 'adoption' | 'rollback' | 'promotion' | 'cluster-returned';
+export type DriftResolution =
+  | 'adoption'
+  | 'rollback'
+  | 'promotion'
+  | 'cluster-returned';
 
 /** A Kubernetes rung whose cluster runs a ref the ladder did not place there. */
 export interface DriftRecord {

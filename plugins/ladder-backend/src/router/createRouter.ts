@@ -16,6 +16,8 @@ import {
   auditReadPermission,
   cancelRequestSchema,
   changesQuerySchema,
+  claimRequestSchema,
+  deployResultRequestSchema,
   entityLadderQuerySchema,
   createEnrollmentRequestSchema,
   createEvidenceRequestSchema,
@@ -30,6 +32,7 @@ import {
   promotionApprovePermission,
   promotionCancelPermission,
   promotionCreatePermission,
+  promotionDeployPermission,
   promotionRecheckPermission,
   resolveRung,
   ServiceRoute,
@@ -328,6 +331,48 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       'promotion-recheck',
       { promotionId: promotion.id, entityRef: promotion.entityRef },
       () => commands.recheck(caller, promotion),
+      r => ({ phase: r.phase }),
+    );
+    res.json(await views.one(record));
+  });
+
+  router.post('/promotions/:id/claim', async (req, res) => {
+    const caller = await anyone(req);
+    const body = parseInput(claimRequestSchema, req.body, 'claim');
+    const promotion = await loadPromotion(req.params.id);
+    await authorize(caller, promotionDeployPermission, promotion.entityRef);
+    const result = await idempotent<Promotion>({
+      req,
+      store,
+      caller,
+      operation: `claim:${promotion.id}`,
+      body,
+      resume: async promotionId => ({ status: 201, body: await views.one(await loadPromotion(promotionId)) }),
+      run: async claim => {
+        const record = await audited(
+          req,
+          'promotion-claim',
+          { promotionId: promotion.id, entityRef: promotion.entityRef, toRung: body.toRung, sha: body.sha },
+          () => commands.claim(caller, promotion, body, claim),
+          r => ({ phase: r.phase }),
+        );
+        return { status: 201, body: await views.one(record) };
+      },
+    });
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(result.status).json(result.body);
+  });
+
+  router.post('/promotions/:id/deploy-result', async (req, res) => {
+    const caller = await anyone(req);
+    const body = parseInput(deployResultRequestSchema, req.body, 'deploy result');
+    const promotion = await loadPromotion(req.params.id);
+    await authorize(caller, promotionDeployPermission, promotion.entityRef);
+    const record = await audited(
+      req,
+      'promotion-deploy-result',
+      { promotionId: promotion.id, entityRef: promotion.entityRef, exitCode: body.exitCode },
+      () => commands.reportDeploy(caller, promotion, body),
       r => ({ phase: r.phase }),
     );
     res.json(await views.one(record));

@@ -8,6 +8,7 @@ import {
   isDns1123Label,
   missingPlaceholders,
   renderCommand,
+  openPhases,
   renderTemplate,
   resolveRung,
   settingsForRung,
@@ -21,7 +22,6 @@ import type { LadderEntities } from './LadderEntities';
 import type { PromotionEngine } from './PromotionEngine';
 import type { Caller } from './Caller';
 import type { GroupMemberships } from './GroupMemberships';
-import { requiresApproval } from '../gates/effectiveGates';
 import { DryRunContext, judgeDryRunsNow } from '../gates/dryRunAcceptance';
 import { planDigestOf, planFactsOf } from './planDigest';
 
@@ -250,6 +250,65 @@ export class DeployPlanner {
     };
   }
 
+  /**
+   * On `approval` and `operators` rungs a deploy claims an Approved promotion of exactly this
+   * entity, rung and commit first; without one nothing may change, whoever asks (an operator
+   * included), and the answer says what to do next.
+   */
+  private async claimablePolicy(
+    caller: Caller,
+    entityRef: string,
+    rung: RungConfig,
+    ref: string,
+  ): Promise<{ allowedNow: boolean; reason: string }> {
+    if (rung.mutationPolicy === 'operators') {
+      const member = caller.userRef
+        ? await this.deps.memberships.isMember(caller.userRef, [this.deps.operatorsGroup])
+        : false;
+      if (!member) {
+        return { allowedNow: false, reason: `only members of ${this.deps.operatorsGroup} may change ${rung.title}` };
+      }
+    }
+    const target = await this.deps.entities.load(entityRef, caller.credentials);
+    const resolved = await this.deps.manifests.resolveCommit(target.entity, ref);
+    if (!('sha' in resolved)) {
+      return { allowedNow: false, reason: `${resolved.reason}; ${resolved.howToFix}` };
+    }
+    const sha = resolved.sha;
+    const open = (
+      await this.deps.store.listPromotions({ entityRef, phases: openPhases(), limit: 50, offset: 0 })
+    ).filter(p => p.toRung === rung.id);
+    const approved = open.find(p => p.phase === 'Approved' && p.ref === sha);
+    if (approved) {
+      return {
+        allowedNow: true,
+        reason: `promotion ${approved.id} of ${sha} is approved; the deploy claims it first (single use)`,
+      };
+    }
+    const same = open.find(p => p.ref === sha);
+    const approvers = rung.approvers
+      ? `${rung.approvers.minimum} approval(s) from ${rung.approvers.groups.join(', ')}`
+      : 'its entry gates to pass';
+    if (same && (same.phase === 'Deploying' || same.phase === 'Verifying')) {
+      return {
+        allowedNow: false,
+        reason: `promotion ${same.id} of ${sha} was already claimed${
+          same.claim ? ` by ${same.claim.claimedBy}` : ''
+        } and is "${same.phase}"; a claim is used once: wait for that deploy, or request a new promotion`,
+      };
+    }
+    if (same) {
+      return {
+        allowedNow: false,
+        reason: `promotion ${same.id} of ${sha} is "${same.phase}" (${same.phaseMessage}); it needs ${approvers} before it can be deployed`,
+      };
+    }
+    return {
+      allowedNow: false,
+      reason: `no approved promotion of ${sha} to ${rung.title}: request one (khal promote --to ${rung.id} --ref ${sha}); it needs ${approvers}`,
+    };
+  }
+
   private async policyFor(
     caller: Caller,
     entityRef: string,
@@ -272,29 +331,9 @@ export class DeployPlanner {
           ? { ...base, allowedNow: true, reason: judgement.summary }
           : { ...base, allowedNow: false, reason: `${judgement.summary}: ${judgement.howToFix}` };
       }
-      case 'approval': {
-        const approved = (
-          await this.deps.store.listPromotions({ entityRef, phases: ['Approved', 'Verifying'], limit: 20, offset: 0 })
-        ).find(p => p.toRung === rung.id && p.ref === ref);
-        return approved
-          ? { ...base, allowedNow: true, reason: `promotion ${approved.id} was approved` }
-          : {
-              ...base,
-              allowedNow: false,
-              reason: `needs ${rung.approvers?.minimum ?? 1} approval(s) from ${
-                rung.approvers?.groups.join(', ') ?? 'the approvers'
-              }: request a promotion to collect them`,
-            };
-      }
-      case 'operators': {
-        const member = caller.userRef
-          ? await this.deps.memberships.isMember(caller.userRef, [this.deps.operatorsGroup])
-          : false;
-        const approvalNote = requiresApproval(rung) ? ' (and the promotion still needs its approvals)' : '';
-        return member
-          ? { ...base, allowedNow: true, reason: `you are a member of ${this.deps.operatorsGroup}${approvalNote}` }
-          : { ...base, allowedNow: false, reason: `only members of ${this.deps.operatorsGroup} may change ${rung.title}` };
-      }
+      case 'approval':
+      case 'operators':
+        return { ...base, ...(await this.claimablePolicy(caller, entityRef, rung, ref)) };
       default:
         return { ...base, allowedNow: false, reason: 'unknown mutation policy' };
     }

@@ -163,12 +163,21 @@ export class DriftMonitor {
         d => [d.rungId, d] as const,
       ),
     );
+    // A claimed deploy in flight changes the cluster before the placement moves (that waits for
+    // the observation): the commit it deploys is not drift.
+    const deploying = await store.listPromotions({
+      entityRef: target.entityRef,
+      phases: ['Deploying', 'Verifying'],
+      limit: 50,
+      offset: 0,
+    });
     for (const [i, rung] of target.ladder.rungs.entries()) {
       const cluster = clusters[i];
       // An unreachable cluster, or one that does not say what it runs, tells nothing either way.
       if (!cluster?.reachable || !cluster.runningRef) continue;
       const running = cluster.runningRef;
       const placed = placements.find(p => p.rungId === rung.id)?.ref ?? null;
+      if (running !== placed && deploying.some(p => p.toRung === rung.id && p.ref === running)) continue;
       if (running !== placed) {
         const { drift } = await store.observeDrift({
           entityRef: target.entityRef,

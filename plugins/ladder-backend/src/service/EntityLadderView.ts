@@ -99,9 +99,14 @@ export class EntityLadderView {
         ? proofs.filter(r => r.rungId === rung.id && r.ref === placement.ref).map(toGateResult)
         : [];
       const cluster = clusters[i];
+      // A claimed deploy in flight shows as "deploying" until its change is observed.
+      const deploying = openPromotions.find(
+        p => p.toRung === rung.id && (p.phase === 'Deploying' || p.phase === 'Verifying'),
+      );
       const status = deriveRungStatus({
         clusterReachable: cluster?.reachable,
         clusterReason: cluster?.reason,
+        deployingRef: deploying?.ref ?? null,
         placedRef: placement?.ref ?? null,
         runningRef: cluster?.runningRef,
         proofResults: placement && placement.proofStatus !== null ? proof : undefined,

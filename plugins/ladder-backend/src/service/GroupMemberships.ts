@@ -1,5 +1,9 @@
 import type { AuthService } from '@backstage/backend-plugin-api';
-import { RELATION_HAS_MEMBER, RELATION_MEMBER_OF, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  RELATION_HAS_MEMBER,
+  RELATION_MEMBER_OF,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 
 const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
@@ -21,7 +25,10 @@ export const MEMBERSHIP_TTL_MS = 10_000;
  * group share one catalog read; a failed read is not remembered.
  */
 export class GroupMemberships {
-  private readonly cache = new Map<string, { at: number; members: Promise<string[]> }>();
+  private readonly cache = new Map<
+    string,
+    { at: number; members: Promise<string[]> }
+  >();
 
   constructor(
     private readonly catalog: CatalogService,
@@ -29,11 +36,19 @@ export class GroupMemberships {
     private readonly ttlMs = MEMBERSHIP_TTL_MS,
   ) {}
 
-  /** User entity refs (lower case) that are direct members of a group. */
-  async membersOf(groupRef: string): Promise<string[]> {
+  /**
+   * User entity refs (lower case) that are direct members of a group. `fresh` reads the catalog
+   * now (and refreshes the cache): decisions that let a promotion through (quorum, a claim) must
+   * not rest on a membership someone lost within the TTL.
+   */
+  async membersOf(
+    groupRef: string,
+    options: { fresh?: boolean } = {},
+  ): Promise<string[]> {
     const key = lower(groupRef);
     const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.members;
+    if (!options.fresh && hit && Date.now() - hit.at < this.ttlMs)
+      return hit.members;
     const entry = { at: Date.now(), members: this.load(key) };
     this.cache.set(key, entry);
     entry.members.catch(() => {
@@ -44,13 +59,24 @@ export class GroupMemberships {
   }
 
   /** Users who are members of any of the groups. */
-  async membersOfAny(groupRefs: string[]): Promise<string[]> {
-    const lists = await Promise.all(groupRefs.map(g => this.membersOf(g)));
+  async membersOfAny(
+    groupRefs: string[],
+    options: { fresh?: boolean } = {},
+  ): Promise<string[]> {
+    const lists = await Promise.all(
+      groupRefs.map(g => this.membersOf(g, options)),
+    );
     return [...new Set(lists.flat())].sort();
   }
 
-  async isMember(userRef: string, groupRefs: string[]): Promise<boolean> {
-    return (await this.membersOfAny(groupRefs)).includes(lower(userRef));
+  async isMember(
+    userRef: string,
+    groupRefs: string[],
+    options: { fresh?: boolean } = {},
+  ): Promise<boolean> {
+    return (await this.membersOfAny(groupRefs, options)).includes(
+      lower(userRef),
+    );
   }
 
   private async load(groupRef: string): Promise<string[]> {
@@ -59,14 +85,19 @@ export class GroupMemberships {
       this.catalog.getEntityByRef(groupRef, { credentials }),
       this.catalog.getEntities(
         {
-          filter: { kind: 'User', [`relations.${RELATION_MEMBER_OF}`]: groupRef },
+          filter: {
+            kind: 'User',
+            [`relations.${RELATION_MEMBER_OF}`]: groupRef,
+          },
           fields: ['kind', 'metadata.name', 'metadata.namespace'],
         },
         { credentials },
       ),
     ]);
     const fromGroup = (group?.relations ?? [])
-      .filter(r => r.type === RELATION_HAS_MEMBER && r.targetRef.startsWith('user:'))
+      .filter(
+        r => r.type === RELATION_HAS_MEMBER && r.targetRef.startsWith('user:'),
+      )
       .map(r => lower(r.targetRef));
     const fromUsers = users.items.map(u => lower(stringifyEntityRef(u)));
     return [...new Set([...fromGroup, ...fromUsers])];

@@ -4,12 +4,13 @@ import {
   Approval,
   Placement,
   Promotion,
-  PromotionEvent,
   PromotionPhase,
+  RungConfig,
   isTerminal,
   nextPhase,
 } from '@khal/plugin-ladder-common';
 import type {
+  ClusterStateProvider,
   GateContext,
   GateMode,
   LadderGate,
@@ -18,15 +19,31 @@ import type {
   SettingsSupplied,
 } from '@khal/plugin-ladder-node';
 import type { LadderStore } from '../database/LadderStore';
-import { PLACEMENT_AUDIT_ACTION } from '../database/DatabaseLadderStore';
+import {
+  PLACEMENT_AUDIT_ACTION,
+  StaleVersionError,
+} from '../database/DatabaseLadderStore';
 import type { PlacementRecord, PromotionRecord } from '../database/records';
 import { EvaluatedGate, runGates } from '../gates/GateRunner';
 import { entryGatesFor, requiresApproval } from '../gates/effectiveGates';
 import type { ManifestReader } from '../manifest/ManifestReader';
+import { judgeApprovals } from './approvalEligibility';
+import { readClusterStates } from './ClusterStates';
+import { observeDeploy } from './deployObservation';
 import type { GroupMemberships } from './GroupMemberships';
 import type { LadderEntities, LadderEntity } from './LadderEntities';
 import type { LadderNotifier } from './LadderNotifier';
-import { entryEvent, entryMessage, proofStatus, verifyEvent, verifyMessage } from './phaseEvents';
+import {
+  entryEvent,
+  entryMessage,
+  proofStatus,
+  verifyEvent,
+  verifyMessage,
+} from './phaseEvents';
+import type { PromotionChange } from './promotionChange';
+
+/** How often `write` decides again after losing a race before it answers 409. */
+const WRITE_ATTEMPTS = 5;
 
 /** Strips what the API's Placement does not carry. */
 export function toPlacement(p: PlacementRecord): Placement {
@@ -36,11 +53,6 @@ export function toPlacement(p: PlacementRecord): Placement {
 
 function asPromotion(p: PromotionRecord, approvals: Approval[]): Promotion {
   return { ...p, gates: [], approvals, approvalRequirement: null };
-}
-
-interface Extras {
-  mode?: GateMode;
-  results?: EvaluatedGate[];
 }
 
 /**
@@ -61,6 +73,8 @@ export class PromotionEngine {
       notifier: LadderNotifier;
       logger: LoggerService;
       gateTimeoutMs: number;
+      /** What the clusters of Kubernetes rungs run: one way a deploy is observed. */
+      clusterState?: () => ClusterStateProvider | undefined;
     },
   ) {}
 
@@ -79,7 +93,9 @@ export class PromotionEngine {
     const { target, rungIndex, ref } = input;
     const { store, manifests } = this.deps;
     const rung = target.ladder.rungs[rungIndex];
-    const placements = (await store.listPlacements([target.entityRef])).map(toPlacement);
+    const placements = (await store.listPlacements([target.entityRef])).map(
+      toPlacement,
+    );
     const manifestReads = new Map<string, Promise<ManifestReadResult>>();
     let supplied: Promise<SettingsSupplied> | undefined;
     return {
@@ -94,22 +110,37 @@ export class PromotionEngine {
       promotion: input.promotion,
       evidence: {
         find: q =>
-          store.findEvidence({ entityRef: target.entityRef, rungId: q.rung, ref: q.ref, kinds: q.kinds, limit: 200 }),
+          store.findEvidence({
+            entityRef: target.entityRef,
+            rungId: q.rung,
+            ref: q.ref,
+            kinds: q.kinds,
+            limit: 200,
+          }),
       },
       placements,
       approvals: input.approvals ?? [],
-      ...(input.clusterMaxAgeMs !== undefined ? { clusterMaxAgeMs: input.clusterMaxAgeMs } : {}),
+      ...(input.clusterMaxAgeMs !== undefined
+        ? { clusterMaxAgeMs: input.clusterMaxAgeMs }
+        : {}),
       getManifest: r => {
-        if (!manifestReads.has(r)) manifestReads.set(r, manifests.read(target.entity, r));
+        if (!manifestReads.has(r))
+          manifestReads.set(r, manifests.read(target.entity, r));
         return manifestReads.get(r)!;
       },
       getSettingsSupplied: () => {
-        supplied ??= this.settingsSupplied(target, rungIndex, ref, input.clusterMaxAgeMs);
+        supplied ??= this.settingsSupplied(
+          target,
+          rungIndex,
+          ref,
+          input.clusterMaxAgeMs,
+        );
         return supplied;
       },
       proveRung: async (rungId, proveRef) => {
         const index = target.ladder.rungs.findIndex(r => r.id === rungId);
-        if (index < 0 || (input.depth ?? 0) > target.ladder.rungs.length) return [];
+        if (index < 0 || (input.depth ?? 0) > target.ladder.rungs.length)
+          return [];
         return this.proveRung(target, index, proveRef, (input.depth ?? 0) + 1);
       },
     };
@@ -136,7 +167,12 @@ export class PromotionEngine {
             }),
           };
         } catch (error) {
-          return { id: s.id, answer: { unknown: `the source failed: ${(error as Error).message}` } };
+          return {
+            id: s.id,
+            answer: {
+              unknown: `the source failed: ${(error as Error).message}`,
+            },
+          };
         }
       }),
     );
@@ -168,7 +204,9 @@ export class PromotionEngine {
       ...options,
       mode: 'entry',
       approvals,
-      promotion: options.promotion ? asPromotion(options.promotion, approvals) : undefined,
+      promotion: options.promotion
+        ? asPromotion(options.promotion, approvals)
+        : undefined,
     });
     return runGates({
       gates: this.deps.gates,
@@ -182,9 +220,20 @@ export class PromotionEngine {
    * Evaluates a rung's proof checks for a ref; when the ref is placed there, stores the results
    * as the placement's proof.
    */
-  async proveRung(target: LadderEntity, rungIndex: number, ref: string, depth = 0): Promise<EvaluatedGate[]> {
+  async proveRung(
+    target: LadderEntity,
+    rungIndex: number,
+    ref: string,
+    depth = 0,
+  ): Promise<EvaluatedGate[]> {
     const rung = target.ladder.rungs[rungIndex];
-    const context = await this.gateContext({ target, rungIndex, ref, mode: 'proof', depth });
+    const context = await this.gateContext({
+      target,
+      rungIndex,
+      ref,
+      mode: 'proof',
+      depth,
+    });
     const results = await runGates({
       gates: this.deps.gates,
       refs: rung.proofChecks,
@@ -201,48 +250,87 @@ export class PromotionEngine {
           mode: 'proof',
           results,
         });
-        await tx.setProofStatus({ entityRef: target.entityRef, rungId: rung.id, ref, status: proofStatus(results) });
+        await tx.setProofStatus({
+          entityRef: target.entityRef,
+          rungId: rung.id,
+          ref,
+          status: proofStatus(results),
+        });
       });
     }
     return results;
   }
 
   /**
-   * Moves a promotion as far as its gates allow right now. Safe to call from anywhere at any
-   * time: a concurrent writer makes the conditional update fail, and this returns what is stored.
+   * Moves a promotion as far as its gates and observations allow right now. Safe to call from
+   * anywhere at any time: each step is decided on a fresh read and applied with a version check.
    */
   async advance(id: string, actor: string): Promise<PromotionRecord> {
     let current = await this.deps.store.getPromotion(id);
     if (!current) throw new NotFoundError(`no promotion ${id}`);
     try {
       for (let steps = 0; steps < 6 && !isTerminal(current.phase); steps++) {
-        const next = await this.step(current, actor);
-        if (!next) break;
-        current = next.record;
-        if (!next.more) break;
+        const before = current;
+        current = await this.write(id, actor, p => this.step(p), before);
+        if (current.phase === before.phase) break;
       }
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      this.deps.logger.debug(`promotion ${id} moved concurrently: ${error.message}`);
+      this.deps.logger.debug(
+        `promotion ${id} moved concurrently: ${error.message}`,
+      );
     }
     return (await this.deps.store.getPromotion(id))!;
   }
 
-  private async step(
-    p: PromotionRecord,
+  /**
+   * THE writer of promotion state. Reads the promotion, lets `decide` choose a change from what it
+   * read, and applies it in one transaction whose update is conditional on the version read
+   * (`WHERE id = ? AND phase = ? AND version = ?`). When another writer got there first, `decide`
+   * runs again on a fresh read, so a decision is never applied to a state it did not see. A
+   * refusal thrown by `decide` (a ConflictError, NotAllowedError, ...) ends it.
+   */
+  async write(
+    id: string,
     actor: string,
-  ): Promise<{ record: PromotionRecord; more: boolean } | undefined> {
+    decide: (p: PromotionRecord) => Promise<PromotionChange | undefined>,
+    first?: PromotionRecord,
+  ): Promise<PromotionRecord> {
+    let read = first;
+    for (let attempt = 1; ; attempt++) {
+      const p = read ?? (await this.deps.store.getPromotion(id));
+      read = undefined;
+      if (!p) throw new NotFoundError(`no promotion ${id}`);
+      const change = await decide(p);
+      if (!change) return p;
+      try {
+        const record = await this.apply(p, change, actor);
+        if (change.refuse) throw new ConflictError(change.refuse);
+        return record;
+      } catch (error) {
+        if (!(error instanceof StaleVersionError)) throw error;
+        if (attempt >= WRITE_ATTEMPTS) {
+          throw new ConflictError(
+            `promotion ${id} kept changing while this was decided (${WRITE_ATTEMPTS} attempts); reload it and try again`,
+          );
+        }
+      }
+    }
+  }
+
+  /** What the promotion's state means now: the next change, or undefined when it waits. */
+  private async step(p: PromotionRecord): Promise<PromotionChange | undefined> {
     let target: LadderEntity;
     try {
       target = await this.deps.entities.load(p.entityRef);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      return { record: await this.apply(p, 'error', `cannot continue: ${error.message}`, actor), more: false };
+      return { event: 'error', message: `cannot continue: ${error.message}` };
     }
     const rungIndex = target.ladder.rungs.findIndex(r => r.id === p.toRung);
     if (target.ladder.id !== p.ladderId || rungIndex < 0) {
       const why = `rung "${p.toRung}" of ladder "${p.ladderId}" is no longer in the ladder config`;
-      return { record: await this.apply(p, 'error', `cannot continue: ${why}`, actor), more: false };
+      return { event: 'error', message: `cannot continue: ${why}` };
     }
     const rung = target.ladder.rungs[rungIndex];
 
@@ -250,89 +338,174 @@ export class PromotionEngine {
       case 'Checking':
       case 'Blocked':
       case 'AwaitingApproval': {
-        const approvals = await this.deps.store.listApprovals([p.id]);
-        const results = await this.evaluateEntry({ target, rungIndex, ref: p.ref, promotion: p, approvals });
-        const event = entryEvent(p.phase, results);
-        const message = entryMessage(event, results, rung.title);
-        const record = await this.apply(p, event, message, actor, { mode: 'entry', results }, target);
-        return { record, more: record.phase !== p.phase };
-      }
-      case 'Approved': {
-        if (rung.proofChecks.length > 0) {
-          const record = await this.apply(
-            p,
-            'verify',
-            `cleared: deploy ${p.ref} to ${rung.title}; verifying ${rung.proofChecks.length} proof check(s)`,
-            actor,
-            {},
-            target,
-          );
-          return { record, more: true };
-        }
-        const record = await this.apply(p, 'verified', `${p.ref} is on ${rung.title}`, actor, {}, target);
-        return { record, more: false };
-      }
-      case 'Verifying': {
-        const approvals = await this.deps.store.listApprovals([p.id]);
-        const context = await this.gateContext({
+        const moved = await this.manifestMoved(target, p);
+        if (moved) return { event: 'supersede', message: moved };
+        const approvals = await this.countedApprovals(p, rung);
+        const results = await this.evaluateEntry({
           target,
           rungIndex,
           ref: p.ref,
-          mode: 'verify',
-          promotion: asPromotion(p, approvals),
+          promotion: p,
           approvals,
         });
-        const results = await runGates({
-          gates: this.deps.gates,
-          refs: rung.proofChecks,
-          context,
-          timeoutMs: this.deps.gateTimeoutMs,
+        const event = entryEvent(p.phase, results);
+        return {
+          event,
+          message: entryMessage(event, results, rung.title),
+          mode: 'entry',
+          results,
+        };
+      }
+      case 'Approved':
+      case 'Deploying':
+        return observeDeploy({
+          promotion: p,
+          rung,
+          store: this.deps.store,
+          verify: () => this.verifyResults(target, rungIndex, p),
+          running: async () => {
+            const states = await readClusterStates(
+              this.deps.clusterState?.(),
+              target,
+              id => id === rung.id,
+            );
+            const state = states[rungIndex];
+            return state?.reachable ? state.runningRef : null;
+          },
         });
+      case 'Verifying': {
+        const results = await this.verifyResults(target, rungIndex, p);
         const event = verifyEvent(results);
-        const message = verifyMessage(event, results, `${p.ref} is on ${rung.title} and proven`);
-        const record = await this.apply(p, event, message, actor, { mode: 'verify', results }, target);
-        return { record, more: false };
+        const message = verifyMessage(
+          event,
+          results,
+          `${p.ref} is on ${rung.title} and proven`,
+        );
+        return { event, message, mode: 'verify', results };
       }
       default:
         return undefined;
     }
   }
 
-  /**
-   * Applies an event as one transaction: the conditional phase update, the gate results, the
-   * placement (on `Promoted`) and the audit row. Zero rows updated is a ConflictError.
-   */
-  async apply(
+  /** Runs a rung's proof checks for a promotion being deployed or verified. */
+  private async verifyResults(
+    target: LadderEntity,
+    rungIndex: number,
     p: PromotionRecord,
-    event: PromotionEvent,
-    message: string,
+  ): Promise<EvaluatedGate[]> {
+    const rung = target.ladder.rungs[rungIndex];
+    const approvals = await this.deps.store.listApprovals([p.id]);
+    const context = await this.gateContext({
+      target,
+      rungIndex,
+      ref: p.ref,
+      mode: 'verify',
+      promotion: asPromotion(p, approvals),
+      approvals,
+    });
+    return runGates({
+      gates: this.deps.gates,
+      refs: rung.proofChecks,
+      context,
+      timeoutMs: this.deps.gateTimeoutMs,
+    });
+  }
+
+  /**
+   * The approvals the gates may count, decided now: rejections, and approvals of distinct people
+   * who are not the requester and are members of the approver groups per the catalog right now
+   * (read fresh, not from the membership cache).
+   */
+  async countedApprovals(
+    p: PromotionRecord,
+    rung: RungConfig,
+    pending: Approval[] = [],
+  ): Promise<Approval[]> {
+    const all = [...(await this.deps.store.listApprovals([p.id])), ...pending];
+    if (!all.some(a => a.decision === 'approve') || !rung.approvers) return all;
+    const members = await this.deps.memberships.membersOfAny(
+      rung.approvers.groups,
+      { fresh: true },
+    );
+    const { counted } = judgeApprovals(all, {
+      members,
+      groups: rung.approvers.groups,
+      requester: p.requestedBy,
+    });
+    return [...all.filter(a => a.decision === 'reject'), ...counted];
+  }
+
+  /**
+   * Why the promotion no longer describes what would be deployed: the manifest read at its commit
+   * now has another digest than the one approvers were shown. Undefined when it still matches (or
+   * no digest was recorded).
+   */
+  async manifestMoved(
+    target: LadderEntity,
+    p: PromotionRecord,
+  ): Promise<string | undefined> {
+    if (!p.manifestDigest) return undefined;
+    const read = await this.deps.manifests.read(target.entity, p.ref);
+    if (read.status === 'unavailable' || read.digest === p.manifestDigest)
+      return undefined;
+    return `khal-app.json at ${p.ref} changed (digest ${read.digest.slice(
+      0,
+      12,
+    )}, approved for ${p.manifestDigest.slice(
+      0,
+      12,
+    )}): approvals bind to the manifest they saw; request a new promotion`;
+  }
+
+  /**
+   * Applies one change as one transaction: the version-checked phase update, the gate results,
+   * the approval, the claim, the placement (on `Promoted`) and the audit row. Only `write` calls it.
+   */
+  private async apply(
+    p: PromotionRecord,
+    change: PromotionChange,
     actor: string,
-    extras: Extras = {},
-    target?: LadderEntity,
   ): Promise<PromotionRecord> {
+    const { event, message } = change;
     const next = nextPhase(p.phase, event);
     if (!next.ok) throw new ConflictError(next.reason);
     const to: PromotionPhase = next.phase;
-    const rung = target?.ladder.rungs.find(r => r.id === p.toRung);
+    const rung = this.deps.entities
+      .ladderById(p.ladderId)
+      ?.rungs.find(r => r.id === p.toRung);
     const previous =
       to === 'Promoted'
-        ? (await this.deps.store.listPlacements([p.entityRef])).find(x => x.rungId === p.toRung)
+        ? (await this.deps.store.listPlacements([p.entityRef])).find(
+            x => x.rungId === p.toRung,
+          )
         : undefined;
     const record = await this.deps.store.transaction(async tx => {
-      const updated = await tx.transitionPromotion({ id: p.id, from: p.phase, fromVersion: p.version, to, message });
-      if (extras.mode && extras.results) {
+      const updated = await tx.transitionPromotion({
+        id: p.id,
+        from: p.phase,
+        fromVersion: p.version,
+        to,
+        message,
+        ...(change.claimedBy ? { claimedBy: change.claimedBy } : {}),
+      });
+      if (change.approval)
+        await tx.insertApproval({ promotionId: p.id, ...change.approval });
+      if (change.idempotency)
+        await tx.linkIdempotencyKey(change.idempotency, p.id);
+      if (change.mode && change.results) {
         await tx.replaceGateResults({
           promotionId: p.id,
           entityRef: p.entityRef,
           rungId: p.toRung,
           ref: p.ref,
-          mode: extras.mode,
-          results: extras.results,
+          mode: change.mode,
+          results: change.results,
         });
       }
       if (to === 'Promoted') {
         const via = p.kind;
-        const proof = extras.mode === 'verify' ? extras.results ?? [] : [];
+        const proof = change.mode === 'verify' ? change.results ?? [] : [];
         await tx.upsertPlacement({
           entityRef: p.entityRef,
           rungId: p.toRung,
@@ -371,25 +544,30 @@ export class PromotionEngine {
           promotionId: p.id,
         });
       }
-      if (to !== p.phase) {
+      if (to !== p.phase || change.audit) {
         await tx.insertAudit({
           entityRef: p.entityRef,
           promotionId: p.id,
           rungId: p.toRung,
           ref: p.ref,
-          action: `${p.kind}.${event}`,
+          action: `${p.kind}.${change.audit?.action ?? event}`,
           actor,
           fromPhase: p.phase,
           toPhase: to,
-          detail: { message },
+          detail: { message, ...change.audit?.detail },
         });
       }
       return updated;
     });
     if (to !== p.phase) {
       const approvers =
-        to === 'AwaitingApproval' && rung && requiresApproval(rung, p.kind) && rung.approvers
-          ? await this.deps.memberships.membersOfAny(rung.approvers.groups).catch(() => [])
+        to === 'AwaitingApproval' &&
+        rung &&
+        requiresApproval(rung, p.kind) &&
+        rung.approvers
+          ? await this.deps.memberships
+              .membersOfAny(rung.approvers.groups)
+              .catch(() => [])
           : undefined;
       await this.deps.notifier.promotionChanged({
         promotion: record,
@@ -399,8 +577,22 @@ export class PromotionEngine {
         approvers: approvers?.filter(a => a !== p.requestedBy),
       });
       if (to === 'Promoted') {
-        await this.deps.notifier.entityChanged({ entityRef: p.entityRef, promotionId: p.id, change: 'placement' });
+        await this.deps.notifier.entityChanged({
+          entityRef: p.entityRef,
+          promotionId: p.id,
+          change: 'placement',
+        });
       }
+    } else if (change.approval) {
+      await this.deps.notifier.entityChanged(
+        {
+          entityRef: p.entityRef,
+          promotionId: p.id,
+          phase: record.phase,
+          change: 'approval',
+        },
+        true,
+      );
     }
     return record;
   }

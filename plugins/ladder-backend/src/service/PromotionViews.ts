@@ -2,19 +2,31 @@ import type { GateResult, Promotion } from '@khal/plugin-ladder-common';
 import type { LadderStore } from '../database/LadderStore';
 import type { PromotionRecord, StoredGateResult } from '../database/records';
 import { requiresApproval } from '../gates/effectiveGates';
+import { judgeApprovals } from './approvalEligibility';
 import type { GroupMemberships } from './GroupMemberships';
 import type { LadderEntities } from './LadderEntities';
 
 /** A stored gate result in the API's shape. */
 export function toGateResult(r: StoredGateResult): GateResult {
-  const { promotionId: _p, rungId: _r, ref: _f, mode: _m, waitingFor: _w, ...result } = r;
+  const {
+    promotionId: _p,
+    rungId: _r,
+    ref: _f,
+    mode: _m,
+    waitingFor: _w,
+    ...result
+  } = r;
   return result;
 }
 
 /** Turns stored promotions into the API's Promotion: gates, approvals and who may still approve. */
 export class PromotionViews {
   constructor(
-    private readonly deps: { store: LadderStore; memberships: GroupMemberships; entities: LadderEntities },
+    private readonly deps: {
+      store: LadderStore;
+      memberships: GroupMemberships;
+      entities: LadderEntities;
+    },
   ) {}
 
   async one(record: PromotionRecord): Promise<Promotion> {
@@ -30,22 +42,35 @@ export class PromotionViews {
     return Promise.all(
       records.map(async record => {
         const own = results.filter(r => r.promotionId === record.id);
-        const gates = [...own.filter(r => r.mode === 'entry'), ...own.filter(r => r.mode === 'verify')].map(
-          toGateResult,
+        const gates = [
+          ...own.filter(r => r.mode === 'entry'),
+          ...own.filter(r => r.mode === 'verify'),
+        ].map(toGateResult);
+        let decided: Promotion['approvals'] = approvals.filter(
+          a => a.promotionId === record.id,
         );
-        const decided = approvals.filter(a => a.promotionId === record.id);
         const rung = (await this.deps.entities.ladderOfPromotion(record))?.rungs.find(r => r.id === record.toRung);
         let approvalRequirement: Promotion['approvalRequirement'] = null;
         if (rung?.approvers && requiresApproval(rung, record.kind)) {
-          const members = await this.deps.memberships.membersOfAny(rung.approvers.groups).catch(() => []);
+          const members = await this.deps.memberships
+            .membersOfAny(rung.approvers.groups)
+            .catch(() => []);
           const deciders = new Set(decided.map(a => a.approver));
+          // The same judgement the engine makes at decision time (from the membership cache here),
+          // so people see which approvals count and why the others do not.
+          const { judged, counted } = judgeApprovals(decided, {
+            members,
+            groups: rung.approvers.groups,
+            requester: record.requestedBy,
+          });
+          decided = judged;
           approvalRequirement = {
             groups: rung.approvers.groups,
             minimum: rung.approvers.minimum,
-            given: new Set(
-              decided.filter(a => a.decision === 'approve' && a.approver !== record.requestedBy).map(a => a.approver),
-            ).size,
-            eligible: members.filter(m => m !== record.requestedBy && !deciders.has(m)),
+            given: counted.length,
+            eligible: members.filter(
+              m => m !== record.requestedBy && !deciders.has(m),
+            ),
           };
         }
         return { ...record, gates, approvals: decided, approvalRequirement };

@@ -1,12 +1,26 @@
-import type { AuditorService, AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  AuditorService,
+  AuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import type { PromotionPhase } from '@khal/plugin-ladder-common';
 import type { LadderStore } from '../database/LadderStore';
 import type { LadderEntities } from './LadderEntities';
 import type { PromotionEngine } from './PromotionEngine';
 import type { DriftMonitor } from './DriftMonitor';
 
-/** Phases a re-check can move; `Checking` and `Approved` are included so a restart loses nothing. */
-const RECHECK_PHASES: PromotionPhase[] = ['Checking', 'Blocked', 'AwaitingApproval', 'Approved', 'Verifying'];
+/**
+ * Phases a re-check can move; `Checking` and `Approved` are included so a restart loses nothing,
+ * `Approved` and `Deploying` because their deploy is observed (a report, a rollout) after the fact.
+ */
+const RECHECK_PHASES: PromotionPhase[] = [
+  'Checking',
+  'Blocked',
+  'AwaitingApproval',
+  'Approved',
+  'Deploying',
+  'Verifying',
+];
 const BATCH = 200;
 /**
  * Entities whose clusters one run reads for drift. Each costs one cluster read per Kubernetes
@@ -41,7 +55,10 @@ export async function runRecheck(deps: {
   let placements = 0;
   let drifts = 0;
   try {
-    for (const p of await store.listPromotionsToRecheck({ phases: RECHECK_PHASES, limit: BATCH })) {
+    for (const p of await store.listPromotionsToRecheck({
+      phases: RECHECK_PHASES,
+      limit: BATCH,
+    })) {
       try {
         const after = await engine.advance(p.id, RECHECK_ACTOR);
         promotions += 1;
@@ -70,11 +87,15 @@ export async function runRecheck(deps: {
     for (const placement of await store.listPlacementsToProve(BATCH)) {
       try {
         const target = await deps.entities.load(placement.entityRef);
-        const index = target.ladder.rungs.findIndex(r => r.id === placement.rungId);
+        const index = target.ladder.rungs.findIndex(
+          r => r.id === placement.rungId,
+        );
         if (index >= 0) await engine.proveRung(target, index, placement.ref);
         placements += 1;
       } catch (error) {
-        logger.warn(`proof of ${placement.entityRef} on ${placement.rungId} failed: ${error}`);
+        logger.warn(
+          `proof of ${placement.entityRef} on ${placement.rungId} failed: ${error}`,
+        );
       }
     }
     if (deps.drift) {
@@ -85,7 +106,8 @@ export async function runRecheck(deps: {
         try {
           const target = await deps.entities.load(entityRef);
           if (!target.ladder.rungs.some(r => r.kubernetes)) continue;
-          drifts += (await drift.observe(target, undefined, { recent: true })).size;
+          drifts += (await drift.observe(target, undefined, { recent: true }))
+            .size;
         } catch (error) {
           logger.warn(`drift check of ${entityRef} failed: ${error}`);
         }
@@ -94,5 +116,7 @@ export async function runRecheck(deps: {
   } catch (error) {
     logger.error(`ladder re-check run failed; the next run retries: ${error}`);
   }
-  return deps.drift ? { promotions, placements, drifts } : { promotions, placements };
+  return deps.drift
+    ? { promotions, placements, drifts }
+    : { promotions, placements };
 }

@@ -62,8 +62,16 @@ export async function createLadderServices(deps: {
   const { ladderConfig: config, logger } = deps;
   const store = await DatabaseLadderStore.create({ database: deps.database });
   const redactor = new Redactor();
-  const decisions = new PermissionDecisions(deps.permissions, { ttlMs: config.permissionDecisionTtlMs });
-  const entities = new LadderEntities(deps.catalog, deps.auth, config, undefined, decisions);
+  const decisions = new PermissionDecisions(deps.permissions, {
+    ttlMs: config.permissionDecisionTtlMs,
+  });
+  const entities = new LadderEntities(
+    deps.catalog,
+    deps.auth,
+    config,
+    undefined,
+    decisions,
+  );
   const memberships = new GroupMemberships(deps.catalog, deps.auth);
   const audience = new SignalAudience({ entities, operatorsGroup: config.operatorsGroup });
   const clusterCache = new ClusterStateCache({
@@ -98,6 +106,7 @@ export async function createLadderServices(deps: {
     notifier,
     logger,
     gateTimeoutMs: config.gateTimeoutMs,
+    clusterState: deps.clusterState,
   });
   const drift = new DriftMonitor({
     store,
@@ -114,6 +123,16 @@ export async function createLadderServices(deps: {
     engine,
     commits: new CommitLog({ logger, localRepositoriesRoot }),
   });
+  const evidence = new EvidenceIntake({
+    store,
+    entities,
+    manifests,
+    redactor,
+    engine,
+    notifier,
+    logger,
+    maxBytes: config.evidence.maxBytes,
+  });
   const commands = new PromotionCommands({
     config,
     store,
@@ -126,6 +145,7 @@ export async function createLadderServices(deps: {
     drift,
     changes,
     manifests,
+    evidence,
   });
   return {
     store,
@@ -173,15 +193,6 @@ export async function createLadderServices(deps: {
         return decision.result === AuthorizeResult.ALLOW;
       },
     }),
-    evidence: new EvidenceIntake({
-      store,
-      entities,
-      manifests,
-      redactor,
-      engine,
-      notifier,
-      logger,
-      maxBytes: config.evidence.maxBytes,
-    }),
+    evidence,
   };
 }

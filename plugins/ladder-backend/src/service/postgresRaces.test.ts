@@ -1,12 +1,20 @@
 import request from 'supertest';
-import { TestDatabases, mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import {
+  TestDatabases,
+  mockCredentials,
+  mockServices,
+} from '@backstage/backend-test-utils';
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { ladderGatesExtensionPoint } from '@khal/plugin-ladder-node';
-import { createAppRepository, startLadderBackend } from '../__testUtils__/ladderFixture';
+import {
+  createAppRepository,
+  startLadderBackend,
+} from '../__testUtils__/ladderFixture';
 
 jest.setTimeout(120_000);
 
-const as = (name: string) => mockCredentials.user.header(`user:default/${name}`);
+const as = (name: string) =>
+  mockCredentials.user.header(`user:default/${name}`);
 const ENTITY = 'component:default/orders-api';
 const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 
@@ -17,8 +25,20 @@ const shortLadder = (dev: object) => ({
       id: 'khal',
       title: 'Short',
       rungs: [
-        { id: 'local', title: 'Local', runtime: 'pm2', mutationPolicy: 'self', host: 'localhost' },
-        { id: 'dev', title: 'Shared dev', runtime: 'pm2-mirror', host: 'mirror', ...dev },
+        {
+          id: 'local',
+          title: 'Local',
+          runtime: 'pm2',
+          mutationPolicy: 'self',
+          host: 'localhost',
+        },
+        {
+          id: 'dev',
+          title: 'Shared dev',
+          runtime: 'pm2-mirror',
+          host: 'mirror',
+          ...dev,
+        },
       ],
     },
   ],
@@ -39,7 +59,10 @@ const externalGateModule = createBackendModule({
           async evaluate() {
             return external.ready
               ? { status: 'passed', summary: 'the external system agrees' }
-              : { status: 'pending', summary: 'the external system has not answered yet' };
+              : {
+                  status: 'pending',
+                  summary: 'the external system has not answered yet',
+                };
           },
         });
       },
@@ -58,12 +81,18 @@ describe.each(databases.eachSupportedId())('against %p', databaseId => {
       knex,
       configOverrides: shortLadder({
         mutationPolicy: 'approval',
-        approvers: { groups: ['group:default/customer-stakeholders'], minimum: 1 },
+        approvers: {
+          groups: ['group:default/customer-stakeholders'],
+          minimum: 1,
+        },
       }),
     });
     try {
       const server = backend.server;
-      await request(server).post('/api/ladder/enrollments').set('Authorization', as('alice')).send({ entityRef: ENTITY, ref: a });
+      await request(server)
+        .post('/api/ladder/enrollments')
+        .set('Authorization', as('alice'))
+        .send({ entityRef: ENTITY, ref: a });
       const created = await request(server)
         .post('/api/ladder/promotions')
         .set('Authorization', as('alice'))
@@ -79,31 +108,46 @@ describe.each(databases.eachSupportedId())('against %p', databaseId => {
       );
       expect([x.status, y.status].sort()).toEqual([201, 409]);
       const winner = x.status === 201 ? x : y;
-      expect(winner.body.phase).toBe('Promoted');
-      const approvals = await knex('ladder_approvals').where({ promotion_id: created.body.id });
+      expect(winner.body.phase).toBe('Approved');
+      const approvals = await knex('ladder_approvals').where({
+        promotion_id: created.body.id,
+      });
       expect(approvals).toHaveLength(1);
-      const quorum = await knex('ladder_audit_events').where({ promotion_id: created.body.id, to_phase: 'Approved' });
+      const quorum = await knex('ladder_audit_events').where({
+        promotion_id: created.body.id,
+        to_phase: 'Approved',
+      });
       expect(quorum).toHaveLength(1);
-      const placed = await knex('ladder_placements').where({ entity_ref: ENTITY, rung_id: 'dev' });
-      expect(placed.map(p => p.ref)).toEqual([a]);
+      // Approval clears a deploy; nothing is placed until a claimed deploy is observed.
+      const placed = await knex('ladder_placements').where({
+        entity_ref: ENTITY,
+        rung_id: 'dev',
+      });
+      expect(placed).toEqual([]);
     } finally {
       await backend.stop();
     }
   });
 
-  it('lets exactly one of two concurrent promotions of an entity to a rung win', async () => {
+  it('keeps one open promotion of an entity to a rung when two are requested at once: the later supersedes the earlier', async () => {
     const knex = await databases.init(databaseId);
     const backend = await startLadderBackend({
       repoDir: repo.dir,
       knex,
       configOverrides: shortLadder({
         mutationPolicy: 'approval',
-        approvers: { groups: ['group:default/customer-stakeholders'], minimum: 1 },
+        approvers: {
+          groups: ['group:default/customer-stakeholders'],
+          minimum: 1,
+        },
       }),
     });
     try {
       const server = backend.server;
-      await request(server).post('/api/ladder/enrollments').set('Authorization', as('alice')).send({ entityRef: ENTITY, ref: a });
+      await request(server)
+        .post('/api/ladder/enrollments')
+        .set('Authorization', as('alice'))
+        .send({ entityRef: ENTITY, ref: a });
       const [x, y] = await Promise.all(
         [
           ['alice', a],
@@ -115,12 +159,26 @@ describe.each(databases.eachSupportedId())('against %p', databaseId => {
             .send({ entityRef: ENTITY, toRung: 'dev', ref }),
         ),
       );
-      expect([x.status, y.status].sort()).toEqual([201, 409]);
-      const promotions = await knex('ladder_promotions').where({ entity_ref: ENTITY, to_rung: 'dev' });
-      expect(promotions).toHaveLength(1);
-      const requested = await knex('ladder_audit_events').where({ entity_ref: ENTITY, action: 'promotion.requested' });
-      expect(requested).toHaveLength(1);
-      expect(requested[0].promotion_id).toBe(promotions[0].id);
+      expect([x.status, y.status]).toEqual([201, 201]);
+      const promotions = await knex('ladder_promotions')
+        .where({ entity_ref: ENTITY, to_rung: 'dev' })
+        .orderBy('created_at');
+      expect(promotions).toHaveLength(2);
+      expect(promotions.filter(p => p.phase === 'Superseded')).toHaveLength(1);
+      expect(promotions.filter(p => p.open_slot !== null)).toHaveLength(1);
+      const requested = await knex('ladder_audit_events').where({
+        entity_ref: ENTITY,
+        action: 'promotion.requested',
+      });
+      expect(requested.map(r => r.promotion_id).sort()).toEqual(
+        promotions.map(p => p.id).sort(),
+      );
+      const superseded = promotions.find(p => p.phase === 'Superseded');
+      const ended = await knex('ladder_audit_events').where({
+        promotion_id: superseded.id,
+        action: 'promotion.supersede',
+      });
+      expect(ended).toHaveLength(1);
     } finally {
       await backend.stop();
     }
@@ -128,7 +186,10 @@ describe.each(databases.eachSupportedId())('against %p', databaseId => {
 
   it('loses nothing across a restart and re-checks pending gates afterwards', async () => {
     const knex = await databases.init(databaseId);
-    const config = shortLadder({ mutationPolicy: 'self', entryGates: ['external-check'] });
+    const config = shortLadder({
+      mutationPolicy: 'self',
+      entryGates: ['external-check'],
+    });
     external.ready = false;
     const first = await startLadderBackend({
       repoDir: repo.dir,
@@ -138,13 +199,24 @@ describe.each(databases.eachSupportedId())('against %p', databaseId => {
     });
     let id: string;
     try {
-      await request(first.server).post('/api/ladder/enrollments').set('Authorization', as('alice')).send({ entityRef: ENTITY, ref: a });
+      await request(first.server)
+        .post('/api/ladder/enrollments')
+        .set('Authorization', as('alice'))
+        .send({ entityRef: ENTITY, ref: a });
       const created = await request(first.server)
         .post('/api/ladder/promotions')
         .set('Authorization', as('alice'))
-        .send({ entityRef: ENTITY, toRung: 'dev', ref: a, reason: 'before the restart' });
+        .send({
+          entityRef: ENTITY,
+          toRung: 'dev',
+          ref: a,
+          reason: 'before the restart',
+        });
       expect(created.body.phase).toBe('Blocked');
-      expect(created.body.gates[0]).toMatchObject({ gateId: 'external-check', status: 'pending' });
+      expect(created.body.gates[0]).toMatchObject({
+        gateId: 'external-check',
+        status: 'pending',
+      });
       id = created.body.id;
     } finally {
       await first.stop();
@@ -152,7 +224,10 @@ describe.each(databases.eachSupportedId())('against %p', databaseId => {
 
     external.ready = true;
     const auditor = mockServices.auditor.mock({
-      createEvent: jest.fn(async () => ({ success: jest.fn(async () => {}), fail: jest.fn(async () => {}) })),
+      createEvent: jest.fn(async () => ({
+        success: jest.fn(async () => {}),
+        fail: jest.fn(async () => {}),
+      })),
     });
     const second = await startLadderBackend({
       repoDir: repo.dir,
@@ -163,22 +238,56 @@ describe.each(databases.eachSupportedId())('against %p', databaseId => {
     try {
       // Nobody calls recheck: the scheduled task picks the promotion up after the restart.
       let phase = '';
-      for (let i = 0; i < 50 && phase !== 'Promoted'; i++) {
-        const res = await request(second.server).get(`/api/ladder/promotions/${id}`).set('Authorization', as('alice'));
+      for (let i = 0; i < 50 && phase !== 'Approved'; i++) {
+        const res = await request(second.server)
+          .get(`/api/ladder/promotions/${id}`)
+          .set('Authorization', as('alice'));
         phase = res.body.phase;
         expect(res.body.reason).toBe('before the restart');
-        if (phase !== 'Promoted') await new Promise(r => setTimeout(r, 200));
+        if (phase !== 'Approved') await new Promise(r => setTimeout(r, 200));
       }
-      expect(phase).toBe('Promoted');
-      const placed = await knex('ladder_placements').where({ entity_ref: ENTITY, rung_id: 'dev' });
+      expect(phase).toBe('Approved');
+      // The rung has no proof checks: the placement moves when the deploy reports success.
+      const reported = await request(second.server)
+        .post('/api/ladder/evidence')
+        .set('Authorization', as('alice'))
+        .send({
+          entityRef: ENTITY,
+          rung: 'dev',
+          ref: a,
+          kind: 'deploy-output',
+          summary: 'pm2 ok',
+          content: 'ok',
+          data: { exitCode: 0 },
+        });
+      expect(reported.status).toBe(201);
+      expect(
+        (
+          await request(second.server)
+            .get(`/api/ladder/promotions/${id}`)
+            .set('Authorization', as('alice'))
+        ).body.phase,
+      ).toBe('Promoted');
+      const placed = await knex('ladder_placements').where({
+        entity_ref: ENTITY,
+        rung_id: 'dev',
+      });
       expect(placed.map(p => p.ref)).toEqual([a]);
-      const actions = (await knex('ladder_audit_events').where({ promotion_id: id }).orderBy('id')).map(e => e.actor);
+      const actions = (
+        await knex('ladder_audit_events')
+          .where({ promotion_id: id })
+          .orderBy('id')
+      ).map(e => e.actor);
       expect(actions).toContain('service:ladder-recheck');
       // The platform's auditor hears of the scheduler's transitions too.
       expect(auditor.createEvent).toHaveBeenCalledWith(
         expect.objectContaining({
           eventId: 'promotion-recheck',
-          meta: expect.objectContaining({ promotionId: id, actor: 'service:ladder-recheck', toPhase: 'Promoted' }),
+          meta: expect.objectContaining({
+            promotionId: id,
+            actor: 'service:ladder-recheck',
+            toPhase: 'Approved',
+          }),
         }),
       );
     } finally {

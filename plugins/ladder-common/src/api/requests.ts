@@ -35,8 +35,11 @@ const text = (max: number) =>
     .string()
     .max(max, `at most ${max} characters`)
     // Control characters other than tab/newline have no business in a reason or comment.
-    // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'control characters are not allowed');
+    .regex(
+      // eslint-disable-next-line no-control-regex
+      /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/,
+      'control characters are not allowed',
+    );
 
 /**
  * `adoption` makes the ref a drifted Kubernetes rung runs its placement (needs evidence for that
@@ -54,7 +57,9 @@ export const createPromotionRequestSchema = z.strictObject({
   /** Customer-rung explanation (required when the target rung's metadata.requiresExplanation). */
   explanation: text(4000).optional(),
 });
-export type CreatePromotionRequest = z.input<typeof createPromotionRequestSchema>;
+export type CreatePromotionRequest = z.input<
+  typeof createPromotionRequestSchema
+>;
 
 export const approvalDecisions = ['approve', 'reject'] as const;
 export type ApprovalDecision = (typeof approvalDecisions)[number];
@@ -65,7 +70,9 @@ export const approvalRequestSchema = z.strictObject({
 });
 export type ApprovalRequest = z.input<typeof approvalRequestSchema>;
 
-export const cancelRequestSchema = z.strictObject({ reason: text(2000).optional() });
+export const cancelRequestSchema = z.strictObject({
+  reason: text(2000).optional(),
+});
 
 /** Evidence kinds are open-ended; these are the ones gates and the CLI know by name. */
 export const wellKnownEvidenceKinds = [
@@ -87,7 +94,10 @@ export const evidenceKindSchema = z
   .trim()
   .min(1)
   .max(64)
-  .regex(/^[a-z][a-z0-9-]*$/, 'evidence kinds are kebab-case, e.g. "build-output"');
+  .regex(
+    /^[a-z][a-z0-9-]*$/,
+    'evidence kinds are kebab-case, e.g. "build-output"',
+  );
 
 /** How deep evidence `data` may nest (the redactor and the store walk it). */
 export const EVIDENCE_MAX_DEPTH = 32;
@@ -122,7 +132,10 @@ export const createEvidenceRequestSchema = z
     // PostgreSQL stores no NUL character in text; say so instead of failing at the insert.
     content: z
       .string()
-      .refine(c => !c.includes('\u0000'), 'contains NUL characters (\\u0000); strip them, e.g. with tr -d "\\000"')
+      .refine(
+        c => !c.includes('\u0000'),
+        'contains NUL characters (\\u0000); strip them, e.g. with tr -d "\\000"',
+      )
       .optional(),
     url: z
       .string()
@@ -223,18 +236,64 @@ export const changesQuerySchema = z
   })
   .refine(
     q =>
-      (q.from !== undefined && q.to !== undefined && !q.fromRef && !q.toRef && !q.target) ||
-      (q.fromRef !== undefined && q.toRef !== undefined && q.target !== undefined && !q.from && !q.to),
+      (q.from !== undefined &&
+        q.to !== undefined &&
+        !q.fromRef &&
+        !q.toRef &&
+        !q.target) ||
+      (q.fromRef !== undefined &&
+        q.toRef !== undefined &&
+        q.target !== undefined &&
+        !q.from &&
+        !q.to),
     {
-      message: 'give either from and to (two rungs) or fromRef, toRef and target (two refs and the rung they are for)',
+      message:
+        'give either from and to (two rungs) or fromRef, toRef and target (two refs and the rung they are for)',
       path: ['from'],
     },
   );
 export type ChangesQuery = z.input<typeof changesQuerySchema>;
 
 /** Places an entity on the first rung of its ladder (the scaffolder's khal:ladder:enroll). */
-export const createEnrollmentRequestSchema = z.strictObject({ entityRef, ref: gitRef });
-export type CreateEnrollmentRequest = z.input<typeof createEnrollmentRequestSchema>;
+export const createEnrollmentRequestSchema = z.strictObject({
+  entityRef,
+  ref: gitRef,
+});
+export type CreateEnrollmentRequest = z.input<
+  typeof createEnrollmentRequestSchema
+>;
+
+/** A full 40-hex commit SHA, as promotions store it. */
+export const commitShaSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^[0-9a-f]{40}$/,
+    'the full 40-hex commit SHA the promotion was approved for',
+  );
+
+/**
+ * `POST /promotions/{id}/claim`: a deploy claims the approved promotion of exactly this rung and
+ * commit before it changes anything (Approved → Deploying, single use).
+ */
+export const claimRequestSchema = z.strictObject({
+  toRung: rungName,
+  sha: commitShaSchema,
+});
+export type ClaimRequest = z.input<typeof claimRequestSchema>;
+
+/** `POST /promotions/{id}/deploy-result`: the claimed deploy reports how it ended. */
+export const deployResultRequestSchema = z.strictObject({
+  exitCode: z.number().int().min(-1).max(255),
+  summary: text(500).min(1, 'say in one line how the deploy ended'),
+  /** The tail of the deploy's output; redacted like evidence. */
+  output: z
+    .string()
+    .max(EVIDENCE_MAX_BYTES)
+    .refine(c => !c.includes('\u0000'), 'contains NUL characters (\\u0000)')
+    .optional(),
+});
+export type DeployResultRequest = z.input<typeof deployResultRequestSchema>;
 
 /** Header carrying the idempotency key on create and approve. */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';

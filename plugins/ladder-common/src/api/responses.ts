@@ -47,12 +47,18 @@ export const rungSummarySchema = z.object({
   proofOptional: z.boolean().optional(),
   mutationPolicy: z.enum(mutationPolicies),
   host: z.string().optional(),
-  kubernetes: z.object({ cluster: z.string(), namespace: z.string() }).optional(),
+  kubernetes: z
+    .object({ cluster: z.string(), namespace: z.string() })
+    .optional(),
   approvers: z
     .object({ groups: z.array(z.string()), minimum: z.number() })
     .optional(),
-  entryGates: z.array(z.object({ id: z.string(), title: z.string().optional() })),
-  proofChecks: z.array(z.object({ id: z.string(), title: z.string().optional() })),
+  entryGates: z.array(
+    z.object({ id: z.string(), title: z.string().optional() }),
+  ),
+  proofChecks: z.array(
+    z.object({ id: z.string(), title: z.string().optional() }),
+  ),
   commands: z.record(z.string(), z.string()),
   metadata: z
     .object({
@@ -86,7 +92,13 @@ export const clusterStateSchema = z.object({
     .optional(),
   crashLoopingPods: z.array(z.string()).optional(),
   revisions: z
-    .array(z.object({ revision: z.number(), ref: z.string().nullable(), image: z.string().nullable() }))
+    .array(
+      z.object({
+        revision: z.number(),
+        ref: z.string().nullable(),
+        image: z.string().nullable(),
+      }),
+    )
     .optional(),
   checkedAt: z.string(),
 });
@@ -96,11 +108,15 @@ export const rungViewSchema = z.object({
   rung: rungSummarySchema,
   placement: placementSchema.nullable(),
   proof: z.array(gateResultSchema),
-  status: z.enum(['empty', 'placed', 'proving', 'proven', 'unverified', 'failed', 'drifted', 'unknown']),
+  status: z.enum(['empty', 'placed', 'proving', 'proven', 'unverified', 'failed', 'deploying', 'drifted', 'unknown']),
   statusReason: z.string(),
   cluster: clusterStateSchema.optional(),
   drift: z
-    .object({ since: z.string(), running: z.string().nullable(), expected: z.string().nullable() })
+    .object({
+      since: z.string(),
+      running: z.string().nullable(),
+      expected: z.string().nullable(),
+    })
     .optional(),
 });
 export type RungView = z.infer<typeof rungViewSchema>;
@@ -112,6 +128,13 @@ export const approvalSchema = z.object({
   decision: z.enum(['approve', 'reject']),
   comment: z.string(),
   createdAt: z.string(),
+  /**
+   * Whether this approval counts toward the quorum now: eligibility (membership of the approver
+   * groups, four eyes) is decided again at decision time. Absent on rejections.
+   */
+  counted: z.boolean().optional(),
+  /** Why it does not count, e.g. "no longer a member of group:default/operators". */
+  why: z.string().optional(),
 });
 export type Approval = z.infer<typeof approvalSchema>;
 
@@ -161,6 +184,18 @@ export const promotionSchema = z.object({
   reason: z.string(),
   explanation: z.string().optional(),
   explanationDetail: promotionExplanationSchema.optional(),
+  /**
+   * What the requester asked for (a branch, tag or short SHA); `ref` is the full 40-hex commit
+   * SHA it resolved to when the promotion was created, and approvals bind to that.
+   */
+  requestedRef: z.string().optional(),
+  /** sha256 of khal-app.json at `ref`, read when the promotion was created; null when unreadable. */
+  manifestDigest: z.string().nullable().optional(),
+  /** The deploy that claimed this promotion (Approved → Deploying), once claimed. */
+  claim: z
+    .object({ claimedBy: z.string(), claimedAt: z.string() })
+    .nullable()
+    .optional(),
   phase: z.enum(promotionPhases),
   phaseMessage: z.string(),
   requestedBy: z.string(),
@@ -194,7 +229,9 @@ export const ladderSummarySchema = z.object({
 });
 export type LadderSummary = z.infer<typeof ladderSummarySchema>;
 
-export const laddersResponseSchema = z.object({ items: z.array(ladderSummarySchema) });
+export const laddersResponseSchema = z.object({
+  items: z.array(ladderSummarySchema),
+});
 export type LaddersResponse = z.infer<typeof laddersResponseSchema>;
 
 export const entityLadderResponseSchema = z.object({
@@ -210,7 +247,9 @@ export const overviewCellSchema = z.object({
   ref: z.string().nullable(),
   status: rungViewSchema.shape.status,
   placedAt: z.string().nullable(),
-  openPromotion: z.object({ id: z.string(), phase: z.string(), ref: z.string() }).nullable(),
+  openPromotion: z
+    .object({ id: z.string(), phase: z.string(), ref: z.string() })
+    .nullable(),
   /** On a drifted rung: what the cluster runs, what the ladder placed, since when. */
   drift: rungViewSchema.shape.drift,
 });
@@ -307,7 +346,10 @@ export const deployPlanSchema = z.object({
 export type DeployPlan = z.infer<typeof deployPlanSchema>;
 
 /** Body detail of a 422 from GET /plan: each fact that could not be resolved. */
-export const unresolvedFactSchema = z.object({ fact: z.string(), howToConfigure: z.string() });
+export const unresolvedFactSchema = z.object({
+  fact: z.string(),
+  howToConfigure: z.string(),
+});
 export type UnresolvedFact = z.infer<typeof unresolvedFactSchema>;
 
 export const auditEventSchema = z.object({
@@ -336,14 +378,20 @@ const manifestFieldChangeSchema = z.object({
   to: manifestValueSchema,
 });
 const manifestSettingSummarySchema = z
-  .object({ name: z.string(), required: z.boolean().optional(), secret: z.boolean().optional() })
+  .object({
+    name: z.string(),
+    required: z.boolean().optional(),
+    secret: z.boolean().optional(),
+  })
   .passthrough();
 
 /** `diffManifests` output as it travels over the API (setting values never appear). */
 export const manifestDiffSchema = z.object({
   settingsAdded: z.array(manifestSettingSummarySchema),
   settingsRemoved: z.array(manifestSettingSummarySchema),
-  settingsChanged: z.array(z.object({ name: z.string(), changes: z.array(manifestFieldChangeSchema) })),
+  settingsChanged: z.array(
+    z.object({ name: z.string(), changes: z.array(manifestFieldChangeSchema) }),
+  ),
   runtimeChanges: z.array(manifestFieldChangeSchema),
   identityChanges: z.array(manifestFieldChangeSchema),
   deployChanges: z.array(manifestFieldChangeSchema),

@@ -14,6 +14,12 @@ export const promotionPhases = [
   'AwaitingApproval',
   /** Cleared to mutate the rung. */
   'Approved',
+  /**
+   * A deploy claimed the approved promotion (single use) and is changing the rung; the placement
+   * moves only once the change is observed (the cluster runs the commit, or the claimed deploy
+   * reports success).
+   */
+  'Deploying',
   /** Deployed; the rung's proof checks (e.g. a rollout) are running. */
   'Verifying',
   /** Terminal: the ref is placed on the rung and proven. */
@@ -24,7 +30,10 @@ export const promotionPhases = [
   'Cancelled',
   /** Terminal: a newer promotion of the same entity to the same rung replaced it. */
   'Superseded',
-  /** Terminal: a rule said no, e.g. the rollout exceeded its deadline or verification failed. */
+  /**
+   * Terminal: a rule said no, e.g. the rollout exceeded its deadline, verification failed or the
+   * claimed deploy reported a failure.
+   */
   'Failed',
   /**
    * Terminal: a technical fault that cannot be retried, e.g. the entity vanished from the catalog.

@@ -198,6 +198,39 @@ describe('deriveRungStatus precedence', () => {
     ).toEqual({ status: 'failed', reason: 'broken' });
   });
 
+  it('a deploy in flight is "deploying", not drift: the cluster already runs the commit being deployed', () => {
+    expect(
+      deriveRungStatus({
+        placedRef: 'abc123',
+        runningRef: 'def456',
+        deployingRef: 'def456',
+      }),
+    ).toEqual({
+      status: 'deploying',
+      reason:
+        'def456 is being deployed; the rung changes once that is observed (placed now: abc123)',
+    });
+    expect(
+      deriveRungStatus({ placedRef: null, deployingRef: 'def456' }).status,
+    ).toBe('deploying');
+  });
+
+  it('drifted beats deploying when the cluster runs neither the placed nor the deploying commit', () => {
+    expect(
+      deriveRungStatus({
+        placedRef: 'abc123',
+        runningRef: 'bad999',
+        deployingRef: 'def456',
+      }).status,
+    ).toBe('drifted');
+  });
+
+  it('unknown beats deploying', () => {
+    expect(
+      deriveRungStatus({ ...everythingWrong, deployingRef: 'def456' }).status,
+    ).toBe('unknown');
+  });
+
   it('a reachable non-Kubernetes rung (clusterReachable undefined) is judged by its proofs', () => {
     expect(
       deriveRungStatus({

@@ -17,6 +17,11 @@ export const rungStatuses = [
   'unverified',
   /** A ref is placed and a proof check failed or errored. */
   'failed',
+  /**
+   * A claimed deploy of a promotion is changing the rung; its placement moves once the change
+   * is observed (the cluster runs the commit, or the deploy reports success).
+   */
+  'deploying',
   /** The cluster runs something the ladder did not place there. */
   'drifted',
   /** The rung's cluster could not be reached, so nothing can be said. */
@@ -43,6 +48,11 @@ export interface RungConditions {
    * nothing can be compared.
    */
   runningRef?: string | null | undefined;
+  /**
+   * The commit an open promotion is deploying to this rung (phase `Deploying` or `Verifying`);
+   * absent when nothing is being deployed.
+   */
+  deployingRef?: string | null | undefined;
   /** Results of the rung's proof checks; `undefined` when they were not evaluated yet. */
   proofResults?:
     | Array<{ status: GateStatus; summary?: string | undefined }>
@@ -64,6 +74,8 @@ function plural(n: number, word: string): string {
  * as proven.
  *
  *  1. `clusterReachable === false`                   → `unknown` (reason: `clusterReason`)
+ *  1b. a `deployingRef`, and the cluster runs it, the
+ *      placed ref or says nothing                   → `deploying` (a deploy in flight is no drift)
  *  2. no `placedRef` (null, undefined or '')
  *       and the cluster runs a ref                   → `drifted` (the ladder placed nothing here)
  *       otherwise                                    → `empty`
@@ -83,6 +95,21 @@ export function deriveRungStatus(c: RungConditions): {
       status: 'unknown',
       reason:
         c.clusterReason || 'the cluster of this rung could not be reached',
+    };
+  }
+  if (
+    present(c.deployingRef) &&
+    (!present(c.runningRef) ||
+      c.runningRef === c.deployingRef ||
+      c.runningRef === c.placedRef)
+  ) {
+    return {
+      status: 'deploying',
+      reason: `${
+        c.deployingRef
+      } is being deployed; the rung changes once that is observed${
+        present(c.placedRef) ? ` (placed now: ${c.placedRef})` : ''
+      }`,
     };
   }
   if (!present(c.placedRef)) {
@@ -158,6 +185,7 @@ const toneByRungStatus: Record<RungStatus, StatusTone> = {
   // Placed and maybe fine, but nothing proved it: never shown as good news.
   unverified: 'warning',
   failed: 'error',
+  deploying: 'progress',
   // Someone changed the cluster behind the ladder's back: needs a look, but the app may be fine.
   drifted: 'warning',
   // Not the app's fault and not good news either: shown greyed out.
@@ -171,6 +199,7 @@ const labelByRungStatus: Record<RungStatus, string> = {
   proven: 'Proven',
   unverified: 'Unverified',
   failed: 'Failed',
+  deploying: 'Deploying',
   drifted: 'Drifted',
   unknown: 'Unknown',
 };

@@ -9,6 +9,7 @@ describe('phase tone and label', () => {
     Blocked: 'warning',
     AwaitingApproval: 'info',
     Approved: 'info',
+    Deploying: 'progress',
     Verifying: 'progress',
     Promoted: 'success',
     Rejected: 'error',

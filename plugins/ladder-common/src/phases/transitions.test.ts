@@ -44,10 +44,18 @@ const expected: Partial<
     error: 'Errored',
   },
   Approved: {
+    claim: 'Deploying',
     verify: 'Verifying',
     verified: 'Promoted',
     cancel: 'Cancelled',
     supersede: 'Superseded',
+    error: 'Errored',
+  },
+  Deploying: {
+    'deploy-failed': 'Failed',
+    verified: 'Promoted',
+    recheck: 'Deploying',
+    'verification-failed': 'Failed',
     error: 'Errored',
   },
   Verifying: {
@@ -80,10 +88,10 @@ const everyPair = pairs.map(
 
 describe('nextPhase', () => {
   it('covers every phase × event pair', () => {
-    expect(pairs).toHaveLength(11 * 13);
+    expect(pairs).toHaveLength(12 * 15);
   });
 
-  // 143 cases, one per pair: the allowed ones name their target, the refused ones `refused`.
+  // 180 cases, one per pair: the allowed ones name their target, the refused ones `refused`.
   it.each(everyPair)('%s --%s--> %s', (phase, event, _to, expectedResult) => {
     expect(nextPhase(phase, event)).toEqual(expectedResult);
   });
@@ -125,6 +133,17 @@ describe('nextPhase', () => {
       ok: false,
       reason:
         'cannot approve a promotion that is "Blocked": its gates must pass first (re-check it after adding the missing evidence)',
+    });
+  });
+
+  it('refuses a second claim of the same approval (a claim is used once)', () => {
+    expect(nextPhase('Deploying', 'claim')).toEqual({
+      ok: false,
+      reason: expect.stringContaining('a claim is used once'),
+    });
+    expect(nextPhase('Deploying', 'cancel')).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/rollback/),
     });
   });
 
@@ -185,6 +204,7 @@ describe('openPhases', () => {
         'Blocked',
         'AwaitingApproval',
         'Approved',
+        'Deploying',
         'Verifying',
       ].sort(),
     );

@@ -13,6 +13,8 @@ export const promotionEvents = [
   'approval-quorum-met',
   'rejected',
   'gates-regressed',
+  'claim',
+  'deploy-failed',
   'verify',
   'verified',
   'verification-failed',
@@ -71,14 +73,21 @@ export const phaseTransitions: ReadonlyArray<PhaseTransition> = Object.freeze(
       'rejected',
       'Rejected',
     ),
+    // On `approval` and `operators` rungs a deploy first claims the approved promotion: single
+    // use, because the conditional update lets exactly one claim leave "Approved".
+    ...edges(['Approved'], 'claim', 'Deploying'),
+    // The claimed deploy reported a non-zero exit: the rung may be half-changed, so this ends here.
+    ...edges(['Deploying'], 'deploy-failed', 'Failed'),
+    // Rungs without a claim whose proof checks observe the change (e.g. deploy evidence).
     ...edges(['Approved'], 'verify', 'Verifying'),
-    // Nothing to verify on this rung (no proof checks): an approved promotion is promoted at once.
-    ...edges(['Approved'], 'verified', 'Promoted'),
-    ...edges(['Verifying'], 'verified', 'Promoted'),
+    // Only when the change was observed (the cluster runs the commit, the deploy reported it,
+    // every proof check passed); never the moment approval lands.
+    ...edges(['Approved', 'Deploying', 'Verifying'], 'verified', 'Promoted'),
     // The rollout is still progressing.
+    ...edges(['Deploying'], 'recheck', 'Deploying'),
     ...edges(['Verifying'], 'recheck', 'Verifying'),
-    ...edges(['Verifying'], 'verification-failed', 'Failed'),
-    // Once verification started the rung was mutated: cancelling would hide that. Roll back instead.
+    ...edges(['Deploying', 'Verifying'], 'verification-failed', 'Failed'),
+    // Once a deploy claimed it the rung may be mutated: cancelling would hide that. Roll back instead.
     ...edges(
       ['Checking', 'Blocked', 'AwaitingApproval', 'Approved'],
       'cancel',
@@ -114,6 +123,11 @@ const eventWords: Record<PromotionEvent, { act: string; done: string }> = {
   'gates-regressed': {
     act: 'report a gate regression on %',
     done: 'sent back to "Blocked"',
+  },
+  claim: { act: 'claim %', done: 'claimed' },
+  'deploy-failed': {
+    act: 'report a failed deploy of %',
+    done: 'marked as failed',
   },
   verify: { act: 'start verifying %', done: 'sent to verification' },
   verified: { act: 'mark % as verified', done: 'marked as verified' },
@@ -164,6 +178,12 @@ function specificRefusal(
       return phase === 'Approved'
         ? 'it is already approved; cancel it instead'
         : 'it is already deployed; wait for verification to finish, then start a rollback if needed';
+    case 'claim':
+      return phase === 'Deploying' || phase === 'Verifying'
+        ? 'a deploy already claimed it (a claim is used once); wait for that deploy, or request a new promotion'
+        : 'only an approved promotion can be claimed by a deploy; wait until it is "Approved"';
+    case 'deploy-failed':
+      return 'only a promotion a deploy claimed ("Deploying") can report a failed deploy';
     case 'cancel':
       return 'the rung has already been changed; wait for verification to finish, then start a rollback if needed';
     case 'gates-regressed':
@@ -190,9 +210,9 @@ function specificRefusal(
         ? 'it is already being verified'
         : 'only an approved promotion is deployed and verified';
     case 'verified':
-      return 'only an approved or verifying promotion can be marked as verified';
+      return 'only an approved, deploying or verifying promotion can be marked as verified';
     case 'verification-failed':
-      return 'only a promotion that is "Verifying" can fail its verification';
+      return 'only a promotion that is "Deploying" or "Verifying" can fail its verification';
     default:
       return undefined;
   }

@@ -4,7 +4,10 @@ import { SidebarOpenStateProvider } from '@backstage/core-components';
 import { LADDER_APPROVALS_CHANNEL } from '@khal/plugin-ladder-common';
 import { ENTITY_REF, SAM, openPromotion } from '../../__testUtils__/fixtures';
 import { mockLadderApi } from '../../__testUtils__/mockLadderApi';
-import { mockSignalApi, renderWithApis } from '../../__testUtils__/renderWithApis';
+import {
+  mockSignalApi,
+  renderWithApis,
+} from '../../__testUtils__/renderWithApis';
 import { LadderApprovalsPage } from './LadderApprovalsPage';
 import { LadderApprovalsSidebarItem } from './LadderApprovalsSidebarItem';
 
@@ -15,15 +18,39 @@ jest.setTimeout(30_000);
 describe('LadderApprovalsPage', () => {
   it('lists the promotions waiting for me with the gate summary, and approves in place', async () => {
     const api = mockLadderApi();
-    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
-    const item = await screen.findByRole('article', { name: `Promotion of ${ENTITY_REF} to Customer HML` });
-    expect(within(item).getByText(/1 of 3 gates pass — not yet: Acceptance evidence \(failed\), Approval \(pending\)/)).toBeInTheDocument();
-    expect(api.listPromotions).toHaveBeenCalledWith({ awaitingMyApproval: 'true', limit: 100 });
-    expect(within(item).queryByRole('button', { name: 'Cancel promotion' })).not.toBeInTheDocument();
-    await userEvent.click(within(item).getByRole('button', { name: 'Approve' }));
+    await renderWithApis(<LadderApprovalsPage />, {
+      ladderApi: api,
+      user: SAM,
+    });
+    const item = await screen.findByRole('article', {
+      name: `Promotion of ${ENTITY_REF} to Customer HML`,
+    });
+    expect(
+      within(item).getByText(
+        /1 of 3 gates pass — not yet: Acceptance evidence \(failed\), Approval \(pending\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(api.listPromotions).toHaveBeenCalledWith({
+      awaitingMyApproval: 'true',
+      limit: 100,
+    });
+    expect(
+      within(item).queryByRole('button', { name: 'Cancel promotion' }),
+    ).not.toBeInTheDocument();
+    await userEvent.click(
+      within(item).getByRole('button', { name: 'Approve' }),
+    );
     const dialog = await screen.findByRole('dialog');
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
-    await waitFor(() => expect(api.decide).toHaveBeenCalledWith('p-1', { decision: 'approve', comment: '' }, expect.anything()));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
+    await waitFor(() =>
+      expect(api.decide).toHaveBeenCalledWith(
+        'p-1',
+        { decision: 'approve', comment: '' },
+        expect.anything(),
+      ),
+    );
   });
 
   it('shows the customer explanation before the gates', async () => {
@@ -36,14 +63,30 @@ describe('LadderApprovalsPage', () => {
         contacts: [],
         settingsSupplied: null,
         settingsMissing: [],
-        changes: { from: { ref: null }, to: openPromotion.ref, commits: null, settingsAdded: [], settingsRemoved: [], newlyRequired: [] },
+        changes: {
+          from: { ref: null },
+          to: openPromotion.ref,
+          commits: null,
+          settingsAdded: [],
+          settingsRemoved: [],
+          newlyRequired: [],
+        },
         approvers: [],
       },
     };
-    const api = mockLadderApi({ listPromotions: jest.fn().mockResolvedValue({ items: [explained] }) });
-    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
-    const item = await screen.findByRole('article', { name: `Promotion of ${ENTITY_REF} to Customer HML` });
-    const explanation = within(item).getByRole('region', { name: 'Explanation for the customer' });
+    const api = mockLadderApi({
+      listPromotions: jest.fn().mockResolvedValue({ items: [explained] }),
+    });
+    await renderWithApis(<LadderApprovalsPage />, {
+      ladderApi: api,
+      user: SAM,
+    });
+    const item = await screen.findByRole('article', {
+      name: `Promotion of ${ENTITY_REF} to Customer HML`,
+    });
+    const explanation = within(item).getByRole('region', {
+      name: 'Explanation for the customer',
+    });
     expect(explanation).toHaveTextContent('Explanation for Acme Retail');
     expect(explanation).toHaveTextContent('Settings suppliedunknown: nothing has observed the settings on this rung yet');
     expect(explanation).toHaveTextContent('first placement (nothing below to compare with) to a1b2c3d');
@@ -51,27 +94,92 @@ describe('LadderApprovalsPage', () => {
     expect(item.textContent!.indexOf('Acme gets the new checkout')).toBeLessThan(item.textContent!.indexOf('gates pass'));
   });
 
+  it('shows the approver the commit and manifest digest, and which earlier approvals no longer count and why', async () => {
+    const bound = {
+      ...openPromotion,
+      ref: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+      requestedRef: 'release-7',
+      manifestDigest: 'f00dfeed'.repeat(8),
+      approvals: [
+        {
+          id: 'ap-1',
+          promotionId: openPromotion.id,
+          approver: 'user:default/omar',
+          decision: 'approve' as const,
+          comment: '',
+          createdAt: openPromotion.createdAt,
+          counted: false,
+          why: 'user:default/omar is no longer a member of group:default/customer-stakeholders',
+        },
+      ],
+      approvalRequirement: { ...openPromotion.approvalRequirement!, given: 0 },
+    };
+    const api = mockLadderApi({
+      listPromotions: jest.fn().mockResolvedValue({ items: [bound] }),
+    });
+    await renderWithApis(<LadderApprovalsPage />, {
+      ladderApi: api,
+      user: SAM,
+    });
+    const item = await screen.findByRole('article', {
+      name: `Promotion of ${ENTITY_REF} to Customer HML`,
+    });
+    expect(within(item).getByTestId('approval-binding')).toHaveTextContent(
+      'Commit a1b2c3d4e5f60718293a4b5c6d7e8f9012345678 (requested as release-7); manifest sha256:f00dfeedf00d…',
+    );
+    expect(within(item).getByText(/0 of 1 approval given/)).toBeInTheDocument();
+    expect(
+      within(item).getByRole('list', { name: 'Decisions given' }),
+    ).toHaveTextContent(
+      'does not count: user:default/omar is no longer a member of group:default/customer-stakeholders',
+    );
+  });
+
   it('requires a reason to reject', async () => {
     const api = mockLadderApi();
-    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
-    await userEvent.click(await screen.findByRole('button', { name: 'Reject' }));
+    await renderWithApis(<LadderApprovalsPage />, {
+      ladderApi: api,
+      user: SAM,
+    });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Reject' }),
+    );
     const dialog = await screen.findByRole('dialog');
     const reject = within(dialog).getByRole('button', { name: 'Reject' });
     expect(reject).toBeDisabled();
-    await userEvent.type(within(dialog).getByLabelText(/why do you reject it/i), 'customer not ready');
+    await userEvent.type(
+      within(dialog).getByLabelText(/why do you reject it/i),
+      'customer not ready',
+    );
     expect(reject).toBeEnabled();
   });
 
   it('says when nothing is waiting', async () => {
-    const api = mockLadderApi({ listPromotions: jest.fn().mockResolvedValue({ items: [] }) });
-    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
-    expect(await screen.findByTestId('approvals-empty')).toHaveTextContent('Nothing is waiting for you');
+    const api = mockLadderApi({
+      listPromotions: jest.fn().mockResolvedValue({ items: [] }),
+    });
+    await renderWithApis(<LadderApprovalsPage />, {
+      ladderApi: api,
+      user: SAM,
+    });
+    expect(await screen.findByTestId('approvals-empty')).toHaveTextContent(
+      'Nothing is waiting for you',
+    );
   });
 
   it('shows the error with a retry', async () => {
-    const api = mockLadderApi({ listPromotions: jest.fn().mockRejectedValue(new Error('inbox unavailable')) });
-    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
-    expect(await screen.findByRole('alert')).toHaveTextContent('inbox unavailable');
+    const api = mockLadderApi({
+      listPromotions: jest
+        .fn()
+        .mockRejectedValue(new Error('inbox unavailable')),
+    });
+    await renderWithApis(<LadderApprovalsPage />, {
+      ladderApi: api,
+      user: SAM,
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'inbox unavailable',
+    );
   });
 });
 
@@ -82,7 +190,9 @@ describe('LadderApprovalsSidebarItem', () => {
       listPromotions: jest
         .fn()
         .mockResolvedValueOnce({ items: [openPromotion] })
-        .mockResolvedValue({ items: [openPromotion, { ...openPromotion, id: 'p-2' }] }),
+        .mockResolvedValue({
+          items: [openPromotion, { ...openPromotion, id: 'p-2' }],
+        }),
     });
     await renderWithApis(
       <SidebarOpenStateProvider value={{ isOpen: true, setOpen: () => {} }}>
@@ -90,9 +200,18 @@ describe('LadderApprovalsSidebarItem', () => {
       </SidebarOpenStateProvider>,
       { ladderApi: api, user: SAM, signalApi: signals.api },
     );
-    const link = await screen.findByRole('link', { name: /Approvals: 1 waiting for you/ });
+    const link = await screen.findByRole('link', {
+      name: /Approvals: 1 waiting for you/,
+    });
     expect(link).toHaveAttribute('href', '/ladder/approvals');
-    act(() => signals.publish(LADDER_APPROVALS_CHANNEL, { entityRef: ENTITY_REF, change: 'approval' }));
-    expect(await screen.findByRole('link', { name: /Approvals: 2 waiting for you/ })).toBeInTheDocument();
+    act(() =>
+      signals.publish(LADDER_APPROVALS_CHANNEL, {
+        entityRef: ENTITY_REF,
+        change: 'approval',
+      }),
+    );
+    expect(
+      await screen.findByRole('link', { name: /Approvals: 2 waiting for you/ }),
+    ).toBeInTheDocument();
   });
 });

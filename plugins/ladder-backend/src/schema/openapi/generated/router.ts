@@ -235,7 +235,7 @@ export const spec = {
           },
           '400': {
             description:
-              'Invalid body, unknown rung, missing explanation, or a rollback to a ref never placed on the rung (the message lists the refs that can be rolled back to)',
+              "Invalid body, unknown rung, missing explanation, a ref that does not resolve to a commit of the entity's repository (the message names the ref, the repository and the fix), or a rollback to a ref never placed on the rung (the message lists the refs that can be rolled back to)",
             content: {
               'application/json': {
                 schema: {
@@ -263,7 +263,7 @@ export const spec = {
           },
           '409': {
             description:
-              'An open promotion of this entity to this rung exists, or the ref is already there',
+              'An open promotion of the same commit to this rung exists, one being deployed exists, or the commit is already there. An open promotion of another commit that no deploy claimed yet is Superseded by this one (its approvals do not carry over)',
             content: {
               'application/json': {
                 schema: {
@@ -641,6 +641,138 @@ export const spec = {
           },
           '409': {
             description: 'The promotion is finished',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/promotions/{id}/claim': {
+      post: {
+        summary:
+          'A deploy claims the Approved promotion of exactly this rung and commit before it changes anything (Approved → Deploying; single use; ladder.promotion.deploy; on operators rungs an operator). Only approval and operators rungs are deployed by claim. Honours Idempotency-Key.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/PromotionId',
+          },
+          {
+            $ref: '#/components/parameters/IdempotencyKey',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ClaimRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The claimed promotion (Deploying)',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'Denied by policy, or not an operator on an operators rung',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            description:
+              'Not Approved, already claimed (a claim is used once), another rung or commit than approved, or a rung deployed without a claim',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '422': {
+            $ref: '#/components/responses/IdempotencyMismatch',
+          },
+        },
+      },
+    },
+    '/promotions/{id}/deploy-result': {
+      post: {
+        summary:
+          'The claimed deploy reports how it ended (only its claimant; ladder.promotion.deploy). Recorded as deploy-output evidence (redacted); exit code 0 promotes it once observed (rungs without proof checks), any other fails it.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/PromotionId',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/DeployResultRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The promotion after the report',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'Denied by policy, or not the claimant',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            description: 'Not claimed, or no longer Deploying',
             content: {
               'application/json': {
                 schema: {
@@ -1363,6 +1495,44 @@ export const spec = {
           },
         },
       },
+      ClaimRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['toRung', 'sha'],
+        properties: {
+          toRung: {
+            type: 'string',
+            description: 'rung id or alias',
+          },
+          sha: {
+            type: 'string',
+            pattern: '^[0-9a-f]{40}$',
+            description: 'the full commit SHA the promotion was approved for',
+          },
+        },
+      },
+      DeployResultRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['exitCode', 'summary'],
+        properties: {
+          exitCode: {
+            type: 'integer',
+            minimum: -1,
+            maximum: 255,
+          },
+          summary: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 500,
+          },
+          output: {
+            type: 'string',
+            description:
+              'the tail of the deploy output (redacted like evidence)',
+          },
+        },
+      },
       Approval: {
         type: 'object',
         required: [
@@ -1392,6 +1562,16 @@ export const spec = {
           },
           createdAt: {
             type: 'string',
+          },
+          counted: {
+            type: 'boolean',
+            description:
+              'Approvals only: whether it counts toward the quorum now (membership of the approver groups now, never the requester, one per person)',
+          },
+          why: {
+            type: 'string',
+            description:
+              'Why it does not count, e.g. "… is no longer a member of group:default/operators"',
           },
         },
       },
@@ -1560,6 +1740,8 @@ export const spec = {
           },
           ref: {
             type: 'string',
+            description:
+              'The full 40-hex commit SHA the requested ref resolved to at create time',
           },
           kind: {
             type: 'string',
@@ -1567,6 +1749,32 @@ export const spec = {
           },
           reason: {
             type: 'string',
+          },
+          requestedRef: {
+            type: 'string',
+            description:
+              'What the requester asked for (branch, tag, short SHA) when it differs from ref',
+          },
+          manifestDigest: {
+            type: 'string',
+            nullable: true,
+            description:
+              'sha256 of khal-app.json at ref, read when the promotion was created; approvals bind to it',
+          },
+          claim: {
+            type: 'object',
+            nullable: true,
+            description:
+              'The deploy that claimed the approved promotion (single use)',
+            required: ['claimedBy', 'claimedAt'],
+            properties: {
+              claimedBy: {
+                type: 'string',
+              },
+              claimedAt: {
+                type: 'string',
+              },
+            },
           },
           explanation: {
             type: 'string',
@@ -1581,6 +1789,7 @@ export const spec = {
               'Blocked',
               'AwaitingApproval',
               'Approved',
+              'Deploying',
               'Verifying',
               'Promoted',
               'Rejected',
@@ -2033,6 +2242,7 @@ export const spec = {
               'proven',
               'unverified',
               'failed',
+              'deploying',
               'drifted',
               'unknown',
             ],
@@ -2128,6 +2338,7 @@ export const spec = {
               'proven',
               'unverified',
               'failed',
+              'deploying',
               'drifted',
               'unknown',
             ],

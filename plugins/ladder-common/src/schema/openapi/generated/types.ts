@@ -210,7 +210,7 @@ export interface paths {
             'application/json': components['schemas']['Promotion'];
           };
         };
-        /** @description Invalid body, unknown rung, missing explanation, or a rollback to a ref never placed on the rung (the message lists the refs that can be rolled back to) */
+        /** @description Invalid body, unknown rung, missing explanation, a ref that does not resolve to a commit of the entity's repository (the message names the ref, the repository and the fix), or a rollback to a ref never placed on the rung (the message lists the refs that can be rolled back to) */
         400: {
           headers: {
             [name: string]: unknown;
@@ -230,7 +230,7 @@ export interface paths {
           };
         };
         404: components['responses']['NotFound'];
-        /** @description An open promotion of this entity to this rung exists, or the ref is already there */
+        /** @description An open promotion of the same commit to this rung exists, one being deployed exists, or the commit is already there. An open promotion of another commit that no deploy claimed yet is Superseded by this one (its approvals do not carry over) */
         409: {
           headers: {
             [name: string]: unknown;
@@ -528,6 +528,136 @@ export interface paths {
         403: components['responses']['Forbidden'];
         404: components['responses']['NotFound'];
         /** @description The promotion is finished */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/promotions/{id}/claim': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A deploy claims the Approved promotion of exactly this rung and commit before it changes anything (Approved → Deploying; single use; ladder.promotion.deploy; on operators rungs an operator). Only approval and operators rungs are deployed by claim. Honours Idempotency-Key. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description Same key and body (per caller) returns the first result with header `Idempotent-Replayed: true`; same key with another body is 422. */
+          'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        };
+        path: {
+          id: components['parameters']['PromotionId'];
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['ClaimRequest'];
+        };
+      };
+      responses: {
+        /** @description The claimed promotion (Deploying) */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Promotion'];
+          };
+        };
+        400: components['responses']['BadRequest'];
+        401: components['responses']['Unauthorized'];
+        /** @description Denied by policy, or not an operator on an operators rung */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        404: components['responses']['NotFound'];
+        /** @description Not Approved, already claimed (a claim is used once), another rung or commit than approved, or a rung deployed without a claim */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        422: components['responses']['IdempotencyMismatch'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/promotions/{id}/deploy-result': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The claimed deploy reports how it ended (only its claimant; ladder.promotion.deploy). Recorded as deploy-output evidence (redacted); exit code 0 promotes it once observed (rungs without proof checks), any other fails it. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: components['parameters']['PromotionId'];
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['DeployResultRequest'];
+        };
+      };
+      responses: {
+        /** @description The promotion after the report */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Promotion'];
+          };
+        };
+        400: components['responses']['BadRequest'];
+        401: components['responses']['Unauthorized'];
+        /** @description Denied by policy, or not the claimant */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        404: components['responses']['NotFound'];
+        /** @description Not claimed, or no longer Deploying */
         409: {
           headers: {
             [name: string]: unknown;
@@ -922,6 +1052,18 @@ export interface components {
       placedAt: string;
       placedBy: string;
     };
+    ClaimRequest: {
+      /** @description rung id or alias */
+      toRung: string;
+      /** @description the full commit SHA the promotion was approved for */
+      sha: string;
+    };
+    DeployResultRequest: {
+      exitCode: number;
+      summary: string;
+      /** @description the tail of the deploy output (redacted like evidence) */
+      output?: string;
+    };
     Approval: {
       id: string;
       promotionId: string;
@@ -930,6 +1072,10 @@ export interface components {
       decision: 'approve' | 'reject';
       comment: string;
       createdAt: string;
+      /** @description Approvals only: whether it counts toward the quorum now (membership of the approver groups now, never the requester, one per person) */
+      counted?: boolean;
+      /** @description Why it does not count, e.g. "… is no longer a member of group:default/operators" */
+      why?: string;
     };
     ApprovalRequirement: {
       groups: string[];
@@ -964,10 +1110,20 @@ export interface components {
       ladderId: string;
       fromRung: string | null;
       toRung: string;
+      /** @description The full 40-hex commit SHA the requested ref resolved to at create time */
       ref: string;
       /** @enum {string} */
       kind: 'promotion' | 'rollback' | 'adoption';
       reason: string;
+      /** @description What the requester asked for (branch, tag, short SHA) when it differs from ref */
+      requestedRef?: string;
+      /** @description sha256 of khal-app.json at ref, read when the promotion was created; approvals bind to it */
+      manifestDigest?: string | null;
+      /** @description The deploy that claimed the approved promotion (single use) */
+      claim?: {
+        claimedBy: string;
+        claimedAt: string;
+      } | null;
       explanation?: string;
       explanationDetail?: components['schemas']['PromotionExplanation'];
       /** @enum {string} */
@@ -976,6 +1132,7 @@ export interface components {
         | 'Blocked'
         | 'AwaitingApproval'
         | 'Approved'
+        | 'Deploying'
         | 'Verifying'
         | 'Promoted'
         | 'Rejected'
@@ -1114,6 +1271,7 @@ export interface components {
         | 'proven'
         | 'unverified'
         | 'failed'
+        | 'deploying'
         | 'drifted'
         | 'unknown';
       statusReason: string;
@@ -1149,6 +1307,7 @@ export interface components {
         | 'proven'
         | 'unverified'
         | 'failed'
+        | 'deploying'
         | 'drifted'
         | 'unknown';
       placedAt: string | null;
