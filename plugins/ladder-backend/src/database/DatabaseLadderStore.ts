@@ -953,13 +953,13 @@ export class DatabaseLadderStore implements LadderStore {
       .limit(options.limit);
     let expired = 0;
     for (const { id } of candidates) {
-      await this.db.transaction(async tx => {
+      const done = await this.db.transaction(async tx => {
         // `content is not null` makes a concurrent run (another replica) expire each item once
         const changed = await tx(T.evidence)
           .where('id', id)
           .whereNotNull('content')
           .update({ content: null, content_expired_at: now() });
-        if (!changed) return;
+        if (!changed) return false;
         const e = toEvidence(await tx(T.evidence).where('id', id).first());
         await tx(T.audit).insert(
           auditRow({
@@ -971,8 +971,9 @@ export class DatabaseLadderStore implements LadderStore {
             detail: { evidenceId: e.id, kind: e.kind, digest: e.digest, summary: e.summary, createdAt: e.createdAt },
           }),
         );
-        expired += 1;
+        return true;
       });
+      if (done) expired += 1;
     }
     return expired;
   }

@@ -53,15 +53,12 @@ export const evidenceGate: LadderGate = {
       };
     }
     const failed = missing.filter(k => failedExit.has(k)).map(k => `the recorded ${k} exited ${failedExit.get(k)}`);
+    let failureNote = '';
+    if (failed.length) failureNote = ` (${failed.join('; ')})`;
+    else if (found.some(e => !reportsSuccess(e))) failureNote = ' (what was recorded reports a failure or no exit code 0)';
     return {
       status: ctx.mode === 'entry' ? 'failed' : 'pending',
-      summary: `missing evidence for ${ctx.ref} on ${rung.title}: ${missing.join(', ')}${
-        failed.length
-          ? ` (${failed.join('; ')})`
-          : found.some(e => !reportsSuccess(e))
-          ? ' (what was recorded reports a failure or no exit code 0)'
-          : ''
-      }`,
+      summary: `missing evidence for ${ctx.ref} on ${rung.title}: ${missing.join(', ')}${failureNote}`,
       howToFix: missing
         .map(k =>
           k === 'deploy-output'
