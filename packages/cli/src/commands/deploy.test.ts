@@ -21,9 +21,18 @@ describe('khal deploy (CLI process against a fake portal)', () => {
     );
 
   it('--dry-run prints the plan, runs the rung dry-run command and records its exit code as clean dry-run evidence', async () => {
+    // A PM2_HOME and KUBECONFIG the person set win over the workspace's: the runner then
+    // prints no note about them, and stderr holds the command line alone on any machine.
     const run = await runKhal(
       ['deploy', '--target', 'dev', '--dry-run', '--ref', fixtures.REF],
-      { env, cwd: app.dir },
+      {
+        env: {
+          ...env,
+          PM2_HOME: path.join(app.dir, 'pm2-FAKE'),
+          KUBECONFIG: path.join(app.dir, 'kubeconfig-FAKE'),
+        },
+        cwd: app.dir,
+      },
     );
     expect(run.stderr).toBe('$ echo server dry-run ok\n');
     expect(run.code).toBe(0);

@@ -68,14 +68,20 @@ describe('every route answers what the OpenAPI spec says', () => {
         .set('Authorization', alice)
         .send(body),
     );
-  const evidence = (rung: string, ref: string) =>
+  const evidence = (
+    rung: string,
+    ref: string,
+    kind = 'build-output',
+    data?: object,
+  ) =>
     post('/evidence', {
       entityRef: ENTITY,
       rung,
       ref,
-      kind: 'build-output',
-      summary: 'built',
+      kind,
+      summary: `${kind} ok`,
       content: 'ok',
+      ...(data ? { data } : {}),
     });
 
   it('the checker itself names a missing field, an undocumented status and an unknown route', () => {
@@ -113,15 +119,23 @@ describe('every route answers what the OpenAPI spec says', () => {
 
   it('a promotion and its changes, where a field goes from unset to set (the HML Changes bug)', async () => {
     expect((await evidence('local', repo.commits.a)).status).toBe(201);
+    const mirrored = await post('/promotions', {
+      entityRef: ENTITY,
+      toRung: 'mirrored',
+      ref: repo.commits.a,
+    });
+    // The mirror has no proof checks: it waits for its deploy's successful output.
+    expect(mirrored.body.phase).toBe('Approved');
     expect(
       (
-        await post('/promotions', {
-          entityRef: ENTITY,
-          toRung: 'mirrored',
-          ref: repo.commits.a,
+        await evidence('mirrored', repo.commits.a, 'deploy-output', {
+          exitCode: 0,
         })
-      ).body.phase,
-    ).toBe('Promoted');
+      ).status,
+    ).toBe(201);
+    expect((await get(`/promotions/${mirrored.body.id}`)).body.phase).toBe(
+      'Promoted',
+    );
     const created = await post('/promotions', {
       entityRef: ENTITY,
       toRung: 'local',
@@ -174,8 +188,136 @@ describe('every route answers what the OpenAPI spec says', () => {
     );
   });
 
+  it('a deploy claims an approved promotion and reports how it ended', async () => {
+    // Its own entity history: Shared dev must take the commit from Local, not from the
+    // (unverified) mirror the test above placed it on.
+    const own = createAppRepository();
+    const fresh = await startLadderBackend({ repoDir: own.dir });
+    const { a, b } = own.commits;
+    const call = async (
+      method: 'get' | 'post',
+      p: string,
+      body?: object,
+      who = 'alice',
+    ) =>
+      expectMatchesSpec(
+        await request(fresh.server)
+          [method](`/api/ladder${p}`)
+          .set(
+            'Authorization',
+            mockCredentials.user.header(`user:default/${who}`),
+          )
+          .send(body),
+      );
+    const record = (rung: string, kind: string, data?: object) =>
+      call('post', '/evidence', {
+        entityRef: ENTITY,
+        rung,
+        ref: a,
+        kind,
+        summary: `${kind} ok`,
+        content: 'ok',
+        ...(data ? { data } : {}),
+      });
+    try {
+      expect(
+        (await call('post', '/enrollments', { entityRef: ENTITY, ref: a }))
+          .status,
+      ).toBe(201);
+      await record('local', 'build-output');
+      // Shared dev: its settings, a clean dry-run of the plan computed now, its deploy.
+      await record('dev', 'env-contract', { supplied: ['DATABASE_URL'] });
+      const plan = await call(
+        'get',
+        `/plan?entityRef=${ENTITY}&target=dev&ref=${a}`,
+      );
+      expect(plan.status).toBe(200);
+      await record('dev', 'dry-run', {
+        exitCode: 0,
+        target: 'dev',
+        planDigest: plan.body.planDigest,
+      });
+      const toDev = await call('post', '/promotions', {
+        entityRef: ENTITY,
+        toRung: 'dev',
+        ref: a,
+      });
+      expect(toDev.status).toBe(201);
+      await record('dev', 'deploy-output', { exitCode: 0 });
+      expect(
+        (await call('get', `/promotions/${toDev.body.id}`)).body.phase,
+      ).toBe('Promoted');
+
+      const toHml = await call('post', '/promotions', {
+        entityRef: ENTITY,
+        toRung: 'hml',
+        ref: a,
+      });
+      expect(toHml.body.phase).toBe('AwaitingApproval');
+      const id = toHml.body.id;
+      const approved = await call(
+        'post',
+        `/promotions/${id}/approvals`,
+        { decision: 'approve' },
+        'sam',
+      );
+      expect(approved.body.phase).toBe('Approved');
+
+      // Another commit than the approved one is refused, with a documented error body.
+      expect(
+        (
+          await call('post', `/promotions/${id}/claim`, {
+            toRung: 'hml',
+            sha: b,
+          })
+        ).status,
+      ).toBe(409);
+      const claimed = await call('post', `/promotions/${id}/claim`, {
+        toRung: 'hml',
+        sha: a,
+      });
+      expect(claimed.status).toBe(201);
+      expect(claimed.body.phase).toBe('Deploying');
+      // Only the claimant reports.
+      expect(
+        (
+          await call(
+            'post',
+            `/promotions/${id}/deploy-result`,
+            { exitCode: 0, summary: 'deployed' },
+            'bob',
+          )
+        ).status,
+      ).toBe(403);
+      const reported = await call('post', `/promotions/${id}/deploy-result`, {
+        exitCode: 0,
+        summary: 'deployed',
+        output: 'rolled out FAKE',
+      });
+      expect(reported.status).toBe(200);
+      expect(reported.body.phase).toBe('Promoted');
+      // Reported again: it is no longer Deploying.
+      expect(
+        (
+          await call('post', `/promotions/${id}/deploy-result`, {
+            exitCode: 0,
+            summary: 'deployed',
+          })
+        ).status,
+      ).toBe(409);
+    } finally {
+      await fresh.stop();
+      fs.rmSync(own.dir, { recursive: true, force: true });
+    }
+  });
+
   it('evidence, plan, audit, and error bodies', async () => {
-    expect((await get(`/evidence?entityRef=${ENTITY}`)).status).toBe(200);
+    const list = await get(`/evidence?entityRef=${ENTITY}`);
+    expect(list.status).toBe(200);
+    const one = await get(`/evidence/${list.body.items[0].id}`);
+    expect(one.status).toBe(200);
+    expect(one.body.id).toBe(list.body.items[0].id);
+    expect((await get('/evidence/no-such-evidence')).status).toBe(404);
     expect([200, 422]).toContain(
       (await get(`/plan?entityRef=${ENTITY}&target=dev&ref=${repo.commits.a}`))
         .status,

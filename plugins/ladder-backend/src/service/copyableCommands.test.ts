@@ -80,6 +80,7 @@ describe('deploy plan commands built from annotation values', () => {
       expect(res.body.commands).toEqual({
         logs: 'kubectl -n khal-orders-api logs deploy/orders-api',
         status: 'kubectl -n khal-orders-api rollout status deploy/orders-api',
+        dryRun: 'kubectl -n khal-orders-api apply --dry-run=server -f deploy/',
       });
     } finally {
       await backend.stop();

@@ -45,7 +45,7 @@ describe('commands on an entity view', () => {
     expect(plan.status).toBe(200);
     const shown = (await view()).body.rungs.find((r: any) => r.rung.id === 'dev').rung.commands;
     expect(plan.body.commands).toEqual(shown);
-    expect(plan.body.tools).toEqual({ logs: ['kubectl'], status: ['kubectl'] });
+    expect(plan.body.tools).toEqual({ logs: ['kubectl'], status: ['kubectl'], dryRun: ['kubectl'] });
   });
 
   it('keep the templates in the ladder definitions (GET /ladders), which belong to no entity', async () => {
