@@ -17,14 +17,38 @@ export const reposDir =
   process.env.KHAL_REPOS_DIR ?? join(root, 'data', 'repos');
 
 const apps = {
-  'orders-api': { title: 'Orders API', port: 8080, db: true },
-  'billing-worker': { title: 'Billing worker', port: 8081, db: true },
+  'orders-api': {
+    title: 'Orders API',
+    port: 8080,
+    db: true,
+    secrets: { DATABASE_URL: ['orders-api-db', 'database-url'] },
+  },
+  'billing-worker': {
+    title: 'Billing worker',
+    port: 8081,
+    db: true,
+    // The Secret the demo cluster holds its database URL in (packages/kube-simulator/fixtures).
+    secrets: { DATABASE_URL: ['billing-worker-db', 'database-url'] },
+  },
   'customer-portal': { title: 'Customer portal', port: 3001, db: false },
   'payments-gateway': {
     title: 'Payments gateway',
     port: 8443,
     db: true,
     provider: true,
+    secrets: {
+      PAYMENTS_API_KEY: ['payments-gateway-secrets', 'api-key'],
+      WEBHOOK_SIGNING_KEY: ['payments-gateway-secrets', 'webhook-signing-key'],
+      DATABASE_URL: ['payments-gateway-secrets', 'database-url'],
+      PAYMENT_PROVIDER_KEY: [
+        'payments-gateway-secrets',
+        'payment-provider-key',
+      ],
+    },
+    config: {
+      name: 'payments-gateway-config',
+      keys: { LOG_LEVEL: 'log-level' },
+    },
   },
   'edge-proxy': { title: 'Edge proxy', port: 8088, db: false },
   // The second customer's app (khal.ai/customer: globex).
@@ -73,6 +97,99 @@ function manifest(name, app, step) {
   };
 }
 
+/**
+ * deploy/kubernetes.yaml of a demo app, the shape of the khal-node-app skeleton's: the rung's
+ * deploy command fills in @REF@ (the full commit SHA) and @NAMESPACE@ and applies it with kubectl.
+ * The settings are wired from the Secrets and ConfigMaps the demo clusters hold (fake values).
+ * No `replicas`: each cluster keeps the count it runs (production scales payments-gateway).
+ */
+function kubernetesYaml(name, app) {
+  const labels = [`backstage.io/kubernetes-id: ${name}`, `app: ${name}`];
+  const indent = (n, lines) =>
+    lines.map(l => `${' '.repeat(n)}${l}`).join('\n');
+  const env = [
+    '- name: PORT',
+    `  value: "${app.port}"`,
+    ...Object.entries(app.secrets ?? {}).flatMap(([setting, [secret, key]]) => [
+      `- name: ${setting}`,
+      '  valueFrom:',
+      '    secretKeyRef:',
+      `      name: ${secret}`,
+      `      key: ${key}`,
+    ]),
+    ...Object.entries(app.config?.keys ?? {}).flatMap(([setting, key]) => [
+      `- name: ${setting}`,
+      '  valueFrom:',
+      '    configMapKeyRef:',
+      `      name: ${app.config.name}`,
+      `      key: ${key}`,
+    ]),
+  ];
+  const envFrom = app.config
+    ? [
+        '          envFrom:',
+        '            - configMapRef:',
+        `                name: ${app.config.name}`,
+      ]
+    : [];
+  return [
+    '# Plain manifests for the Kubernetes rungs (dev, hml, prod), applied with kubectl alone.',
+    "# The rung's deploy command fills in the full commit SHA and the rung's namespace, e.g.",
+    `#   sed -e 's/@REF@/<sha>/g' -e 's/@NAMESPACE@/khal-${name}/g' deploy/kubernetes.yaml \\`,
+    '#     | kubectl --context shared-dev apply -f -',
+    'apiVersion: v1',
+    'kind: Namespace',
+    'metadata:',
+    '  name: "@NAMESPACE@"',
+    '---',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    `  name: ${name}`,
+    '  namespace: "@NAMESPACE@"',
+    '  labels:',
+    indent(4, labels),
+    '  annotations:',
+    '    khal.ai/ref: "@REF@"',
+    'spec:',
+    '  selector:',
+    '    matchLabels:',
+    indent(6, labels),
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    indent(8, labels),
+    '      annotations:',
+    '        khal.ai/ref: "@REF@"',
+    '    spec:',
+    '      containers:',
+    `        - name: ${name}`,
+    `          image: "registry.khal.local/${name}:@REF@"`,
+    '          ports:',
+    '            - name: http',
+    '              containerPort: 8080',
+    '          env:',
+    indent(12, env),
+    ...envFrom,
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata:',
+    `  name: ${name}`,
+    '  namespace: "@NAMESPACE@"',
+    '  labels:',
+    indent(4, labels),
+    'spec:',
+    '  selector:',
+    indent(4, labels),
+    '  ports:',
+    '    - name: http',
+    '      port: 80',
+    '      targetPort: 8080',
+    '',
+  ].join('\n');
+}
+
 const steps = [
   { message: 'Initial service', date: '2026-09-01T10:00:00Z' },
   {
@@ -119,6 +236,11 @@ export function ensureDemoRepos() {
         writeFileSync(
           join(work, 'README.md'),
           `# ${app.title}\n\nDemo app of the Khal Ladder embedded default.\n`,
+        );
+        mkdirSync(join(work, 'deploy'), { recursive: true });
+        writeFileSync(
+          join(work, 'deploy', 'kubernetes.yaml'),
+          kubernetesYaml(name, app),
         );
         writeFileSync(
           join(work, 'CHANGELOG.md'),

@@ -1,7 +1,10 @@
-// Seeds the demo apps' ladder state through the ladder API, as the demo users would:
-// enrolments, evidence, promotions and approvals — the engine decides every transition.
+// Seeds the demo apps' ladder state through the ladder API, as the demo users and `khal` would:
+// enrolments, evidence, real dry-runs, promotions, approvals, claims and deploys (the rung's
+// rendered commands, kubectl against the simulated clusters) — the engine decides every transition.
 // Idempotent: when any demo app already has a placement, nothing is done.
-import { ensureDemoRepos } from './demo-repos.mjs';
+import { ensureDemoRepos, reposDir } from './demo-repos.mjs';
+import { demoKubeconfig } from './lib/processes.mjs';
+import { runRungCommand } from './lib/rungCommands.mjs';
 
 /** Gets a Backstage token for a demo user from the demo sign-in provider. */
 export async function demoToken(baseUrl, user) {
@@ -19,7 +22,16 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 export async function seedDemo({ baseUrl, log = () => {} }) {
   const shas = ensureDemoRepos();
-  const ref = (app, i) => shas[app][i].slice(0, 7);
+  const run = (app, sha, command) =>
+    runRungCommand({
+      reposDir,
+      kubeconfig: demoKubeconfig,
+      app,
+      sha,
+      command,
+    });
+  // Promotions are of one commit: the seed names the full SHA, as `khal deploy` does after a claim.
+  const ref = (app, i) => shas[app][i];
   const tokens = {};
   // On a first start the catalog may not have ingested the demo users yet: wait for them.
   for (const user of ['alice', 'sam', 'olga', 'omar']) {
@@ -86,28 +98,106 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
       supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'],
     });
   };
-  // The Kubernetes rungs' settings are what their Deployments wire (the demo clusters' fixtures
-  // wire what each app requires): an attestation would not count there. The dry-run is recorded
-  // as `khal deploy --dry-run` records it after the rung's dry-run command exited 0 (the demo
-  // has no helm charts to run it against), for the plan digest the portal computes; the portal
-  // still judges it: same commit and plan, every required setting observed.
-  const prepare = async (app, rung, r) => {
-    const plan = await call(
+  const planFor = (app, rung, r) =>
+    call(
       'alice',
       'GET',
-      `/plan?entityRef=${encodeURIComponent(entity(app))}&target=${rung}&ref=${r}`,
+      `/plan?entityRef=${encodeURIComponent(
+        entity(app),
+      )}&target=${rung}&ref=${r}`,
     );
-    await evidence(app, rung, r, 'dry-run', {
-      exitCode: 0,
-      command: plan.commands.dryRun ?? null,
-      commit: r,
-      target: rung,
-      planDigest: plan.planDigest,
+  // The Kubernetes rungs' settings are what their Deployments wire (the demo clusters hold the
+  // Secrets and ConfigMaps each app's deploy/kubernetes.yaml refers to): an attestation would not
+  // count there. The dry-run is what `khal deploy --dry-run` does: the rung's rendered dry-run
+  // command runs in a checkout of the commit (kubectl against the simulated cluster) and its exit
+  // code and output are recorded with the plan digest the portal computed; the portal judges it.
+  const prepare = async (app, rung, r) => {
+    const plan = await planFor(app, rung, r);
+    const command = plan.commands.dryRun;
+    const result = await run(app, r, command);
+    await call('alice', 'POST', '/evidence', {
+      entityRef: entity(app),
+      rung,
+      ref: r,
+      kind: 'dry-run',
+      summary: `dry-run of ${app} ${r.slice(0, 7)} to ${rung}: exited ${
+        result.exitCode
+      } (demo seed)`,
+      content: `$ ${command}\n${result.output || '(no output)'}`,
+      data: {
+        clean: result.exitCode === 0,
+        exitCode: result.exitCode,
+        command,
+        commit: r,
+        target: rung,
+        planDigest: plan.planDigest,
+      },
     });
+    if (result.exitCode !== 0)
+      throw new Error(
+        `the dry-run of ${app} to ${rung} exited ${result.exitCode}: ${result.output}`,
+      );
   };
+  // The deploy, as `khal deploy --target <rung>` runs it: on approval and operators rungs it first
+  // claims the approved promotion of exactly this commit, then runs the rung's rendered deploy
+  // command (kubectl apply of the app's deploy/kubernetes.yaml and rollout status) and reports the
+  // outcome: against the claim, or as deploy-output evidence. The cluster then runs the commit and
+  // the rung's proof checks observe it.
+  const deploy = async (app, rung, r, { deployer, promotion, claim }) => {
+    if (claim)
+      await call(deployer, 'POST', `/promotions/${promotion.id}/claim`, {
+        toRung: rung,
+        sha: r,
+      });
+    const plan = await planFor(app, rung, r);
+    const command = plan.commands.deploy;
+    const result = await run(app, r, command);
+    const summary =
+      result.exitCode === 0
+        ? `deploy of ${app} ${r.slice(0, 7)} to ${rung} exited 0 (demo seed)`
+        : `FAILED deploy of ${app} ${r.slice(0, 7)} to ${rung}: exited ${
+            result.exitCode
+          } (not proof)`;
+    if (claim)
+      await call(
+        deployer,
+        'POST',
+        `/promotions/${promotion.id}/deploy-result`,
+        {
+          exitCode: result.exitCode,
+          summary,
+          output: result.output || '(no output)',
+        },
+      );
+    else
+      await call(deployer, 'POST', '/evidence', {
+        entityRef: entity(app),
+        rung,
+        ref: r,
+        kind: 'deploy-output',
+        summary,
+        content: result.output || '(no output)',
+        data: {
+          exitCode: result.exitCode,
+          target: rung,
+          command,
+          planDigest: plan.planDigest,
+        },
+      });
+    if (result.exitCode !== 0) throw new Error(`${summary}: ${result.output}`);
+  };
+  const ladders = (await call('alice', 'GET', '/ladders')).items;
+  // Deploys to approval and operators rungs claim the approved promotion first.
+  const claimedRungs = new Set(
+    ladders.flatMap(l =>
+      l.rungs
+        .filter(x => ['approval', 'operators'].includes(x.mutationPolicy))
+        .map(x => x.id),
+    ),
+  );
   // Customer rungs (metadata.requiresExplanation) refuse a promotion without an explanation.
   const customerRungs = new Map(
-    (await call('alice', 'GET', '/ladders')).items.flatMap(l =>
+    ladders.flatMap(l =>
       l.rungs
         .filter(x => x.metadata?.requiresExplanation)
         .map(x => [x.id, x.metadata.customer ?? 'the customer']),
@@ -116,7 +206,7 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
   const explanationFor = (app, rung, r) =>
     customerRungs.has(rung)
       ? {
-          explanation: `${app} ${r} for ${customerRungs.get(
+          explanation: `${app} ${r.slice(0, 7)} for ${customerRungs.get(
             rung,
           )}: the build proven on shared dev, unchanged; the settings it needs on ${rung} are listed below as the cluster reports them. Demo seed.`,
         }
@@ -125,7 +215,7 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
     app,
     rung,
     r,
-    { requester = 'alice', approvers = [], stopAt } = {},
+    { requester = 'alice', approvers = [], stopAt, deployer = requester } = {},
   ) => {
     let p = await call(requester, 'POST', '/promotions', {
       entityRef: entity(app),
@@ -135,6 +225,7 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
       ...explanationFor(app, rung, r),
     });
     let approved = false;
+    let deployed = false;
     for (let i = 0; i < 60; i++) {
       if (p.phase === stopAt) return p;
       if (p.phase === 'Promoted') return p;
@@ -154,12 +245,21 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
         approved = true;
         continue;
       }
+      const claim = claimedRungs.has(rung);
+      if (
+        !deployed &&
+        ((claim && p.phase === 'Approved') ||
+          (!claim && p.phase === 'Verifying'))
+      ) {
+        await deploy(app, rung, r, { deployer, promotion: p, claim });
+        deployed = true;
+      }
       await sleep(1000);
       p = await call(requester, 'POST', `/promotions/${p.id}/recheck`).catch(
         () => call(requester, 'GET', `/promotions/${p.id}`),
       );
     }
-    const gates = p.gates
+    const gates = (p.gates ?? [])
       .filter(g => g.status !== 'passed')
       .map(g => `${g.gateId}: ${g.summary}`);
     throw new Error(
@@ -221,6 +321,7 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
   await promote('payments-gateway', 'dev', pg);
   await prepare('payments-gateway', 'hml', pg);
   await promote('payments-gateway', 'hml', pg, { approvers: ['sam'] });
+  // Production is deployed by an operator: olga requests it, omar and sam approve, olga deploys.
   await prepare('payments-gateway', 'prod', pg);
   // Its first placement on production: nothing proven there to roll back to, so the rollback
   // plan says how to undo it.
@@ -229,9 +330,12 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
     rung: 'prod',
     ref: pg,
     kind: 'rollback-plan',
-    summary: `first placement of ${pg} on prod: undo by uninstalling the release`,
+    summary: `first placement of ${pg.slice(
+      0,
+      7,
+    )} on prod: undo by rolling back the Deployment`,
     content:
-      'First placement on Production, nothing proven there before. To undo: helm --kube-context oke-prod uninstall payments-gateway -n khal-payments-gateway (demo seed).',
+      'First placement on Production, nothing proven there before. To undo: kubectl --context prod-oke -n khal-payments-gateway rollout undo deploy/payments-gateway (demo seed).',
     data: { firstPlacement: true },
   });
   await promote('payments-gateway', 'prod', pg, {
