@@ -122,9 +122,22 @@ describe.each(databases.eachSupportedId())(
           await post('/enrollments', { entityRef, ref: a }),
           await evidence('local', 'build-output'),
           await evidence('dev', 'env-contract', { supplied: ['DATABASE_URL'] }),
-          await evidence('dev', 'dry-run', { clean: true, target: 'dev' }),
-          await evidence('dev', 'deploy-output'),
         ];
+        // The dev rung runs after a clean dry-run of the plan the server computes now, and is
+        // proven by a successful deploy's output.
+        const plan = await get(
+          `/plan?entityRef=${entityRef}&target=dev&ref=${a}`,
+          'alice',
+        );
+        steps.push(
+          plan,
+          await evidence('dev', 'dry-run', {
+            exitCode: 0,
+            target: 'dev',
+            planDigest: plan.body.planDigest,
+          }),
+          await evidence('dev', 'deploy-output', { exitCode: 0 }),
+        );
         const failed = steps.find(s => s.status >= 300);
         if (failed)
           throw new Error(

@@ -471,9 +471,11 @@ export class PromotionEngine {
     const next = nextPhase(p.phase, event);
     if (!next.ok) throw new ConflictError(next.reason);
     const to: PromotionPhase = next.phase;
-    const rung = this.deps.entities
-      .ladderById(p.ladderId)
-      ?.rungs.find(r => r.id === p.toRung);
+    // As the entity's customer sees it: whom an approval request goes to is that customer's
+    // stakeholders, never another customer's (DESIGN: customers kept apart).
+    const rung = (await this.deps.entities.ladderOfPromotion(p))?.rungs.find(
+      r => r.id === p.toRung,
+    );
     const previous =
       to === 'Promoted'
         ? (await this.deps.store.listPlacements([p.entityRef])).find(

@@ -4,6 +4,7 @@
  * forced, not hoped for: the store is wrapped so that another writer runs right after the
  * approval read the promotion.
  */
+import path from 'node:path';
 import {
   TestDatabases,
   mockCredentials,
@@ -71,14 +72,21 @@ const ladder = {
 
 describe.each(databases.eachSupportedId())('one writer on %p', databaseId => {
   const repo = createAppRepository();
+  // Commits are resolved with git only under the local repositories root: the temp folder
+  // holding the test repository, which the entity names relative to it.
+  const config = {
+    ...ladder,
+    localRepositoriesRoot: path.dirname(repo.dir),
+  };
+  const entities = catalogEntities(path.basename(repo.dir));
 
   const gateList = builtinGates({ dryRunMaxAgeMs: () => 24 * 3600 * 1000 });
 
   async function services() {
     const knex = await databases.init(databaseId);
     return createLadderServices({
-      config: mockServices.rootConfig({ data: { ladder } }),
-      ladderConfig: parseLadderConfig(ladder, {
+      config: mockServices.rootConfig({ data: { ladder: config } }),
+      ladderConfig: parseLadderConfig(config, {
         knownGateIds: [...gateList.map(g => g.id), 'counting'],
       }),
       logger: mockServices.logger.mock(),
@@ -86,7 +94,7 @@ describe.each(databases.eachSupportedId())('one writer on %p', databaseId => {
       auth: mockServices.auth(),
       permissions: mockServices.permissions(),
       urlReader: mockServices.urlReader.mock(),
-      catalog: catalogServiceMock({ entities: catalogEntities(repo.dir) }),
+      catalog: catalogServiceMock({ entities }),
       gates: new Map([...gateList, countingGate].map(g => [g.id, g])),
       settingsSources: [],
       clusterState: () => undefined,

@@ -20,7 +20,7 @@ function laddersWith(proofOptional: boolean) {
 
 /**
  * Walks commit a up to HML through the API: local (build output), dev (settings, a clean
- * dry-run of the plan, a successful deploy), HML (approved by sam).
+ * dry-run of the plan, a successful deploy), HML (approved by sam, claimed and deployed by alice).
  */
 async function walkToHml(backend: Awaited<ReturnType<typeof startLadderBackend>>, a: string) {
   const post = (path: string, body: object, who = 'alice') =>
@@ -42,7 +42,12 @@ async function walkToHml(backend: Awaited<ReturnType<typeof startLadderBackend>>
   expectOk(dev.body.phase === 'Promoted', `dev is ${dev.body.phase}`);
   const hml = await post('/promotions', { entityRef: ENTITY, toRung: 'hml', ref: a });
   const approved = await post(`/promotions/${hml.body.id}/approvals`, { decision: 'approve' }, 'sam');
-  expectOk(approved.body.phase === 'Promoted', `hml is ${approved.body.phase}`);
+  expectOk(approved.body.phase === 'Approved', `hml is ${approved.body.phase}`);
+  // An approval rung moves only when a deploy claims the promotion and reports it succeeded.
+  const claimed = await post(`/promotions/${hml.body.id}/claim`, { toRung: 'hml', sha: a });
+  expectOk(claimed.body.phase === 'Deploying', `hml claim: ${claimed.status} ${JSON.stringify(claimed.body)}`);
+  const deployed = await post(`/promotions/${hml.body.id}/deploy-result`, { exitCode: 0, summary: 'deployed' });
+  expectOk(deployed.body.phase === 'Promoted', `hml is ${deployed.body.phase} after its deploy`);
 }
 
 const previousRungProven = (promotion: any) => promotion.gates.find((g: any) => g.gateId === 'previous-rung-proven');
