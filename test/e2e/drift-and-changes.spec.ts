@@ -37,11 +37,14 @@ test.describe
   let running = '';
 
   test.beforeAll(async () => {
-    // The seed placed billing-worker's newest commit on Shared dev, and the cluster runs it.
+    // The seed placed billing-worker's newest commit (its full SHA) on Shared dev, and the cluster
+    // runs it.
     placed = (await rungOf('billing-worker', 'dev')).placement.ref;
-    running = commits('billing-worker')[1].slice(0, 7);
+    expect(placed).toBe(commits('billing-worker')[2]);
+    running = commits('billing-worker')[1];
     expect(running).not.toBe(placed);
-    // Someone rolls the Deployment back by hand (kubectl/helm), outside the ladder.
+    // Someone rolls the Deployment back by hand (kubectl apply of the previous commit's manifests),
+    // outside the ladder.
     await deploy('shared-dev', 'billing-worker', running);
   });
 
@@ -69,8 +72,12 @@ test.describe
         { timeout: 3_000 },
       );
     }).toPass({ timeout: 60_000 });
+    // The chip names the commits by their short SHAs, the rung's details by the full ones.
     await expect(page.getByTestId('rung-dev-drift').first()).toContainText(
-      `runs ${running}, ladder expects ${placed}, since`,
+      `runs ${running.slice(0, 7)}, ladder expects ${placed.slice(
+        0,
+        7,
+      )}, since`,
     );
     const details = page.getByTestId('rung-details-dev');
     await expect(details).toContainText(
@@ -85,7 +92,9 @@ test.describe
     await page.goto('/catalog/default/component/billing-worker');
     await expect(
       page.getByTestId('ladder-card').getByTestId('rung-dev-drift'),
-    ).toContainText(`runs ${running}, ladder expects ${placed}`);
+    ).toContainText(
+      `runs ${running.slice(0, 7)}, ladder expects ${placed.slice(0, 7)}`,
+    );
     await page.getByTestId('ladder-card').scrollIntoViewIfNeeded();
     await snap(page, 'drift-02-entity-card');
   });
@@ -105,7 +114,9 @@ test.describe
       name: /^Billing worker on Shared dev, Drifted/,
     });
     await expect(cell).toHaveAttribute('data-status', 'drifted');
-    await expect(cell).toContainText(`runs ${running}, expected ${placed}`);
+    await expect(cell).toContainText(
+      `runs ${running.slice(0, 7)}, expected ${placed.slice(0, 7)}`,
+    );
     await snap(page, 'drift-03-overview');
   });
 });
@@ -116,7 +127,7 @@ test('the request dialog shows what a promotion changes: the commit range and th
   const app = 'payments-gateway';
   const [first, second, newest] = commits(app);
   const local = await rungOf(app, 'local');
-  expect(newest.startsWith(local.placement.ref)).toBe(true);
+  expect(local.placement.ref).toBe(newest);
   // The FDE's machine goes back to the first commit (say, to reproduce a bug): promoted there and
   // proven by what `khal evidence push` sends from the terminal ...
   const entityRef = `component:default/${app}`;
@@ -127,11 +138,12 @@ test('the request dialog shows what a promotion changes: the commit range and th
     ref,
     reason: 'reproduce a bug on the first release',
   });
+  // The promotion is of the full SHA the short name resolves to; evidence names that commit.
   for (const kind of ['build-output', 'typecheck', 'status']) {
     await ladderApi('alice', 'POST', '/evidence', {
       entityRef,
       rung: 'local',
-      ref,
+      ref: first,
       kind,
       summary: `${kind}: ok`,
       content: `${kind} ok`,
@@ -140,17 +152,18 @@ test('the request dialog shows what a promotion changes: the commit range and th
   await ladderApi('alice', 'POST', '/evidence', {
     entityRef,
     rung: 'local',
-    ref,
+    ref: first,
     kind: 'env-contract',
     summary: 'settings supplied locally',
     content: 'DATABASE_URL',
     data: { supplied: ['DATABASE_URL'] },
   });
+  // The placement names the commit by its full SHA, whatever name was requested.
   await expect
     .poll(async () => (await rungOf(app, 'local')).placement.ref, {
       timeout: 60_000,
     })
-    .toBe(ref);
+    .toBe(first);
 
   // ... and then brings the newest commit back from the portal: the dialog says what that changes.
   await signInAs(page, 'alice');
@@ -211,5 +224,5 @@ test('the request dialog shows what a promotion changes: the commit range and th
     .poll(async () => (await rungOf(app, 'local')).placement.ref, {
       timeout: 60_000,
     })
-    .toBe(newest.slice(0, 7));
+    .toBe(newest);
 });

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoToken } from './portal';
+import { commits, demoToken, deploy, plan, runCommand } from './portal';
 import { signInAs, snap } from './session';
 // Shared with scripts/scan-leaks.mjs, which scans every artifact of this run for these values.
 import {
@@ -197,6 +197,9 @@ test.describe.serial('no leaks: planted secrets never come back', () => {
     );
     ref = view.rungs.find((r: any) => r.rung.id === 'dev').placement.ref;
     const short = ref.slice(0, 7);
+    // billing-worker's previous release runs on customer HML, deployed before the ladder: the
+    // revision the promoted commit can be rolled back to (kubernetes-reversible).
+    await deploy('customer-hml', APP, commits(APP)[1]);
 
     const alice = await browser.newPage();
     await watch(alice, 'alice');
@@ -246,14 +249,26 @@ test.describe.serial('no leaks: planted secrets never come back', () => {
         nested: { note: planted('bearer-token'), key: planted('private-key') },
       },
     });
+    // The dry-run as `khal deploy --dry-run --target hml` records it (its real command's exit code
+    // and the portal's plan digest), with secrets in its content and data.
+    const hmlPlan = await plan('alice', APP, 'hml', ref);
+    const dryRunOutput = await runCommand(APP, ref, hmlPlan.commands.dryRun);
     await apiOk('alice', 'POST', '/evidence', {
       entityRef: ENTITY,
       rung: 'hml',
       ref,
       kind: 'dry-run',
       summary: 'dry-run against customer HML: clean',
-      content: plantedText('helm --dry-run output'),
-      data: { clean: true, target: 'hml', token: byId['jwt'].value },
+      content: `${dryRunOutput}\n${plantedText('kubectl --dry-run output')}`,
+      data: {
+        clean: true,
+        exitCode: 0,
+        command: hmlPlan.commands.dryRun,
+        commit: ref,
+        target: 'hml',
+        planDigest: hmlPlan.planDigest,
+        token: byId['jwt'].value,
+      },
     });
 
     // 3. A promotion requested from the portal, its reason full of secrets.
@@ -352,15 +367,19 @@ test.describe.serial('no leaks: planted secrets never come back', () => {
     await approveDialog.getByRole('button', { name: 'Approve' }).click();
     await expect(approveDialog).toBeHidden();
 
-    // 7. The deploy to the customer cluster: secret values in the Deployment's env, a ConfigMap
-    //    and a Secret (what helm would create); and a patched env on shared dev.
+    // 7. The deploy to the customer cluster, as `khal deploy --target hml` does it: the approved
+    //    promotion is claimed, the app's deploy/kubernetes.yaml applied with kubectl; then secret
+    //    values go into the Deployment's env, a ConfigMap and a Secret (what someone's chart or
+    //    kubectl would add), and the deploy is reported with an output full of secrets. Also a
+    //    patched env on shared dev.
+    await waitForPhase(third.id, 'Approved');
+    await apiOk('alice', 'POST', `/promotions/${third.id}/claim`, {
+      toRung: 'hml',
+      sha: ref,
+    });
+    const deployOutput = await runCommand(APP, ref, hmlPlan.commands.deploy);
     const ns = `khal-${APP}`;
     const labels = { 'backstage.io/kubernetes-id': APP, app: APP };
-    await kube('customer-hml', 'POST', '/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: ns, labels },
-    });
     await kube('customer-hml', 'POST', `/api/v1/namespaces/${ns}/configmaps`, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -377,7 +396,6 @@ test.describe.serial('no leaks: planted secrets never come back', () => {
       },
     });
     const env = [
-      { name: 'DATABASE_URL', value: plantedSettingValue.value },
       { name: 'GITHUB_TOKEN', value: byId['github-token'].value },
       { name: 'DB_PASSWORD', value: byId['url-password'].value },
       {
@@ -395,31 +413,20 @@ test.describe.serial('no leaks: planted secrets never come back', () => {
     ];
     await kube(
       'customer-hml',
-      'POST',
-      `/apis/apps/v1/namespaces/${ns}/deployments`,
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: {
-          name: APP,
-          namespace: ns,
-          labels,
-          annotations: { 'khal.ai/ref': ref },
-        },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels, annotations: { 'khal.ai/ref': ref } },
-            spec: {
-              containers: [
-                { name: APP, image: `registry.khal.local/${APP}:${ref}`, env },
-              ],
-            },
-          },
-        },
-      },
+      'PATCH',
+      `/apis/apps/v1/namespaces/${ns}/deployments/${APP}`,
+      { spec: { template: { spec: { containers: [{ name: APP, env }] } } } },
+      'application/strategic-merge-patch+json',
     );
+    await apiOk('alice', 'POST', `/promotions/${third.id}/deploy-result`, {
+      exitCode: 0,
+      summary: `deploy of ${APP} ${short} to hml exited 0; ${planted(
+        'bearer-token',
+      )}`,
+      output: `${deployOutput}\n${plantedText(
+        'kubectl apply output',
+      )}\n${settingLine}`,
+    });
     await kube(
       'shared-dev',
       'PATCH',
