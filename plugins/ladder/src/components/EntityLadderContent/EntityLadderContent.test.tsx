@@ -61,29 +61,6 @@ describe('EntityLadderContent', () => {
     expect(approve).toHaveAccessibleDescription('you requested this promotion; another approver is needed');
   });
 
-  it('disables "Request a promotion" at the top of the ladder and says why, before any click', async () => {
-    const top = {
-      ...entityLadder,
-      openPromotions: [],
-      next: { action: 'none' as const, ref: 'a1b2c3d', summary: 'a1b2c3d is on Production, the top of the ladder' },
-    };
-    const entity = { ...enrolledEntity, metadata: { ...enrolledEntity.metadata, name: 'top-api' } };
-    await renderWithApis(<EntityLadderContent />, {
-      ladderApi: mockLadderApi({ getEntityLadder: jest.fn().mockResolvedValue(top) }),
-      entity,
-      user: ALICE,
-    });
-    const request = await screen.findByRole('button', { name: 'Request a promotion' });
-    await waitFor(() => expect(request).toBeDisabled());
-    expect(request).toHaveAccessibleDescription('nothing to promote: a1b2c3d is on Production, the top of the ladder');
-  });
-
-  it('keeps "Request a promotion" enabled while there is a rung to go to', async () => {
-    await renderWithApis(<EntityLadderContent />, { ladderApi: mockLadderApi(), entity: enrolledEntity, user: ALICE });
-    const request = await screen.findByRole('button', { name: 'Request a promotion' });
-    await waitFor(() => expect(request).toBeEnabled());
-  });
-
   it('names the approver groups to someone outside them', async () => {
     await renderWithApis(<EntityLadderContent />, { ladderApi: mockLadderApi(), entity: enrolledEntity, user: OLGA });
     expect(await screen.findByText('only members of customer-stakeholders can approve')).toBeInTheDocument();

@@ -42,19 +42,6 @@ function permitted(decision: boolean | undefined, permission: { name: string }):
   return decision ? { allowed: true } : { allowed: false, reason: `you lack permission ${permission.name}` };
 }
 
-/**
- * Requesting a promotion: the permission first, then whether there is anywhere to go (the entity
- * view's next step says so when the app is on the top of its ladder). The backend still decides.
- */
-function requestAvailability(value: EntityLadderResponse, permissions: LadderPermissionDecisions): ActionAvailability {
-  const allowed = permitted(permissions.create, promotionCreatePermission);
-  if (!allowed.allowed) return allowed;
-  if (value.next.action === 'none' && value.rungs.some(r => r.placement)) {
-    return { allowed: false, reason: `nothing to promote: ${value.next.summary}` };
-  }
-  return allowed;
-}
-
 function rollbackAvailability(view: RungView, permissions: LadderPermissionDecisions): ActionAvailability {
   if (!view.placement) return { allowed: false, reason: 'nothing is placed here to roll back' };
   return permitted(permissions.create, promotionCreatePermission);
@@ -145,7 +132,7 @@ function EnrolledLadderContent(props: { entityRef: string }) {
             <ActionButton
               label="Request a promotion"
               variant="contained"
-              availability={requestAvailability(value, permissions)}
+              availability={permitted(permissions.create, promotionCreatePermission)}
               onClick={() => setDialog({ type: 'promotion', kind: 'promotion' })}
             />
             <ActionButton
