@@ -58,25 +58,25 @@ describe('demo fixtures', () => {
       }
     }
     expect(where).toEqual({
-      'billing-worker': { 'shared-dev': 'ad74721' },
-      'customer-portal': { 'shared-dev': '5155ce2' },
+      'billing-worker': { 'shared-dev': '9e64e8db2664ab2c7044411def909049d8870953' },
+      'customer-portal': { 'shared-dev': 'd2d36d517c9823a8b1e3e0163095482aec223bc1' },
       'payments-gateway': {
-        'shared-dev': 'de2fcea',
-        'customer-hml': 'de2fcea',
-        'prod-oke': 'de2fcea',
+        'shared-dev': 'a57035cadfa45a07b7efa02c8610266e478bd7fa',
+        'customer-hml': 'a57035cadfa45a07b7efa02c8610266e478bd7fa',
+        'prod-oke': 'a57035cadfa45a07b7efa02c8610266e478bd7fa',
       },
     });
   });
 
-  it('runs billing-worker healthy at ad74721 with two ReplicaSet revisions', async () => {
+  it('runs billing-worker healthy at its previous commit with two ReplicaSet revisions', async () => {
     const d = await deployment('shared-dev', 'billing-worker');
     expect(d.metadata.annotations).toMatchObject({
-      'khal.ai/ref': 'ad74721',
+      'khal.ai/ref': '9e64e8db2664ab2c7044411def909049d8870953',
       'deployment.kubernetes.io/revision': '2',
     });
-    expect(d.spec.template.metadata.annotations['khal.ai/ref']).toBe('ad74721');
+    expect(d.spec.template.metadata.annotations['khal.ai/ref']).toBe('9e64e8db2664ab2c7044411def909049d8870953');
     expect(d.spec.template.spec.containers[0].image).toBe(
-      'registry.khal.local/billing-worker:ad74721',
+      'registry.khal.local/billing-worker:9e64e8db2664ab2c7044411def909049d8870953',
     );
     expect(d.status).toMatchObject({
       replicas: 2,
@@ -123,7 +123,7 @@ describe('demo fixtures', () => {
     const d = await deployment('prod-oke', 'payments-gateway');
     const container = d.spec.template.spec.containers[0];
     expect(container.image).toBe(
-      'registry.khal.local/payments-gateway:de2fcea',
+      'registry.khal.local/payments-gateway:a57035cadfa45a07b7efa02c8610266e478bd7fa',
     );
     expect(container.env).toEqual(
       expect.arrayContaining([
