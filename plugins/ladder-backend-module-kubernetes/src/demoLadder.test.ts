@@ -2,17 +2,31 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { type RunningSimulator, loadConfig, startSimulator } from '@khal/kube-simulator';
+import {
+  type RunningSimulator,
+  caFileIn,
+  ensureTlsMaterial,
+  loadConfig,
+  startSimulator,
+  writeKubeconfig,
+} from '@khal/kube-simulator';
 // The module is tested inside the plugin it extends (see ladderBackend.test.ts).
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import ladderPlugin from '@khal/plugin-ladder-backend';
 import request from 'supertest';
 import { parse, parseAllDocuments } from 'yaml';
 import ladderModuleKubernetes from './index';
+// The seed's own runner: the rung's rendered command in a checkout of the commit, with kubectl.
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import { runRungCommand } from '../../../scripts/lib/rungCommands.mjs';
 
 // Starting backends, clusters and rollouts is slow on a loaded 2-core CI machine.
 jest.setTimeout(120_000);
@@ -30,40 +44,69 @@ const ROOT = resolve(__dirname, '../../..');
 function demoCatalog(): Entity[] {
   const entities = readdirSync(join(ROOT, 'demo/catalog'))
     .filter(f => f.endsWith('.yaml'))
-    .flatMap(f => parseAllDocuments(readFileSync(join(ROOT, 'demo/catalog', f), 'utf8')).map(d => d.toJS() as Entity));
+    .flatMap(f =>
+      parseAllDocuments(
+        readFileSync(join(ROOT, 'demo/catalog', f), 'utf8'),
+      ).map(d => d.toJS() as Entity),
+    );
   const members = new Map<string, string[]>();
   for (const e of entities.filter(x => x.kind === 'User')) {
-    for (const g of (e.spec?.memberOf as string[]) ?? []) members.set(g, [...(members.get(g) ?? []), e.metadata.name]);
+    for (const g of (e.spec?.memberOf as string[]) ?? [])
+      members.set(g, [...(members.get(g) ?? []), e.metadata.name]);
   }
   return entities.map(e => ({
     ...e,
     metadata: { namespace: 'default', ...e.metadata },
     relations: [
       ...(e.kind === 'User'
-        ? ((e.spec?.memberOf as string[]) ?? []).map(g => ({ type: 'memberOf', targetRef: `group:default/${g}` }))
+        ? ((e.spec?.memberOf as string[]) ?? []).map(g => ({
+            type: 'memberOf',
+            targetRef: `group:default/${g}`,
+          }))
         : []),
       ...(e.kind === 'Group'
-        ? (members.get(e.metadata.name) ?? []).map(u => ({ type: 'hasMember', targetRef: `user:default/${u}` }))
+        ? (members.get(e.metadata.name) ?? []).map(u => ({
+            type: 'hasMember',
+            targetRef: `user:default/${u}`,
+          }))
         : []),
-      ...(typeof e.spec?.owner === 'string' ? [{ type: 'ownedBy', targetRef: e.spec.owner as string }] : []),
+      ...(typeof e.spec?.owner === 'string'
+        ? [{ type: 'ownedBy', targetRef: e.spec.owner as string }]
+        : []),
     ],
   }));
 }
 
-/** Creates the demo repositories in a temporary directory; returns it and the short shas. */
+/** Creates the demo repositories in a temporary directory; returns it and the full shas. */
 function demoRepositories(): { dir: string; refs: Record<string, string[]> } {
   const dir = mkdtempSync(join(tmpdir(), 'ladder-demo-repos-'));
-  const out = execFileSync(process.execPath, [join(ROOT, 'scripts/demo-repos.mjs')], {
-    env: { ...process.env, KHAL_REPOS_DIR: dir },
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    [join(ROOT, 'scripts/demo-repos.mjs')],
+    {
+      env: { ...process.env, KHAL_REPOS_DIR: dir },
+      encoding: 'utf8',
+    },
+  );
   const refs = Object.fromEntries(
     out
       .trim()
       .split('\n')
       .map(line => {
         const [name, shas] = line.split(': ');
-        return [name, shas.split(' ')];
+        // Promotions bind to the full commit SHA: evidence must name the same one.
+        return [
+          name,
+          shas
+            .split(' ')
+            .map(s =>
+              execFileSync(
+                'git',
+                ['-C', join(dir, `${name}.git`), 'rev-parse', `${s}^{commit}`],
+                { encoding: 'utf8' },
+              ).trim(),
+            ),
+        ];
       }),
   );
   return { dir, refs };
@@ -73,11 +116,27 @@ describe('the demo ladder, seeded as npm start seeds it', () => {
   let sim: RunningSimulator;
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
   const repos = demoRepositories();
+  // The clusters speak TLS as in the demo: kubectl sends its token only over https.
+  const kubeDir = mkdtempSync(join(tmpdir(), 'ladder-demo-kube-'));
+  const kubeconfig = join(kubeDir, 'kubeconfig');
 
   beforeAll(async () => {
-    const demo = loadConfig(join(ROOT, 'packages/kube-simulator/fixtures/demo.yaml'));
-    sim = await startSimulator({ clusters: demo.clusters.map(c => ({ ...c, port: 0, rolloutDurationMs: 200 })) });
-    const { ladder } = parse(readFileSync(join(ROOT, 'app-config.yaml'), 'utf8'));
+    const demo = loadConfig(
+      join(ROOT, 'packages/kube-simulator/fixtures/demo.yaml'),
+    );
+    const tls = ensureTlsMaterial(kubeDir);
+    sim = await startSimulator({
+      clusters: demo.clusters.map(c => ({
+        ...c,
+        port: 0,
+        rolloutDurationMs: 200,
+      })),
+      tls: { cert: tls.cert, key: tls.key },
+    });
+    writeKubeconfig(kubeconfig, sim.clusters, tls.ca);
+    const { ladder } = parse(
+      readFileSync(join(ROOT, 'app-config.yaml'), 'utf8'),
+    );
     backend = await startTestBackend({
       features: [
         kubernetesPlugin,
@@ -96,6 +155,7 @@ describe('the demo ladder, seeded as npm start seeds it', () => {
                     url: c.url,
                     authProvider: 'serviceAccount',
                     serviceAccountToken: c.token,
+                    caFile: caFileIn(kubeDir),
                     skipMetricsLookup: true,
                   })),
                 },
@@ -113,16 +173,37 @@ describe('the demo ladder, seeded as npm start seeds it', () => {
     await backend?.stop();
     await sim?.stop();
     rmSync(repos.dir, { recursive: true, force: true });
+    rmSync(kubeDir, { recursive: true, force: true });
   });
 
-  const as = (user: string) => mockCredentials.user.header(`user:default/${user}`);
+  const as = (user: string) =>
+    mockCredentials.user.header(`user:default/${user}`);
   const entity = (app: string) => `component:default/${app}`;
-  const call = async (user: string, method: 'get' | 'post', path: string, body?: object) => {
-    const res = await request(backend.server)[method](`/api/ladder${path}`).set('Authorization', as(user)).send(body);
-    if (res.status >= 300) throw new Error(`${method} ${path} as ${user}: ${res.status} ${JSON.stringify(res.body)}`);
+  const call = async (
+    user: string,
+    method: 'get' | 'post',
+    path: string,
+    body?: object,
+  ) => {
+    const res = await request(backend.server)
+      [method](`/api/ladder${path}`)
+      .set('Authorization', as(user))
+      .send(body);
+    if (res.status >= 300)
+      throw new Error(
+        `${method} ${path} as ${user}: ${res.status} ${JSON.stringify(
+          res.body,
+        )}`,
+      );
     return res.body;
   };
-  const evidence = (app: string, rung: string, ref: string, kind: string, data?: object) =>
+  const evidence = (
+    app: string,
+    rung: string,
+    ref: string,
+    kind: string,
+    data?: object,
+  ) =>
     call('alice', 'post', '/evidence', {
       entityRef: entity(app),
       rung,
@@ -132,43 +213,132 @@ describe('the demo ladder, seeded as npm start seeds it', () => {
       content: `demo ${kind}`,
       ...(data ? { data } : {}),
     });
-  /** What the seed does before a promotion: a dry-run for the plan digest the portal computes. */
+  const planFor = (app: string, rung: string, ref: string) =>
+    call(
+      'alice',
+      'get',
+      `/plan?entityRef=${entity(app)}&target=${rung}&ref=${ref}`,
+    );
+  const run = (app: string, sha: string, command: string) =>
+    runRungCommand({
+      reposDir: repos.dir,
+      kubeconfig,
+      app,
+      sha,
+      command,
+    }) as Promise<{ exitCode: number; output: string }>;
+  /** What the seed does before a promotion: the rung's real dry-run, with the portal's plan digest. */
   const prepare = async (app: string, rung: string, ref: string) => {
-    const plan = await call('alice', 'get', `/plan?entityRef=${entity(app)}&target=${rung}&ref=${ref}`);
+    const plan = await planFor(app, rung, ref);
+    const result = await run(app, ref, plan.commands.dryRun);
+    expect(result).toMatchObject({ exitCode: 0 });
     await evidence(app, rung, ref, 'dry-run', {
-      exitCode: 0,
+      exitCode: result.exitCode,
       command: plan.commands.dryRun,
       commit: ref,
       target: rung,
       planDigest: plan.planDigest,
     });
   };
-  const promote = async (app: string, rung: string, ref: string, options: { requester?: string; approvers?: string[] } = {}) => {
+  /** The deploy as the seed runs it: claim on approval/operators rungs, then the rung's deploy command. */
+  const deploy = async (
+    app: string,
+    rung: string,
+    ref: string,
+    p: any,
+    deployer: string,
+    claim: boolean,
+  ) => {
+    if (claim)
+      await call(deployer, 'post', `/promotions/${p.id}/claim`, {
+        toRung: rung,
+        sha: ref,
+      });
+    const plan = await planFor(app, rung, ref);
+    const result = await run(app, ref, plan.commands.deploy);
+    expect(result).toMatchObject({ exitCode: 0 });
+    const summary = `deploy of ${app} ${ref.slice(0, 7)} to ${rung} exited 0`;
+    if (claim) {
+      await call(deployer, 'post', `/promotions/${p.id}/deploy-result`, {
+        exitCode: 0,
+        summary,
+        output: result.output || '(no output)',
+      });
+    } else {
+      await call(deployer, 'post', '/evidence', {
+        entityRef: entity(app),
+        rung,
+        ref,
+        kind: 'deploy-output',
+        summary,
+        content: result.output || '(no output)',
+        data: {
+          exitCode: 0,
+          target: rung,
+          command: plan.commands.deploy,
+          planDigest: plan.planDigest,
+        },
+      });
+    }
+  };
+  /** Rungs whose deploys claim the approved promotion first. */
+  const claimedRungs = new Set(['hml', 'prod']);
+  const promote = async (
+    app: string,
+    rung: string,
+    ref: string,
+    options: { requester?: string; approvers?: string[] } = {},
+  ) => {
     const requester = options.requester ?? 'alice';
     let p = await call(requester, 'post', '/promotions', {
       entityRef: entity(app),
       toRung: rung,
       ref,
       reason: 'demo',
-      ...(rung === 'hml' ? { explanation: `${app} ${ref} for Acme Retail` } : {}),
+      ...(rung === 'hml'
+        ? { explanation: `${app} ${ref} for Acme Retail` }
+        : {}),
     });
     for (const user of options.approvers ?? []) {
-      if (p.phase === 'AwaitingApproval') p = await call(user, 'post', `/promotions/${p.id}/approvals`, { decision: 'approve' });
+      if (p.phase === 'AwaitingApproval')
+        p = await call(user, 'post', `/promotions/${p.id}/approvals`, {
+          decision: 'approve',
+        });
     }
-    for (let i = 0; i < 40 && p.phase === 'Verifying'; i++) {
+    const claim = claimedRungs.has(rung);
+    if (
+      (claim && p.phase === 'Approved') ||
+      (!claim && p.phase === 'Verifying')
+    ) {
+      await deploy(app, rung, ref, p, requester, claim);
+      // The deploy's report may already have completed it (the rollout finished before it).
+      p = await call(requester, 'get', `/promotions/${p.id}`);
+    }
+    for (
+      let i = 0;
+      i < 40 && ['Verifying', 'Deploying'].includes(p.phase);
+      i++
+    ) {
       await new Promise(r => setTimeout(r, 250));
       p = await call(requester, 'post', `/promotions/${p.id}/recheck`);
     }
     return p;
   };
-  const gate = (p: any, id: string) => p.gates.find((g: any) => g.gateId === id);
+  const gate = (p: any, id: string) =>
+    p.gates.find((g: any) => g.gateId === id);
 
   it('walks payments-gateway to production on observed settings, revision history and clean dry-runs', async () => {
     const ref = repos.refs['payments-gateway'][2];
-    await call('alice', 'post', '/enrollments', { entityRef: entity('payments-gateway'), ref });
-    for (const kind of ['build-output', 'typecheck', 'status']) await evidence('payments-gateway', 'local', ref, kind);
+    await call('alice', 'post', '/enrollments', {
+      entityRef: entity('payments-gateway'),
+      ref,
+    });
+    for (const kind of ['build-output', 'typecheck', 'status'])
+      await evidence('payments-gateway', 'local', ref, kind);
     // On the local rung nothing observes settings: the attestation is what there is.
-    await evidence('payments-gateway', 'local', ref, 'env-contract', { supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'] });
+    await evidence('payments-gateway', 'local', ref, 'env-contract', {
+      supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'],
+    });
 
     await prepare('payments-gateway', 'dev', ref);
     const dev = await promote('payments-gateway', 'dev', ref);
@@ -179,28 +349,59 @@ describe('the demo ladder, seeded as npm start seeds it', () => {
     expect(dev.phase).toBe('Promoted');
 
     await prepare('payments-gateway', 'hml', ref);
-    const hml = await promote('payments-gateway', 'hml', ref, { approvers: ['sam'] });
+    const hml = await promote('payments-gateway', 'hml', ref, {
+      approvers: ['sam'],
+    });
     expect(gate(hml, 'env-contract')).toMatchObject({ status: 'passed' });
     expect(hml.phase).toBe('Promoted');
 
     await prepare('payments-gateway', 'prod', ref);
-    await evidence('payments-gateway', 'prod', ref, 'rollback-plan', { firstPlacement: true });
-    const prod = await promote('payments-gateway', 'prod', ref, { requester: 'olga', approvers: ['omar', 'sam'] });
-    expect(gate(prod, 'previous-rung-proven')).toMatchObject({ status: 'passed' });
+    await evidence('payments-gateway', 'prod', ref, 'rollback-plan', {
+      firstPlacement: true,
+    });
+    const prod = await promote('payments-gateway', 'prod', ref, {
+      requester: 'olga',
+      approvers: ['omar', 'sam'],
+    });
+    expect(gate(prod, 'previous-rung-proven')).toMatchObject({
+      status: 'passed',
+    });
     expect(prod.phase).toBe('Promoted');
 
-    const view = await call('alice', 'get', '/entities/component/default/payments-gateway');
-    const statuses = Object.fromEntries(view.rungs.map((r: any) => [r.rung.id, r.status]));
-    expect(statuses).toMatchObject({ local: 'proven', dev: 'proven', hml: 'proven', prod: 'proven' });
-    const reversible = view.rungs.find((r: any) => r.rung.id === 'prod').proof.find((g: any) => g.gateId === 'kubernetes-reversible');
-    expect(reversible.summary).toContain(`revision 1 (${repos.refs['payments-gateway'][1]}`);
+    const view = await call(
+      'alice',
+      'get',
+      '/entities/component/default/payments-gateway',
+    );
+    const statuses = Object.fromEntries(
+      view.rungs.map((r: any) => [r.rung.id, r.status]),
+    );
+    expect(statuses).toMatchObject({
+      local: 'proven',
+      dev: 'proven',
+      hml: 'proven',
+      prod: 'proven',
+    });
+    const reversible = view.rungs
+      .find((r: any) => r.rung.id === 'prod')
+      .proof.find((g: any) => g.gateId === 'kubernetes-reversible');
+    // prod-oke's fixture runs the previous commit as revision 2; the deploy made revision 3.
+    expect(reversible.summary).toContain(
+      `revision 2 (${repos.refs['payments-gateway'][1]},`,
+    );
   });
 
   it('walks billing-worker to shared dev on the DATABASE_URL its Deployment wires', async () => {
     const ref = repos.refs['billing-worker'][2];
-    await call('alice', 'post', '/enrollments', { entityRef: entity('billing-worker'), ref });
-    for (const kind of ['build-output', 'typecheck', 'status']) await evidence('billing-worker', 'local', ref, kind);
-    await evidence('billing-worker', 'local', ref, 'env-contract', { supplied: ['DATABASE_URL'] });
+    await call('alice', 'post', '/enrollments', {
+      entityRef: entity('billing-worker'),
+      ref,
+    });
+    for (const kind of ['build-output', 'typecheck', 'status'])
+      await evidence('billing-worker', 'local', ref, kind);
+    await evidence('billing-worker', 'local', ref, 'env-contract', {
+      supplied: ['DATABASE_URL'],
+    });
     await prepare('billing-worker', 'dev', ref);
     const dev = await promote('billing-worker', 'dev', ref);
     expect(gate(dev, 'env-contract')).toMatchObject({
@@ -212,11 +413,19 @@ describe('the demo ladder, seeded as npm start seeds it', () => {
 
   it('walks customer-portal to shared dev, and its HML promotion waits for the stakeholder with an explanation that agrees with the checklist', async () => {
     const ref = repos.refs['customer-portal'][2];
-    await call('alice', 'post', '/enrollments', { entityRef: entity('customer-portal'), ref });
-    for (const kind of ['build-output', 'typecheck', 'status']) await evidence('customer-portal', 'local', ref, kind);
-    await evidence('customer-portal', 'local', ref, 'env-contract', { supplied: [] });
+    await call('alice', 'post', '/enrollments', {
+      entityRef: entity('customer-portal'),
+      ref,
+    });
+    for (const kind of ['build-output', 'typecheck', 'status'])
+      await evidence('customer-portal', 'local', ref, kind);
+    await evidence('customer-portal', 'local', ref, 'env-contract', {
+      supplied: [],
+    });
     await prepare('customer-portal', 'dev', ref);
-    expect((await promote('customer-portal', 'dev', ref)).phase).toBe('Promoted');
+    expect((await promote('customer-portal', 'dev', ref)).phase).toBe(
+      'Promoted',
+    );
     await prepare('customer-portal', 'hml', ref);
     const hml = await promote('customer-portal', 'hml', ref);
     expect(hml.phase).toBe('AwaitingApproval');
