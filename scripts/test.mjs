@@ -82,6 +82,14 @@ const steps = [
         {
           cwd: root,
           stdio: 'inherit',
+          // Jest workers run many suites each; the redaction suite's 1 MB adversarial inputs ran a
+          // worker out of Node's default heap in a full CI run (2 cores, 24 GiB machine).
+          env: {
+            ...process.env,
+            NODE_OPTIONS: `${
+              process.env.NODE_OPTIONS ?? ''
+            } --max-old-space-size=6144`.trim(),
+          },
         },
       );
       const report = JSON.parse(readFileSync(out, 'utf8'));
