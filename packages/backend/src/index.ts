@@ -3,9 +3,13 @@
  * Feature order does not matter; each plugin and module declares what it needs.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { startMetricsExporter } from './instrumentation';
 import { demoSignInFeatures } from './modules/demoAuth';
 import { ladderPermissionPolicyModule } from './modules/permissionPolicy';
 import { kubernetesPerimeterModule } from './modules/kubernetesPerimeter';
+
+// Before any plugin takes its meter (README "Metrics").
+startMetricsExporter();
 
 const backend = createBackend();
 

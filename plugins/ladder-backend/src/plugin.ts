@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
@@ -17,6 +18,7 @@ import {
   ladderSettingsSourcesExtensionPoint,
 } from '@khal/plugin-ladder-node';
 import { createLadderServices } from './service/createLadderServices';
+import { instrumentClusterState } from './service/LadderMetrics';
 import { builtinGates } from './gates/builtinGates';
 import { DEFAULT_DRY_RUN_MAX_AGE_HOURS } from './gates/dryRunAcceptance';
 import { createRouter } from './router/createRouter';
@@ -70,6 +72,7 @@ export const ladderPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         urlReader: coreServices.urlReader,
         auditor: coreServices.auditor,
+        metrics: metricsServiceRef,
         catalog: catalogServiceRef,
         notifications: notificationService,
         signals: signalsServiceRef,
@@ -88,6 +91,9 @@ export const ladderPlugin = createBackendPlugin({
           settingsSources,
           clusterState: () => clusterState,
         });
+        if (clusterState && services.metrics) {
+          clusterState = instrumentClusterState(clusterState, services.metrics);
+        }
 
         deps.httpRouter.use(await createRouter({ ...deps, ...services, config: ladderConfig }));
 

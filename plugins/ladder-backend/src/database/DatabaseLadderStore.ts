@@ -84,6 +84,7 @@ function toPromotion(row: any): PromotionRecord {
     requestedBy: row.requested_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    phaseEnteredAt: row.phase_entered_at ?? null,
     version: Number(row.version),
   };
 }
@@ -352,6 +353,7 @@ async function transition(
       phase: options.to,
       phase_message: options.message,
       updated_at: at,
+      ...(options.to !== options.from ? { phase_entered_at: at } : {}),
       version: tx.raw('version + 1'),
       ...(isTerminal(options.to) ? { open_slot: null } : {}),
       ...(options.claimedBy
@@ -583,6 +585,7 @@ export class DatabaseLadderStore implements LadderStore {
             requested_by: p.requestedBy,
             created_at: at,
             updated_at: at,
+            phase_entered_at: at,
             version: 1,
             open_slot: slot,
           });
@@ -769,6 +772,24 @@ export class DatabaseLadderStore implements LadderStore {
       .whereIn('entity_ref', entityRefs)
       .whereNotNull('open_slot');
     return rows.map(toDrift);
+  }
+
+  async countPromotionsByPhase(): Promise<
+    Array<{ phase: string; count: number }>
+  > {
+    const rows: Array<{ phase: string; count: string | number }> =
+      await this.db(T.promotions)
+        .select('phase')
+        .count({ count: '*' })
+        .groupBy('phase');
+    return rows.map(r => ({ phase: r.phase, count: Number(r.count) }));
+  }
+
+  async countOpenDrifts(): Promise<number> {
+    const [row] = await this.db(T.drifts)
+      .whereNotNull('open_slot')
+      .count({ count: '*' });
+    return Number(row?.count ?? 0);
   }
 
   async observeDrift(o: {

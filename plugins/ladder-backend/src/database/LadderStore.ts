@@ -157,6 +157,10 @@ export interface LadderStore {
 
   /** Open (unresolved) drifts of these entities. */
   listOpenDrifts(entityRefs: string[]): Promise<DriftRecord[]>;
+  /** How many promotions are in each phase (phases with none are left out). */
+  countPromotionsByPhase(): Promise<Array<{ phase: string; count: number }>>;
+  /** How many drifts are open, over all entities. */
+  countOpenDrifts(): Promise<number>;
   /**
    * Records that the cluster of a rung runs `runningRef` where the ladder placed `expectedRef`.
    * Opens a drift (audited as `drift.detected`) unless one is open already; an open one keeps its

@@ -32,6 +32,8 @@ export interface PromotionRecord {
   requestedBy: string;
   createdAt: string;
   updatedAt: string;
+  /** When it entered `phase`; null for promotions written before this was recorded. */
+  phaseEnteredAt?: string | null;
   version: number;
 }
 

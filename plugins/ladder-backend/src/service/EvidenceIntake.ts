@@ -12,6 +12,7 @@ import type { LadderEntities } from './LadderEntities';
 import type { LadderNotifier } from './LadderNotifier';
 import type { PromotionEngine } from './PromotionEngine';
 import { secretSettingNames } from '../evidence/secretSettingNames';
+import type { LadderMetrics } from './LadderMetrics';
 
 
 /** Human size: 262144 bytes (256 KiB). */
@@ -36,6 +37,8 @@ export class EvidenceIntake {
       logger: LoggerService;
       /** `ladder.evidence.maxBytes`: content plus data of one item. Default EVIDENCE_MAX_BYTES. */
       maxBytes?: number;
+      /** Counts the redactions made (never what was redacted). */
+      metrics?: LadderMetrics;
     },
   ) {}
 
@@ -93,6 +96,7 @@ export class EvidenceIntake {
       createdAt: new Date().toISOString(),
     };
     await store.addEvidence(record);
+    this.deps.metrics?.redacted(record.redactions);
     await this.deps.notifier.entityChanged({ entityRef: target.entityRef, change: 'evidence' });
 
     // New evidence may prove the placement and unblock open promotions: look now rather than

@@ -41,6 +41,7 @@ import {
   verifyMessage,
 } from './phaseEvents';
 import type { PromotionChange } from './promotionChange';
+import type { LadderMetrics } from './LadderMetrics';
 
 /** How often `write` decides again after losing a race before it answers 409. */
 const WRITE_ATTEMPTS = 5;
@@ -75,6 +76,8 @@ export class PromotionEngine {
       gateTimeoutMs: number;
       /** What the clusters of Kubernetes rungs run: one way a deploy is observed. */
       clusterState?: () => ClusterStateProvider | undefined;
+      /** Counts what the engine writes (phase changes, claims, gate outcomes). */
+      metrics?: LadderMetrics;
     },
   ) {}
 
@@ -561,6 +564,8 @@ export class PromotionEngine {
       }
       return updated;
     });
+    this.deps.metrics?.transitioned(p, to);
+    if (change.results) this.deps.metrics?.gatesEvaluated(change.results);
     if (to !== p.phase) {
       const approvers =
         to === 'AwaitingApproval' &&

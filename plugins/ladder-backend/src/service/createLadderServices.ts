@@ -7,6 +7,7 @@ import type {
   RootConfigService,
   UrlReaderService,
 } from '@backstage/backend-plugin-api';
+import type { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { EventsService } from '@backstage/plugin-events-node';
@@ -39,6 +40,7 @@ import { LadderNotifier } from './LadderNotifier';
 import { LadderOverview } from './LadderOverview';
 import { PromotionCommands } from './PromotionCommands';
 import { PromotionEngine } from './PromotionEngine';
+import { LadderMetrics } from './LadderMetrics';
 import { PromotionViews } from './PromotionViews';
 import { PermissionDecisions } from '../access/PermissionDecisions';
 
@@ -58,9 +60,12 @@ export async function createLadderServices(deps: {
   gates: ReadonlyMap<string, LadderGate>;
   settingsSources: SettingsSource[];
   clusterState: () => ClusterStateProvider | undefined;
+  /** Backstage's MetricsService (alpha): the plugin's meter, exported by the backend. */
+  metrics?: MetricsService;
 }) {
   const { ladderConfig: config, logger } = deps;
   const store = await DatabaseLadderStore.create({ database: deps.database });
+  const metrics = deps.metrics && new LadderMetrics(deps.metrics, store);
   const redactor = new Redactor();
   const decisions = new PermissionDecisions(deps.permissions, {
     ttlMs: config.permissionDecisionTtlMs,
@@ -107,6 +112,7 @@ export async function createLadderServices(deps: {
     logger,
     gateTimeoutMs: config.gateTimeoutMs,
     clusterState: deps.clusterState,
+    metrics,
   });
   const drift = new DriftMonitor({
     store,
@@ -132,6 +138,7 @@ export async function createLadderServices(deps: {
     notifier,
     logger,
     maxBytes: config.evidence.maxBytes,
+    metrics,
   });
   const commands = new PromotionCommands({
     config,
@@ -149,6 +156,7 @@ export async function createLadderServices(deps: {
   });
   return {
     store,
+    metrics,
     entities,
     decisions,
     memberships,

@@ -1811,6 +1811,12 @@ export const spec = {
           updatedAt: {
             type: 'string',
           },
+          phaseEnteredAt: {
+            type: 'string',
+            nullable: true,
+            description:
+              'When the promotion entered its current phase; null for promotions recorded before this was kept.',
+          },
           version: {
             type: 'integer',
           },

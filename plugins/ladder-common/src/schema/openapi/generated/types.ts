@@ -1144,6 +1144,8 @@ export interface components {
       requestedBy: string;
       createdAt: string;
       updatedAt: string;
+      /** @description When the promotion entered its current phase; null for promotions recorded before this was kept. */
+      phaseEnteredAt?: string | null;
       version: number;
       gates: components['schemas']['GateResult'][];
       approvals: components['schemas']['Approval'][];
