@@ -774,6 +774,56 @@ export class DatabaseLadderStore implements LadderStore {
     return rows.map(toDrift);
   }
 
+  async listDeliveryEvents(filter: {
+    since: string;
+    entityRefs?: string[];
+  }): Promise<AuditRecord[]> {
+    if (filter.entityRefs && filter.entityRefs.length === 0) return [];
+    const q = this.db(T.audit)
+      .where('created_at', '>=', filter.since)
+      .andWhere(w =>
+        w
+          .where('action', PLACEMENT_AUDIT_ACTION)
+          .orWhere('action', 'rollback.requested')
+          .orWhereIn('to_phase', ['AwaitingApproval', 'Failed', 'Errored'])
+          .orWhere('from_phase', 'AwaitingApproval'),
+      );
+    if (filter.entityRefs) {
+      // SQLite allows ~32k bound parameters; larger sets are read whole and filtered here.
+      if (filter.entityRefs.length <= 1000)
+        q.whereIn('entity_ref', filter.entityRefs);
+    }
+    const rows = (await q.orderBy('id', 'asc')).map(toAudit);
+    if (!filter.entityRefs || filter.entityRefs.length <= 1000) return rows;
+    const wanted = new Set(filter.entityRefs);
+    return rows.filter(r => wanted.has(r.entityRef));
+  }
+
+  async listPlacedEntityRefs(): Promise<string[]> {
+    const rows: Array<{ entity_ref: string }> = await this.db(T.placements)
+      .distinct('entity_ref')
+      .orderBy('entity_ref');
+    return rows.map(r => r.entity_ref);
+  }
+
+  async firstPlacedAt(
+    pairs: Array<{ entityRef: string; ref: string }>,
+  ): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const refs = [...new Set(pairs.map(p => p.ref))];
+    for (let i = 0; i < refs.length; i += 500) {
+      const rows: Array<{ entity_ref: string; ref: string; first: string }> =
+        await this.db(T.audit)
+          .where('action', PLACEMENT_AUDIT_ACTION)
+          .whereIn('ref', refs.slice(i, i + 500))
+          .select('entity_ref', 'ref')
+          .min({ first: 'created_at' })
+          .groupBy('entity_ref', 'ref');
+      for (const r of rows) out.set(`${r.entity_ref} ${r.ref}`, r.first);
+    }
+    return out;
+  }
+
   async countPromotionsByPhase(): Promise<
     Array<{ phase: string; count: number }>
   > {

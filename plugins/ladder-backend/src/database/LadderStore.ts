@@ -157,6 +157,21 @@ export interface LadderStore {
 
   /** Open (unresolved) drifts of these entities. */
   listOpenDrifts(entityRefs: string[]): Promise<DriftRecord[]>;
+  /**
+   * The audit rows delivery insights are made of, oldest first, created at or after `since`:
+   * placements, phase changes into and out of AwaitingApproval, failures and rollback requests.
+   * Limited to `entityRefs` when given.
+   */
+  listDeliveryEvents(filter: {
+    since: string;
+    entityRefs?: string[];
+  }): Promise<AuditRecord[]>;
+  /** Every entity with a placement on some rung (what the ladder holds at all). */
+  listPlacedEntityRefs(): Promise<string[]>;
+  /** When each (entity, ref) was first placed on any rung; keys are `${entityRef} ${ref}`. */
+  firstPlacedAt(
+    pairs: Array<{ entityRef: string; ref: string }>,
+  ): Promise<Map<string, string>>;
   /** How many promotions are in each phase (phases with none are left out). */
   countPromotionsByPhase(): Promise<Array<{ phase: string; count: number }>>;
   /** How many drifts are open, over all entities. */

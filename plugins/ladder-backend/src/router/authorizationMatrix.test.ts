@@ -48,6 +48,8 @@ const routes: Route[] = [
   { method: 'get', path: () => `/evidence?entityRef=${ENTITY}`, expect: read },
   { method: 'get', path: () => `/plan?entityRef=${ENTITY}&target=dev&ref=abc1234`, expect: read },
   { method: 'get', path: () => `/audit?entityRef=${ENTITY}`, expect: read },
+  { method: 'get', path: () => `/insights?entityRef=${ENTITY}`, expect: read },
+  { method: 'get', path: () => '/insights?owner=team-orders', expect: global },
   { method: 'get', path: id => `/promotions/${id}/changes`, expect: read },
   { method: 'get', path: () => `/changes?entityRef=${ENTITY}&from=local&to=dev`, expect: read },
   // Allow-listed services (CI with an externalAccess token) may record evidence and re-check.

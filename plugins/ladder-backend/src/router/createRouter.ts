@@ -13,6 +13,7 @@ import {
   Promotion,
   approvalRequestSchema,
   auditQuerySchema,
+  insightsQuerySchema,
   auditReadPermission,
   cancelRequestSchema,
   changesQuerySchema,
@@ -38,6 +39,7 @@ import {
   ServiceRoute,
 } from '@khal/plugin-ladder-common';
 import type { ChangeView } from '../changes/ChangeView';
+import type { DeliveryInsights } from '../service/DeliveryInsights';
 import type { LadderStore } from '../database/LadderStore';
 import { callerFrom, Caller } from '../access/Caller';
 import { createAuthorize } from '../access/authorize';
@@ -83,6 +85,7 @@ export interface RouterOptions {
   planner: DeployPlanner;
   evidence: EvidenceIntake;
   changes: ChangeView;
+  insights: DeliveryInsights;
 }
 
 /** The ladder REST API (`/api/ladder`). Every route checks a permission; errors come from @backstage/errors. */
@@ -470,6 +473,28 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       items: readable ? page.filter(e => readable.has(e.entityRef)) : page,
       ...(items.length > query.limit ? { nextCursor: encodeAuditCursor(Number(page[page.length - 1].id)) } : {}),
     });
+  });
+
+  router.get('/insights', async (req, res) => {
+    const caller = await allowed(req, 'audit.read');
+    const query = parseInput(insightsQuerySchema, req.query, 'query');
+    let entityRefs: string[];
+    if (query.entityRef) {
+      const entityRef = normalizeEntityRef(query.entityRef);
+      await access.requireReadable(caller, entityRef);
+      await authorize(caller, auditReadPermission, entityRef);
+      entityRefs = [entityRef];
+    } else {
+      // Every entity with a placement, narrowed to what the caller may read the audit trail of
+      // (as the audit route does across entities); the owner filter is applied on those.
+      await authorize(caller, ladderReadPermission);
+      const candidates = await store.listPlacedEntityRefs();
+      const readable = await access.readable(caller, candidates, auditReadPermission);
+      // As on the overview: a customer's stakeholders count their own customers' apps only.
+      const visible = await access.inCustomerScope(caller, candidates.filter(ref => readable.has(ref)));
+      entityRefs = candidates.filter(ref => visible.has(ref));
+    }
+    res.json(await options.insights.compute({ entityRefs, owner: query.owner, days: query.days }));
   });
 
   router.post('/enrollments', async (req, res) => {

@@ -323,6 +323,11 @@ describe('every route answers what the OpenAPI spec says', () => {
         .status,
     );
     expect((await get(`/audit?entityRef=${ENTITY}`)).status).toBe(200);
+    const insights = await get('/insights?days=30');
+    expect(insights.status).toBe(200);
+    expect(insights.body.entities.length).toBeGreaterThan(0);
+    expect((await get(`/insights?entityRef=${ENTITY}`)).status).toBe(200);
+    expect((await get('/insights?days=400')).status).toBe(400);
     expect(
       (await get('/entities/component/default/not-on-ladder')).status,
     ).toBe(404);

@@ -41,6 +41,7 @@ import { LadderOverview } from './LadderOverview';
 import { PromotionCommands } from './PromotionCommands';
 import { PromotionEngine } from './PromotionEngine';
 import { LadderMetrics } from './LadderMetrics';
+import { DeliveryInsights } from './DeliveryInsights';
 import { PromotionViews } from './PromotionViews';
 import { PermissionDecisions } from '../access/PermissionDecisions';
 
@@ -157,6 +158,12 @@ export async function createLadderServices(deps: {
   return {
     store,
     metrics,
+    insights: new DeliveryInsights({
+      store,
+      catalog: deps.catalog,
+      auth: deps.auth,
+      config,
+    }),
     entities,
     decisions,
     memberships,

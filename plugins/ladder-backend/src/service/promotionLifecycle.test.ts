@@ -369,6 +369,46 @@ describe('promotion lifecycle', () => {
     });
   });
 
+  it('reports delivery insights from the audit trail of what happened above', async () => {
+    // Placements: dev, hml, prod of a; local of b; local of a by rollback (the enrolment is not a
+    // deployment). The rollback is the one failure, restored by its own placement. HML and prod
+    // each waited for approval once.
+    const check = (g: any) => {
+      expect(g.deployments).toEqual([
+        { rungId: 'local', count: 2, perWeek: expect.any(Number) },
+        { rungId: 'dev', count: 1, perWeek: expect.any(Number) },
+        { rungId: 'hml', count: 1, perWeek: expect.any(Number) },
+        { rungId: 'prod', count: 1, perWeek: expect.any(Number) },
+      ]);
+      expect(g).toMatchObject({
+        changes: 5,
+        failures: 1,
+        changeFailureRate: 0.2,
+        leadTime: { count: 1 },
+        timeToRestore: { count: 1, open: 0 },
+        approvalWait: { count: 2 },
+      });
+      expect(g.leadTime.medianSeconds).toBeGreaterThanOrEqual(0);
+    };
+    const one = await get(`/insights?entityRef=${ENTITY}`);
+    expect(one.status).toBe(200);
+    expect(one.body.entities.map((e: any) => e.key)).toEqual([ENTITY]);
+    check(one.body.entities[0]);
+    expect(one.body.teams.map((t: any) => t.key)).toEqual([
+      'group:default/team-orders',
+    ]);
+    check(one.body.teams[0]);
+
+    const team = await get('/insights?owner=team-orders&days=7');
+    expect(team.body.days).toBe(7);
+    check(team.body.totals);
+    // Another team owns none of it; a window is 1 to 365 days, said so.
+    expect((await get('/insights?owner=group:default/nobody')).body.entities).toEqual([]);
+    const bad = await get('/insights?days=0');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/days/);
+  });
+
   it('honours Idempotency-Key on create and approve', async () => {
     const body = { entityRef: ENTITY, toRung: 'mirrored', ref: a };
     const headers = { 'Idempotency-Key': 'key-1' };

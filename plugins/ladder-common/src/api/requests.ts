@@ -222,6 +222,16 @@ export const auditQuerySchema = z
   });
 
 /**
+ * Delivery insights: one entity, one owning team (`owner`, a group ref or name), or every entity
+ * the caller may read; over the last `days` days.
+ */
+export const insightsQuerySchema = z.strictObject({
+  entityRef: entityRef.optional(),
+  owner: z.string().min(1).max(512).optional(),
+  days: z.coerce.number().int().min(1).max(365).default(30),
+});
+
+/**
  * The change view: between the refs placed on two rungs (`from`, `to`), or between two refs
  * (`fromRef`, `toRef`) judged against a `target` rung.
  */

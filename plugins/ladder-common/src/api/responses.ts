@@ -370,8 +370,46 @@ export const auditListResponseSchema = z.object({
   nextCursor: z.string().optional(),
 });
 
+/** A distribution of durations; the figures are null when there was no sample. */
+const durationSummarySchema = z.object({
+  count: z.number().int(),
+  medianSeconds: z.number().nullable(),
+  p90Seconds: z.number().nullable(),
+});
+
+export const insightsGroupSchema = z.object({
+  /** `all`, an owner (group ref), or an entity ref. */
+  key: z.string(),
+  leadTime: durationSummarySchema,
+  deployments: z.array(
+    z.object({
+      rungId: z.string(),
+      count: z.number().int(),
+      perWeek: z.number(),
+    }),
+  ),
+  changes: z.number().int(),
+  failures: z.number().int(),
+  changeFailureRate: z.number().nullable(),
+  timeToRestore: durationSummarySchema.extend({ open: z.number().int() }),
+  approvalWait: durationSummarySchema,
+});
+export type InsightsGroup = z.infer<typeof insightsGroupSchema>;
+
+export const deliveryInsightsSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  days: z.number().int(),
+  totals: insightsGroupSchema,
+  teams: z.array(insightsGroupSchema),
+  entities: z.array(insightsGroupSchema),
+});
+export type DeliveryInsights = z.infer<typeof deliveryInsightsSchema>;
+
 /** A manifest field's value at one ref; null when the field is not set there. */
-const manifestValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]).nullable();
+const manifestValueSchema = z
+  .union([z.string(), z.number(), z.boolean(), z.array(z.string())])
+  .nullable();
 const manifestFieldChangeSchema = z.object({
   field: z.string(),
   from: manifestValueSchema,

@@ -1087,6 +1087,67 @@ export const spec = {
         },
       },
     },
+    '/insights': {
+      get: {
+        summary:
+          'Delivery insights from the audit trail: lead time to the top rung, deployments per rung, change failure rate, time to restore and approval wait, in total, per owning team and per entity (ladder.audit.read on each entity counted)',
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+            },
+            description:
+              'one entity; without entityRef and owner, every entity the caller may read',
+          },
+          {
+            name: 'owner',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+            },
+            description: 'the entities a group owns (group ref or name)',
+          },
+          {
+            name: 'days',
+            in: 'query',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 365,
+              default: 30,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The figures',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeliveryInsights',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
     '/enrollments': {
       post: {
         summary:
@@ -2635,6 +2696,129 @@ export const spec = {
           },
           nextCursor: {
             type: 'string',
+          },
+        },
+      },
+      DurationSummary: {
+        type: 'object',
+        required: ['count', 'medianSeconds', 'p90Seconds'],
+        properties: {
+          count: {
+            type: 'integer',
+          },
+          medianSeconds: {
+            type: 'number',
+            nullable: true,
+            description: 'null when there was no sample',
+          },
+          p90Seconds: {
+            type: 'number',
+            nullable: true,
+          },
+        },
+      },
+      InsightsGroup: {
+        type: 'object',
+        required: [
+          'key',
+          'leadTime',
+          'deployments',
+          'changes',
+          'failures',
+          'changeFailureRate',
+          'timeToRestore',
+          'approvalWait',
+        ],
+        properties: {
+          key: {
+            type: 'string',
+            description: '"all", an owner (group ref) or an entity ref',
+          },
+          leadTime: {
+            $ref: '#/components/schemas/DurationSummary',
+          },
+          deployments: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['rungId', 'count', 'perWeek'],
+              properties: {
+                rungId: {
+                  type: 'string',
+                },
+                count: {
+                  type: 'integer',
+                },
+                perWeek: {
+                  type: 'number',
+                },
+              },
+            },
+          },
+          changes: {
+            type: 'integer',
+            description:
+              'placements by promotion, rollback or adoption, plus failed promotions',
+          },
+          failures: {
+            type: 'integer',
+            description: 'failed or errored promotions and rollbacks',
+          },
+          changeFailureRate: {
+            type: 'number',
+            nullable: true,
+            description: 'failures over changes; null without changes',
+          },
+          timeToRestore: {
+            allOf: [
+              {
+                $ref: '#/components/schemas/DurationSummary',
+              },
+              {
+                type: 'object',
+                required: ['open'],
+                properties: {
+                  open: {
+                    type: 'integer',
+                    description:
+                      'failures not yet followed by a placement on their rung',
+                  },
+                },
+              },
+            ],
+          },
+          approvalWait: {
+            $ref: '#/components/schemas/DurationSummary',
+          },
+        },
+      },
+      DeliveryInsights: {
+        type: 'object',
+        required: ['from', 'to', 'days', 'totals', 'teams', 'entities'],
+        properties: {
+          from: {
+            type: 'string',
+          },
+          to: {
+            type: 'string',
+          },
+          days: {
+            type: 'integer',
+          },
+          totals: {
+            $ref: '#/components/schemas/InsightsGroup',
+          },
+          teams: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/InsightsGroup',
+            },
+          },
+          entities: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/InsightsGroup',
+            },
           },
         },
       },

@@ -898,6 +898,52 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/insights': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Delivery insights from the audit trail: lead time to the top rung, deployments per rung, change failure rate, time to restore and approval wait, in total, per owning team and per entity (ladder.audit.read on each entity counted) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description one entity; without entityRef and owner, every entity the caller may read */
+          entityRef?: string;
+          /** @description the entities a group owns (group ref or name) */
+          owner?: string;
+          days?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The figures */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['DeliveryInsights'];
+          };
+        };
+        400: components['responses']['BadRequest'];
+        401: components['responses']['Unauthorized'];
+        403: components['responses']['Forbidden'];
+        404: components['responses']['NotFound'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/enrollments': {
     parameters: {
       query?: never;
@@ -1395,6 +1441,41 @@ export interface components {
     AuditList: {
       items: components['schemas']['AuditEvent'][];
       nextCursor?: string;
+    };
+    DurationSummary: {
+      count: number;
+      /** @description null when there was no sample */
+      medianSeconds: number | null;
+      p90Seconds: number | null;
+    };
+    InsightsGroup: {
+      /** @description "all", an owner (group ref) or an entity ref */
+      key: string;
+      leadTime: components['schemas']['DurationSummary'];
+      deployments: {
+        rungId: string;
+        count: number;
+        perWeek: number;
+      }[];
+      /** @description placements by promotion, rollback or adoption, plus failed promotions */
+      changes: number;
+      /** @description failed or errored promotions and rollbacks */
+      failures: number;
+      /** @description failures over changes; null without changes */
+      changeFailureRate: number | null;
+      timeToRestore: components['schemas']['DurationSummary'] & {
+        /** @description failures not yet followed by a placement on their rung */
+        open: number;
+      };
+      approvalWait: components['schemas']['DurationSummary'];
+    };
+    DeliveryInsights: {
+      from: string;
+      to: string;
+      days: number;
+      totals: components['schemas']['InsightsGroup'];
+      teams: components['schemas']['InsightsGroup'][];
+      entities: components['schemas']['InsightsGroup'][];
     };
     /** @description A manifest field value as a diff shows it; null when the field is not set at that ref */
     ManifestValue: (string | null) | number | boolean | string[];
