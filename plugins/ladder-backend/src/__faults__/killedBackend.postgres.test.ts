@@ -5,7 +5,8 @@
 import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
 import { killAndRestart } from './killScenario';
 
-jest.setTimeout(60_000);
+// Up to three kill-and-restart cycles of a backend process; minutes on a busy 2-core machine.
+jest.setTimeout(180_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 

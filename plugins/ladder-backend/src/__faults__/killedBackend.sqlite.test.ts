@@ -9,7 +9,8 @@ import knexFactory from 'knex';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { killAndRestart } from './killScenario';
 
-jest.setTimeout(60_000);
+// Up to three kill-and-restart cycles of a backend process; minutes on a busy 2-core machine.
+jest.setTimeout(180_000);
 
 describe('a ladder backend killed mid-promotion on SQLITE_3 (a file shared by the processes)', () => {
   it('resumes after each SIGKILL, honours idempotency keys and loses nothing', async () => {
