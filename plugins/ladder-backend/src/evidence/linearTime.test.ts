@@ -4,7 +4,7 @@ import { ADVERSARIAL_PREFIXES, repeatedTo } from './adversarialInputs';
 
 const MB = 1024 * 1024;
 // This process's CPU time (wall time on a shared 2-core machine measures the neighbours too); the
-// old code took 49 s on 240 KB. Unloaded, 1 MB takes about 300 ms; a run beside other work
+// old code took 49 s on 240 KB. Alone, 1 MB stays under 800 ms (the earlier bound); a run beside other work
 // measured 1.2 s (caches and GC share the machine as well), so the bound is 3 s: still a fraction
 // of what one backtracking pattern costs.
 const BUDGET_MS = 3000;
