@@ -3,6 +3,7 @@ import {
   LADDER_ANNOTATION,
   type AuditEvent,
   type ChangesResponse,
+  type DeliveryInsights,
   type DeployPlan,
   type EntityLadderResponse,
   type LadderSummary,
@@ -353,4 +354,29 @@ export const plainEntity: Entity = {
   kind: 'Component',
   metadata: { name: 'legacy-app', namespace: 'default' },
   spec: { type: 'service', owner: 'group:default/team-orders', lifecycle: 'production' },
+};
+
+const ordersInsights = {
+  key: ENTITY_REF,
+  leadTime: { count: 2, medianSeconds: 3 * 3600 + 600, p90Seconds: 26 * 3600 },
+  deployments: [
+    { rungId: 'local', count: 6, perWeek: 1.4 },
+    { rungId: 'dev', count: 3, perWeek: 0.7 },
+    { rungId: 'prod', count: 2, perWeek: 0.47 },
+  ],
+  changes: 12,
+  failures: 3,
+  changeFailureRate: 0.25,
+  timeToRestore: { count: 2, medianSeconds: 1500, p90Seconds: 2400, open: 1 },
+  approvalWait: { count: 4, medianSeconds: 5400, p90Seconds: 86400 },
+};
+
+/** Insights of the orders team's one service over the last 30 days. */
+export const insights: DeliveryInsights = {
+  from: '2026-11-03T00:00:00.000Z',
+  to: '2026-12-03T00:00:00.000Z',
+  days: 30,
+  totals: { ...ordersInsights, key: 'all' },
+  teams: [{ ...ordersInsights, key: 'group:default/team-orders' }],
+  entities: [ordersInsights],
 };

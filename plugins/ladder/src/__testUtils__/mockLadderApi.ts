@@ -1,5 +1,5 @@
 import type { LadderApi } from '../api';
-import { auditEvents, changes, deployPlan, entityLadder, openPromotion, overview } from './fixtures';
+import { auditEvents, changes, insights, deployPlan, entityLadder, openPromotion, overview } from './fixtures';
 
 /** A LadderApi whose every method is a jest mock resolving to the fixtures. */
 export function mockLadderApi(overrides: Partial<jest.Mocked<LadderApi>> = {}): jest.Mocked<LadderApi> {
@@ -17,6 +17,7 @@ export function mockLadderApi(overrides: Partial<jest.Mocked<LadderApi>> = {}): 
     listEvidence: jest.fn().mockResolvedValue({ items: [] }),
     getPlan: jest.fn().mockResolvedValue(deployPlan),
     getAudit: jest.fn().mockResolvedValue({ items: auditEvents }),
+    getInsights: jest.fn().mockResolvedValue(insights),
     getChanges: jest.fn().mockResolvedValue(changes),
     getPromotionChanges: jest.fn().mockResolvedValue(changes),
     ...overrides,

@@ -3,6 +3,7 @@ import type {
   ApprovalDecision,
   AuditEvent,
   ChangesResponse,
+  DeliveryInsights,
   CreateEvidenceRequest,
   CreatePromotionRequest,
   DeployPlan,
@@ -44,6 +45,11 @@ export interface ListEvidenceQuery {
   kind?: string;
   limit?: number;
 }
+
+/** Delivery insights of one entity, an owning team, or everything the caller may read. */
+export type InsightsQuery = NonNullable<
+  LadderApiPaths['/insights']['get']['parameters']['query']
+>;
 
 /** Filters of the audit trail: by entity, by promotion, or both. */
 export interface AuditQuery {
@@ -119,6 +125,8 @@ export interface LadderApi {
   listEvidence(query: ListEvidenceQuery): Promise<EvidenceListResponse>;
   getPlan(query: PlanQuery): Promise<DeployPlan>;
   getAudit(query: AuditQuery): Promise<AuditListResponse>;
+  /** Lead time, deployments, change failure rate, time to restore, approval wait. */
+  getInsights(query: InsightsQuery): Promise<DeliveryInsights>;
   /** What changes between two rungs or two refs: commits, manifest diff, settings for the target. */
   getChanges(query: ChangesQuery): Promise<ChangesResponse>;
   /** What a promotion changes on its rung (from the ref the rung held before it). */

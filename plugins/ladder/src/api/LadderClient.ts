@@ -9,6 +9,7 @@ import {
   unresolvedFactSchema,
   type ChangesResponse,
   type CreateEvidenceRequest,
+  type DeliveryInsights,
   type CreatePromotionRequest,
   type DeployPlan,
   type EntityLadderResponse,
@@ -26,6 +27,7 @@ import type {
   ChangesQuery,
   EvidenceListResponse,
   IdempotentWriteOptions,
+  InsightsQuery,
   LadderApi,
   ListEvidenceQuery,
   ListPromotionsQuery,
@@ -170,6 +172,10 @@ export class LadderClient implements LadderApi {
 
   getAudit(query: AuditQuery): Promise<AuditListResponse> {
     return body(this.client.GET('/audit', { params: { query } }));
+  }
+
+  getInsights(query: InsightsQuery): Promise<DeliveryInsights> {
+    return body(this.client.GET('/insights', { params: { query } }));
   }
 
   getChanges(query: ChangesQuery): Promise<ChangesResponse> {

@@ -28,6 +28,7 @@ import type {
 } from '../../promotions/actionAvailability';
 import { ActionButton } from '../ActionButton';
 import { AuditTimeline } from '../AuditTimeline';
+import { DeliveryInsightsCard } from '../DeliveryInsights';
 import { CompareRungs } from '../ChangeView';
 import { ErrorAlert } from '../ErrorAlert';
 import { LadderEmptyState } from '../LadderEmptyState';
@@ -193,6 +194,10 @@ function EnrolledLadderContent(props: { entityRef: string }) {
             onRecordEvidence={() => setDialog({ type: 'evidence', rung: view.rung.id })}
           />
         ))}
+      </Grid>
+
+      <Grid item xs={12}>
+        <DeliveryInsightsCard entityRef={entityRef} />
       </Grid>
 
       <Grid item xs={12}>

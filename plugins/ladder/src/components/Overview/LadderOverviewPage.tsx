@@ -13,6 +13,7 @@ import {
 import { ErrorAlert } from '../ErrorAlert';
 import { OverviewFilterBar } from './OverviewFilterBar';
 import { OverviewMatrix } from './OverviewMatrix';
+import { DeliveryInsightsCard } from '../DeliveryInsights';
 
 const noFilters: OverviewFilters = { ladder: '', owner: '', system: '', q: '' };
 
@@ -71,6 +72,9 @@ export function LadderOverviewPage() {
           Load more services
         </Button>
       ) : null}
+      <div style={{ marginTop: 24 }}>
+        <DeliveryInsightsCard owner={filters.owner.trim() || undefined} />
+      </div>
     </div>
   );
 }
