@@ -38,9 +38,10 @@ export function jsonBodyParsers(
         ),
       );
     } else if (error?.type === 'entity.parse.failed') {
-      next(
-        new InputError(`the request body is not valid JSON: ${error.message}`),
-      );
+      // Node quotes the text around the error ("…" is not valid JSON): that is the caller's
+      // body, which may hold a secret, so only the reason and the position are said.
+      const reason = String(error.message).replace(/,? ".*" is not valid JSON$/s, '');
+      next(new InputError(`the request body is not valid JSON: ${reason}`));
     } else {
       next(error);
     }

@@ -58,10 +58,12 @@ export async function createLadderServices(deps: {
   gates: ReadonlyMap<string, LadderGate>;
   settingsSources: SettingsSource[];
   clusterState: () => ClusterStateProvider | undefined;
+  /** The redactor of the plugin's logger and auditor; absent: one of its own. */
+  redactor?: Redactor;
 }) {
   const { ladderConfig: config, logger } = deps;
   const store = await DatabaseLadderStore.create({ database: deps.database });
-  const redactor = new Redactor();
+  const redactor = deps.redactor ?? new Redactor();
   const decisions = new PermissionDecisions(deps.permissions, {
     ttlMs: config.permissionDecisionTtlMs,
   });
@@ -149,6 +151,7 @@ export async function createLadderServices(deps: {
   });
   return {
     store,
+    redactor,
     entities,
     decisions,
     memberships,
