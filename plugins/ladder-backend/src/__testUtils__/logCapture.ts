@@ -57,12 +57,15 @@ export function logCapture() {
       child: (meta): LoggerService => logger({ ...fields, ...meta }),
     };
   };
+  const root = logger({});
   return {
     lines,
+    /** The capturing root logger itself, for tests without a backend. */
+    logger: root,
     feature: createServiceFactory({
       service: coreServices.rootLogger,
       deps: {},
-      factory: () => logger({}),
+      factory: () => root,
     }),
     /** Every string written so far: messages, child fields and meta. */
     strings: () => lines.flatMap(l => [l.message, ...stringsIn(l.fields), ...stringsIn(l.meta)]),
