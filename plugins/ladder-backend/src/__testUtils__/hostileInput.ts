@@ -133,4 +133,3 @@ export function mutatedQuery(valid: Record<string, string>) {
       .join('&');
   });
 }
-

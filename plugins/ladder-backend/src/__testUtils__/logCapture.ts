@@ -18,10 +18,18 @@ export interface CapturedLine {
  * name, message, stack, cause and own properties (which JSON.stringify would drop). Strings are
  * returned raw, so a search for a secret is not fooled by JSON escaping.
  */
-export function stringsIn(value: unknown, out: string[] = [], seen = new Set<unknown>()): string[] {
+export function stringsIn(
+  value: unknown,
+  out: string[] = [],
+  seen = new Set<unknown>(),
+): string[] {
   if (typeof value === 'string') {
     out.push(value);
-  } else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
+  } else if (
+    typeof value === 'number' ||
+    typeof value === 'bigint' ||
+    typeof value === 'boolean'
+  ) {
     out.push(String(value));
   } else if (value && typeof value === 'object') {
     if (seen.has(value)) return out;
@@ -46,8 +54,7 @@ export function logCapture() {
   const lines: CapturedLine[] = [];
   const logger = (fields: Record<string, unknown>): RootLoggerService => {
     const at =
-      (level: CapturedLine['level']) =>
-      (message: string, meta?: unknown) =>
+      (level: CapturedLine['level']) => (message: string, meta?: unknown) =>
         void lines.push({ level, message, fields, meta });
     return {
       error: at('error'),
@@ -68,6 +75,11 @@ export function logCapture() {
       factory: () => root,
     }),
     /** Every string written so far: messages, child fields and meta. */
-    strings: () => lines.flatMap(l => [l.message, ...stringsIn(l.fields), ...stringsIn(l.meta)]),
+    strings: () =>
+      lines.flatMap(l => [
+        l.message,
+        ...stringsIn(l.fields),
+        ...stringsIn(l.meta),
+      ]),
   };
 }

@@ -21,7 +21,8 @@ export async function redactErrorInPlace<E>(
     if (error.stack !== undefined) error.stack = stack.value;
   }
   const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error) await redactErrorInPlace(cause, redactor, depth + 1);
+  if (cause instanceof Error)
+    await redactErrorInPlace(cause, redactor, depth + 1);
   return error;
 }
 

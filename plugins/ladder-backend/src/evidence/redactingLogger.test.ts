@@ -20,16 +20,21 @@ describe('redactingLogger', () => {
     const levels = ['error', 'warn', 'info', 'debug'] as const;
     plantedCorpus.forEach((format, i) => {
       const level = levels[i % levels.length];
-      logger[level](`step ${i}: ${format.text}`, { output: format.text, [format.text]: 1 });
+      logger[level](`step ${i}: ${format.text}`, {
+        output: format.text,
+        [format.text]: 1,
+      });
       logger.child({ note: format.text })[level](`child ${i}`);
       logger[level](`failed ${i}`, new InputError(`cannot use ${format.text}`));
     });
     await logger.flushed();
 
     expect(sink.lines).toHaveLength(plantedCorpus.length * 3);
-    expect(sink.lines.filter(l => l.message.startsWith('step ')).map(l => l.message.split(':')[0])).toEqual(
-      plantedCorpus.map((_, i) => `step ${i}`),
-    );
+    expect(
+      sink.lines
+        .filter(l => l.message.startsWith('step '))
+        .map(l => l.message.split(':')[0]),
+    ).toEqual(plantedCorpus.map((_, i) => `step ${i}`));
     const errors = sink.lines.filter(l => l.message.startsWith('failed '));
     expect(errors.every(l => l.meta instanceof InputError)).toBe(true);
     expect(secretsIn(sink.strings())).toEqual([]);
@@ -51,7 +56,10 @@ describe('redactingAuditor', () => {
     };
     const auditor = redactingAuditor(inner, redactor);
     for (const format of plantedCorpus) {
-      const event = await auditor.createEvent({ eventId: 'x', meta: { reason: format.text } });
+      const event = await auditor.createEvent({
+        eventId: 'x',
+        meta: { reason: format.text },
+      });
       await event.success({ meta: { note: format.text } });
       const failed = await auditor.createEvent({ eventId: 'y', meta: {} });
       const error = new InputError(`cannot resolve ${format.text}`);

@@ -169,19 +169,30 @@ describe('redaction properties', () => {
 describe('redaction of structured data built from the planted corpus', () => {
   const planted = fc.constantFrom(...plantedCorpus);
   /** Where a planted text goes: as key, as value, as array item; and whether the key is a secret key. */
-  type Placement = { text: string; as: 'key' | 'value' | 'item' | 'keyValue' };
-  const placement: fc.Arbitrary<Placement & { secrets: string[] }> = fc
+  type Placement = {
+    text: string;
+    secrets: string[];
+    as: 'key' | 'value' | 'item' | 'keyValue';
+  };
+  const placement: fc.Arbitrary<Placement> = fc
     .tuple(planted, fc.constantFrom('key', 'value', 'item', 'keyValue'))
     .map(([f, as]) => ({
       text: f.text,
       secrets: f.secrets,
       as: as as Placement['as'],
     }));
-  const ordinaryKey = fc.constantFrom('note', 'items', 'inner', 'stage', 'build');
+  const ordinaryKey = fc.constantFrom(
+    'note',
+    'items',
+    'inner',
+    'stage',
+    'build',
+  );
   /** Wraps `leaf` in `depth` levels of objects and arrays. */
   const wrap = (leaf: unknown, path: Array<'object' | 'array'>) =>
     path.reduceRight<unknown>(
-      (inner, kind) => (kind === 'array' ? ['ordinary item', inner] : { stage: 'build', inner }),
+      (inner, kind) =>
+        kind === 'array' ? ['ordinary item', inner] : { stage: 'build', inner },
       leaf,
     );
   const leafFor = (p: Placement): unknown => {
@@ -191,9 +202,8 @@ describe('redaction of structured data built from the planted corpus', () => {
       case 'keyValue':
         // a secret key name and a bare secret as its value, written inside a key
         return {
-          [/^\S+$/.test(p.secrets[0])
-            ? `DB_PASSWORD=${p.secrets[0]}`
-            : p.text]: true,
+          [/^\S+$/.test(p.secrets[0]) ? `DB_PASSWORD=${p.secrets[0]}` : p.text]:
+            true,
           author: 'bob',
         };
       case 'item':

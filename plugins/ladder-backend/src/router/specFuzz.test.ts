@@ -48,7 +48,12 @@ interface Operation {
   name: string;
   method: (typeof METHODS)[number];
   path: string;
-  parameters: Array<{ name: string; in: string; schema?: Json; required?: boolean }>;
+  parameters: Array<{
+    name: string;
+    in: string;
+    schema?: Json;
+    required?: boolean;
+  }>;
   body?: Json;
 }
 
@@ -105,7 +110,10 @@ describe.each(databases.eachSupportedId())(
       switch (schema.type) {
         case 'integer':
         case 'number':
-          return Math.max(schema.minimum ?? 0, Math.min(1, schema.maximum ?? 1));
+          return Math.max(
+            schema.minimum ?? 0,
+            Math.min(1, schema.maximum ?? 1),
+          );
         case 'boolean':
           return true;
         case 'array':
@@ -144,15 +152,27 @@ describe.each(databases.eachSupportedId())(
         .set('Authorization', alice)
         .send({ entityRef: ENTITY, toRung: 'hml', ref: a });
       known.promotionId = promotion.body.id;
-      expect(known.promotionId).toBeDefined();
+      if (!known.promotionId) {
+        throw new Error(
+          `the fixture promotion was not created: ${promotion.text}`,
+        );
+      }
     });
     afterAll(() => backend?.stop());
 
     /** 'handled', or what went wrong. */
     const handled = (res: request.Response, what: string) => {
       const message = res.body?.error?.message;
-      if (res.status >= 500 || (res.status >= 400 && res.status !== 431 && !(typeof message === 'string' && message.length > 3))) {
-        return `${res.status} for ${what.slice(0, 400)}: ${res.text.slice(0, 400)}`;
+      if (
+        res.status >= 500 ||
+        (res.status >= 400 &&
+          res.status !== 431 &&
+          !(typeof message === 'string' && message.length > 3))
+      ) {
+        return `${res.status} for ${what.slice(0, 400)}: ${res.text.slice(
+          0,
+          400,
+        )}`;
       }
       return 'handled';
     };
@@ -201,7 +221,10 @@ describe.each(databases.eachSupportedId())(
           .tuple(
             ...pathParams.map(p =>
               fc.oneof(
-                { weight: 3, arbitrary: fc.constant(String(valid(p.name, p.schema))) },
+                {
+                  weight: 3,
+                  arbitrary: fc.constant(String(valid(p.name, p.schema))),
+                },
                 { weight: 1, arbitrary: hostileString.map(s => s || ' ') },
               ),
             ),
@@ -239,16 +262,29 @@ describe.each(databases.eachSupportedId())(
                 q,
                 {
                   ...(caller ? { Authorization: caller } : {}),
-                  ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+                  ...(body !== undefined
+                    ? { 'content-type': 'application/json' }
+                    : {}),
                 },
                 body === undefined ? undefined : JSON.stringify(body),
               );
+              expect(handled(res, `${path}?${q} ${JSON.stringify(body)}`)).toBe(
+                'handled',
+              );
+              // (a hostile path parameter holding "/" reaches no operation: a 404 of the router)
+              const reachedOperation =
+                res.status !== 404 ||
+                path.split('/').length === op.path.split('/').length;
               expect(
-                handled(res, `${path}?${q} ${JSON.stringify(body)}`),
-              ).toBe('handled');
-              if (res.status !== 404 || path.split('/').length === op.path.split('/').length) {
-                expect(specProblems(op.method, `/api/ladder${path}`, res.status, res.body)).toEqual([]);
-              }
+                reachedOperation
+                  ? specProblems(
+                      op.method,
+                      `/api/ladder${path}`,
+                      res.status,
+                      res.body,
+                    )
+                  : [],
+              ).toEqual([]);
             },
           ),
           {
@@ -260,9 +296,10 @@ describe.each(databases.eachSupportedId())(
       },
     );
 
-    const takesBody = (op: Operation) => Boolean(op.body);
     const takesIdempotencyKey = (op: Operation) =>
-      op.parameters.some(p => p.in === 'header' && /^idempotency-key$/i.test(p.name));
+      op.parameters.some(
+        p => p.in === 'header' && /^idempotency-key$/i.test(p.name),
+      );
     /**
      * Headers that are wrong, the operations they apply to, the status and a word the answer's
      * message must use to say what is wrong.
@@ -280,7 +317,10 @@ describe.each(databases.eachSupportedId())(
         ['multipart', 'multipart/form-data; boundary=x'],
         ['a malformed content type', ';;;/json'],
         ['XML', 'application/xml'],
-        ['an unbalanced quote in the charset', 'application/json; charset="utf-8'],
+        [
+          'an unbalanced quote in the charset',
+          'application/json; charset="utf-8',
+        ],
       ].map(([name, type]) => ({
         name,
         headers: { 'content-type': type },
@@ -297,14 +337,20 @@ describe.each(databases.eachSupportedId())(
       })),
       {
         name: 'a gzip body that is not gzip',
-        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        headers: {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+        },
         applies: op => op.method !== 'get',
         status: 400,
         says: /Content-Encoding gzip/,
       },
       {
         name: 'an unknown content encoding',
-        headers: { 'content-type': 'application/json', 'content-encoding': 'zstd-ish' },
+        headers: {
+          'content-type': 'application/json',
+          'content-encoding': 'zstd-ish',
+        },
         applies: op => op.method !== 'get',
         status: 415,
         says: /content encoding "zstd-ish".*Content-Encoding/,
@@ -324,34 +370,47 @@ describe.each(databases.eachSupportedId())(
           .filter(h => h.applies(op))
           .map(h => ({ op, ...h, label: `${op.name} with ${h.name}` })),
       ),
-    )('$label answers $status, naming what is wrong', async ({ op, headers, status, says }) => {
-      const path = op.path.replace(/\{(\w+)\}/g, (_m, p) =>
-        encodeURIComponent(String(valid(p))),
-      );
-      const q = new URLSearchParams(validQuery(op)).toString();
-      const body =
-        op.method === 'get'
-          ? undefined
-          : JSON.stringify(op.body ? validBody(op.body) : {});
-      const res = await send(
-        op,
-        path,
-        q,
-        { authorization: alice, 'content-type': 'application/json', ...headers },
-        body,
-      );
-      expect(handled(res, JSON.stringify(headers).slice(0, 100))).toBe('handled');
-      expect(res.status).toBe(status);
-      expect(res.body.error.message).toMatch(says);
-      // and the spec says the operation can answer so
-      expect(specProblems(op.method, `/api/ladder${path}`, res.status, res.body)).toEqual([]);
-    });
+    )(
+      '$label answers $status, naming what is wrong',
+      async ({ op, headers, status, says }) => {
+        const path = op.path.replace(/\{(\w+)\}/g, (_m, p) =>
+          encodeURIComponent(String(valid(p))),
+        );
+        const q = new URLSearchParams(validQuery(op)).toString();
+        const body =
+          op.method === 'get'
+            ? undefined
+            : JSON.stringify(op.body ? validBody(op.body) : {});
+        const res = await send(
+          op,
+          path,
+          q,
+          {
+            authorization: alice,
+            'content-type': 'application/json',
+            ...headers,
+          },
+          body,
+        );
+        expect(handled(res, JSON.stringify(headers).slice(0, 100))).toBe(
+          'handled',
+        );
+        expect(res.status).toBe(status);
+        expect(res.body.error.message).toMatch(says);
+        // and the spec says the operation can answer so
+        expect(
+          specProblems(op.method, `/api/ladder${path}`, res.status, res.body),
+        ).toEqual([]);
+      },
+    );
 
     it('takes a huge harmless header (8 KB) like any other', async () => {
       for (const op of operations) {
         const res = await send(
           op,
-          op.path.replace(/\{(\w+)\}/g, (_m, p) => encodeURIComponent(String(valid(p)))),
+          op.path.replace(/\{(\w+)\}/g, (_m, p) =>
+            encodeURIComponent(String(valid(p))),
+          ),
           new URLSearchParams(validQuery(op)).toString(),
           { authorization: alice, 'x-filler': 'x'.repeat(8 * 1024) },
         );
@@ -361,10 +420,22 @@ describe.each(databases.eachSupportedId())(
 
     it('answers headers beyond what the HTTP server takes (over 16 KB) with 431, without a hang', async () => {
       for (const op of operations) {
-        const res = await send(op, op.path.replace(/\{(\w+)\}/g, (_m, p) => encodeURIComponent(String(valid(p)))), '', {
-          Authorization: alice,
-          'x-filler': 'x'.repeat(64 * 1024),
-        }).catch(error => error.response ?? { status: `failed: ${error.code ?? error.message}` });
+        const res = await send(
+          op,
+          op.path.replace(/\{(\w+)\}/g, (_m, p) =>
+            encodeURIComponent(String(valid(p))),
+          ),
+          '',
+          {
+            Authorization: alice,
+            'x-filler': 'x'.repeat(64 * 1024),
+          },
+        ).catch(
+          error =>
+            error.response ?? {
+              status: `failed: ${error.code ?? error.message}`,
+            },
+        );
         expect([op.name, res.status]).toEqual([op.name, 431]);
       }
     });

@@ -46,11 +46,16 @@ describe('the planted corpus through every write route, read back from responses
     let req = request(backend.server)
       [method](`/api/ladder${path}`)
       .set('Authorization', as(who));
-    if (typeof body === 'string') req = req.set('content-type', 'application/json');
+    if (typeof body === 'string')
+      req = req.set('content-type', 'application/json');
     const res = await (body === undefined ? req : req.send(body));
     seen.push({
       where: `${method.toUpperCase()} ${path.slice(0, 60)} → ${res.status}`,
-      strings: [res.text ?? '', ...stringsIn(res.body), ...stringsIn(res.headers)],
+      strings: [
+        res.text ?? '',
+        ...stringsIn(res.body),
+        ...stringsIn(res.headers),
+      ],
     });
     return res;
   };
@@ -75,10 +80,11 @@ describe('the planted corpus through every write route, read back from responses
         content: `${kind} output`,
         data,
       });
-    expect(
-      (await post('/enrollments', 'alice', { entityRef: ENTITY, ref: a }))
-        .status,
-    ).toBe(201);
+    const enrolled = await post('/enrollments', 'alice', {
+      entityRef: ENTITY,
+      ref: a,
+    });
+    if (enrolled.status !== 201) throw new Error(`enrolment: ${enrolled.text}`);
     await evidence('local', 'build-output');
     const dev = await post('/promotions', 'alice', {
       entityRef: ENTITY,
@@ -97,9 +103,12 @@ describe('the planted corpus through every write route, read back from responses
       planDigest: plan.body.planDigest,
     });
     await evidence('dev', 'deploy-output', { exitCode: 0 });
-    expect(
-      (await send('get', `/promotions/${dev.body.id}`, 'alice')).body.phase,
-    ).toBe('Promoted');
+    const onDev = await send('get', `/promotions/${dev.body.id}`, 'alice');
+    if (onDev.body.phase !== 'Promoted') {
+      throw new Error(
+        `the fixture did not reach dev: ${onDev.text.slice(0, 500)}`,
+      );
+    }
   });
   afterAll(() => backend?.stop());
 
@@ -216,8 +225,15 @@ describe('the planted corpus through every write route, read back from responses
           }),
         ];
         for (const res of refused) {
-          if (res.status !== 400 || !/ref: .*looks like a credential/.test(res.body.error?.message)) {
-            unexpected.push(`${format.name}: a credential as ref answered ${res.status} ${res.text.slice(0, 200)}`);
+          if (
+            res.status !== 400 ||
+            !/ref: .*looks like a credential/.test(res.body.error?.message)
+          ) {
+            unexpected.push(
+              `${format.name}: a credential as ref answered ${
+                res.status
+              } ${res.text.slice(0, 200)}`,
+            );
           }
         }
       }
@@ -233,7 +249,11 @@ describe('the planted corpus through every write route, read back from responses
         await send('get', `/entities/component/default/${bare}`, 'alice');
       }
       // A body cut off inside a string, and one with the text where JSON wants a value.
-      await post('/promotions', 'alice', `{"reason": ${JSON.stringify(text).slice(0, -1)}`);
+      await post(
+        '/promotions',
+        'alice',
+        `{"reason": ${JSON.stringify(text).slice(0, -1)}`,
+      );
       await post('/promotions', 'alice', `{"reason": ${text}}`);
     }
     expect(unexpected).toEqual([]);
@@ -283,15 +303,22 @@ describe('the planted corpus through every write route, read back from responses
     }
     seen.push(
       { where: 'logs', strings: logs.strings() },
-      { where: 'notifications', strings: stringsIn(backend.outbox.notifications) },
+      {
+        where: 'notifications',
+        strings: stringsIn(backend.outbox.notifications),
+      },
       { where: 'signals', strings: stringsIn(backend.outbox.signals) },
     );
     // The logs hold the audit events of every write, so the test reads what it means to read.
-    expect(logs.lines.some(l => /ladder\.promotion-approve/.test(l.message))).toBe(true);
+    expect(
+      logs.lines.some(l => /ladder\.promotion-approve/.test(l.message)),
+    ).toBe(true);
     // … and of refused ones, with the error that refused them.
     expect(
       logs.lines.some(
-        l => (l.fields as { status?: string }).status === 'failed' && l.meta instanceof Error,
+        l =>
+          (l.fields as { status?: string }).status === 'failed' &&
+          l.meta instanceof Error,
       ),
     ).toBe(true);
 
@@ -303,7 +330,10 @@ describe('the planted corpus through every write route, read back from responses
           const at = all.indexOf(secret);
           if (at !== -1) {
             leaks.add(
-              `${where}: ${format.name}: …${all.slice(Math.max(0, at - 80), at + secret.length + 20)}…`,
+              `${where}: ${format.name}: …${all.slice(
+                Math.max(0, at - 80),
+                at + secret.length + 20,
+              )}…`,
             );
           }
         }
