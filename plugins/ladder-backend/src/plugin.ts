@@ -22,6 +22,9 @@ import { instrumentClusterState } from './service/LadderMetrics';
 import { builtinGates } from './gates/builtinGates';
 import { DEFAULT_DRY_RUN_MAX_AGE_HOURS } from './gates/dryRunAcceptance';
 import { createRouter } from './router/createRouter';
+import { Redactor } from './evidence/Redactor';
+import { redactingAuditor } from './evidence/redactingAuditor';
+import { redactingLogger } from './evidence/redactingLogger';
 import { runRecheck } from './service/RecheckTask';
 import { DEFAULT_CONTENT_RETENTION_MS, runRetention } from './service/RetentionTask';
 import { durationToMilliseconds } from '@backstage/types';
@@ -78,7 +81,16 @@ export const ladderPlugin = createBackendPlugin({
         signals: signalsServiceRef,
         events: eventsServiceRef,
       },
-      async init(deps) {
+      async init(platform) {
+        // Everything the plugin logs or audits is redacted first: log lines and audit events
+        // repeat what came in (refs, gate output, errors echoing a request).
+        const redactor = new Redactor();
+        const deps = {
+          ...platform,
+          redactor,
+          logger: redactingLogger(platform.logger, redactor),
+          auditor: redactingAuditor(platform.auditor, redactor),
+        };
         const ladderConfig = parseLadderConfig(deps.config.getOptional('ladder'), {
           knownGateIds: gates.keys(),
         });

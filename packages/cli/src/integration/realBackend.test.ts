@@ -13,6 +13,9 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import ladderPlugin from '@khal/plugin-ladder-backend';
+// The backend's planted-secret corpus, reused rather than copied: one list of formats for both.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { plantedCorpus } from '@khal/plugin-ladder-backend/src/__testUtils__/plantedCorpus';
 import { runKhal } from '../testing/runKhal';
 
 jest.setTimeout(120_000);
@@ -74,7 +77,8 @@ const ladderConfig = {
             logs: 'kubectl -n {{namespace}} logs deploy/{{kubernetesId}}',
             rollback: 'helm rollback {{kubernetesId}}',
             // The rung's dry-run (a stand-in for kubectl apply --dry-run=server).
-            dryRun: 'echo "dry-run of {{ref}} in {{namespace}}: configured (server dry run)"',
+            dryRun:
+              'echo "dry-run of {{ref}} in {{namespace}}: configured (server dry run)"',
           },
         },
         {
@@ -439,4 +443,87 @@ describe('khal against the real ladder backend', () => {
     const badToken = await khal(['status'], { token: 'not-a-token' });
     expect(badToken.code).toBe(4);
   });
+
+  /*
+   * The CLI prints what the portal answers (evidence it pushed, promotions it asked for) and
+   * what the portal's errors say; none of it may carry a planted secret, whether it went in as
+   * content, summary, data, reason, explanation, or as a ref or an entity name that an error
+   * echoes. Read: stdout and stderr of every run, with and without --json.
+   */
+  it('prints no planted secret, in output or in errors', async () => {
+    const printed: string[] = [];
+    const run = async (args: string[], extra: { stdin?: string } = {}) => {
+      const result = await khal(args, extra);
+      printed.push(result.stdout, result.stderr);
+      return result;
+    };
+    const texts = plantedCorpus.map(f => f.text);
+    for (const json of [[], ['--json']]) {
+      const pushed = await run(
+        [
+          'evidence',
+          'push',
+          '-',
+          '--kind',
+          'logs',
+          '--target',
+          'dev-local',
+          '--summary',
+          texts[1],
+          '--data',
+          JSON.stringify(
+            Object.fromEntries(texts.map((t, i) => [t, { i, t }])),
+          ),
+          ...json,
+        ],
+        { stdin: texts.join('\n\n') },
+      );
+      expect(pushed.code).toBe(0);
+    }
+    // reasons and explanations of at most 2000 characters, each a few formats
+    const chunks: string[] = [''];
+    for (const t of texts) {
+      if (chunks[chunks.length - 1].length + t.length > 1900) chunks.push('');
+      chunks[chunks.length - 1] += `${t}\n\n`;
+    }
+    for (const chunk of chunks) {
+      await run([
+        'promote',
+        '--to',
+        'hml',
+        '--reason',
+        chunk,
+        '--explanation',
+        chunk,
+        '--json',
+      ]);
+    }
+    // one-word formats (ghp_…), where a ref or an entity name goes: the errors echo them
+    const words = texts.filter(t => !/\s/.test(t));
+    expect(words.length).toBeGreaterThan(10);
+    for (const word of words) {
+      const refused = await run(['promote', '--to', 'hml', '--ref', word]);
+      expect(refused.code).not.toBe(0);
+    }
+    for (const word of words.slice(0, 5)) {
+      await run(['status', '--entity', `component:default/${word}`]);
+    }
+    await run(['status']);
+    await run(['status', '--json']);
+
+    const all = printed.join('\n');
+    expect(all).toContain('[REDACTED:');
+    const leaks = plantedCorpus.flatMap(f =>
+      f.secrets
+        .filter(secret => all.includes(secret))
+        .map(
+          secret =>
+            `${f.name}: …${all.slice(
+              Math.max(0, all.indexOf(secret) - 60),
+              all.indexOf(secret) + secret.length,
+            )}`,
+        ),
+    );
+    expect(leaks).toEqual([]);
+  }, 600_000);
 });

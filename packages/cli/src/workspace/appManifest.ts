@@ -74,8 +74,15 @@ export function parseEntityRef(ref: string): EntityName {
       ref.trim(),
     );
   if (!match) {
+    // The value is not printed back: what lands here by mistake is often a pasted token, and
+    // terminal output ends up in CI logs. Where it goes wrong is enough to fix it.
+    const at = [...ref.trim()].findIndex(c => !/[A-Za-z0-9._:/-]/.test(c));
     throw new CliError(
-      `"${ref}" is not an entity ref — use the form component:default/orders-api`,
+      `the entity ref (${ref.length} characters) is not one: ${
+        at === -1
+          ? 'its parts are in the wrong places'
+          : `character ${at + 1} is ${JSON.stringify([...ref.trim()][at])}`
+      } — use the form component:default/orders-api`,
       ExitCode.Usage,
     );
   }

@@ -161,59 +161,75 @@ export class Redactor {
     return results;
   }
 
-  /** Redacts structured data: everything under secret keys, and secrets inside every string. */
+  /**
+   * Redacts structured data: everything under secret keys, and secrets inside every string, keys
+   * included (a log line or a `KEY=value` pair can arrive as an object key). Keys that redact to
+   * the same text are kept apart with a `#2`, `#3` suffix, so no entry is lost.
+   */
   async data<T>(input: T): Promise<Redacted<T>> {
     let count = 0;
     const known: string[] = [];
-    const strings: Array<{ text: string; set: (v: string) => void }> = [];
-    const hide = (value: unknown): unknown => {
-      if (typeof value === 'string' || typeof value === 'number') {
-        const text = String(value);
-        if (text === '' || isMarker(text)) return value;
-        count += 1;
-        known.push(text);
-        return marker('secret-value');
-      }
-      if (Array.isArray(value)) return value.map(hide);
-      if (value && typeof value === 'object') {
-        return Object.fromEntries(
-          Object.entries(value).map(([k, v]) => [k, hide(v)]),
-        );
-      }
-      return value;
+    // Each distinct string is scanned once, however often it repeats (keys of a list's items).
+    const setters = new Map<string, Array<(v: string) => void>>();
+    const scan = (text: string, set: (v: string) => void) => {
+      const waiting = setters.get(text);
+      if (waiting) waiting.push(set);
+      else setters.set(text, [set]);
     };
-    const walk = (value: unknown, set: (v: unknown) => void): void => {
-      if (typeof value === 'string') {
-        strings.push({ text: value, set });
+    // Objects are rebuilt from entry lists once their keys are redacted, innermost first.
+    const builds: Array<() => void> = [];
+    const walk = (
+      value: unknown,
+      secret: boolean,
+      set: (v: unknown) => void,
+    ): void => {
+      if (secret && (typeof value === 'string' || typeof value === 'number')) {
+        const text = String(value);
+        if (text === '' || isMarker(text)) {
+          set(value);
+        } else {
+          count += 1;
+          known.push(text);
+          set(marker('secret-value'));
+        }
+      } else if (typeof value === 'string') {
+        scan(value, set);
       } else if (Array.isArray(value)) {
-        const copy = [...value];
+        const copy: unknown[] = [];
         set(copy);
-        copy.forEach((v, i) => walk(v, w => (copy[i] = w)));
+        value.forEach((v, i) => walk(v, secret, w => (copy[i] = w)));
       } else if (value && typeof value === 'object') {
-        const copy: Record<string, unknown> = {};
-        set(copy);
+        const entries = Object.entries(value).map(
+          ([k, v]) => [k, v] as [string, unknown],
+        );
         // a Kubernetes env entry: { name: 'DB_PASSWORD', value: '…' }
         const envName = (value as Record<string, unknown>).name;
         const envSecret = typeof envName === 'string' && this.keyTest(envName);
-        for (const [k, v] of Object.entries(value)) {
-          if (this.keyTest(k) || (envSecret && k === 'value'))
-            copy[k] = hide(v);
-          else walk(v, w => (copy[k] = w));
+        // registered before its children, so run after them (builds run last to first)
+        builds.push(() => set(objectOf(entries)));
+        for (const entry of entries) {
+          const [k, v] = entry;
+          scan(k, redactedKey => (entry[0] = redactedKey));
+          walk(
+            v,
+            secret || this.keyTest(k) || (envSecret && k === 'value'),
+            w => (entry[1] = w),
+          );
         }
       } else {
         set(value);
       }
     };
     let out: unknown;
-    walk(input, v => (out = v));
-    const redacted = await this.texts(
-      strings.map(s => s.text),
-      known,
-    );
+    walk(input, false, v => (out = v));
+    const texts = [...setters.keys()];
+    const redacted = await this.texts(texts, known);
     redacted.forEach((r, i) => {
-      strings[i].set(r.value);
-      count += r.redactions;
+      const waiting = setters.get(texts[i])!;
+      for (const set of waiting) set(r.value);
+      count += r.redactions * waiting.length;
     });
+    for (let i = builds.length - 1; i >= 0; i--) builds[i]();
     return { value: out as T, redactions: count };
   }
 
@@ -244,6 +260,27 @@ export class Redactor {
     }
     return spans.length > MAX_FINDINGS ? [wholeText(text)] : spans;
   }
+}
+
+/**
+ * An object of these entries: own data properties only (a `__proto__` key stays a key), and a
+ * key that redaction made equal to an earlier one gets a `#n` suffix.
+ */
+function objectOf(entries: Array<[string, unknown]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of entries) {
+    let name = key;
+    for (let n = 2; Object.prototype.hasOwnProperty.call(out, name); n++) {
+      name = `${key}#${n}`;
+    }
+    Object.defineProperty(out, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 /** Rules that report a whole URL when only its password is secret. */

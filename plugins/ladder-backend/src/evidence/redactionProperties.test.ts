@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { plantedCorpus } from '../__testUtils__/plantedCorpus';
 import { Redactor } from './Redactor';
 
 /**
@@ -156,5 +157,107 @@ describe('redaction properties', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+/**
+ * Structured data built at random from the planted corpus: each format's text (or its bare
+ * secret) put at a random depth as an object KEY, a value, or an array item, beside ordinary
+ * keys. No planted secret survives anywhere in the result, keys included; ordinary keys and
+ * values are kept.
+ */
+describe('redaction of structured data built from the planted corpus', () => {
+  const planted = fc.constantFrom(...plantedCorpus);
+  /** Where a planted text goes: as key, as value, as array item; and whether the key is a secret key. */
+  type Placement = {
+    text: string;
+    secrets: string[];
+    as: 'key' | 'value' | 'item' | 'keyValue';
+  };
+  const placement: fc.Arbitrary<Placement> = fc
+    .tuple(planted, fc.constantFrom('key', 'value', 'item', 'keyValue'))
+    .map(([f, as]) => ({
+      text: f.text,
+      secrets: f.secrets,
+      as: as as Placement['as'],
+    }));
+  const ordinaryKey = fc.constantFrom(
+    'note',
+    'items',
+    'inner',
+    'stage',
+    'build',
+  );
+  /** Wraps `leaf` in `depth` levels of objects and arrays. */
+  const wrap = (leaf: unknown, path: Array<'object' | 'array'>) =>
+    path.reduceRight<unknown>(
+      (inner, kind) =>
+        kind === 'array' ? ['ordinary item', inner] : { stage: 'build', inner },
+      leaf,
+    );
+  const leafFor = (p: Placement): unknown => {
+    switch (p.as) {
+      case 'key':
+        return { [p.text]: 'ordinary value', author: 'bob' };
+      case 'keyValue':
+        // a secret key name and a bare secret as its value, written inside a key
+        return {
+          [/^\S+$/.test(p.secrets[0]) ? `DB_PASSWORD=${p.secrets[0]}` : p.text]:
+            true,
+          author: 'bob',
+        };
+      case 'item':
+        return ['ordinary item', p.text];
+      default:
+        return { author: 'bob', output: p.text };
+    }
+  };
+
+  it('removes every planted secret whether it is a key, a value or an array item, at any depth', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(
+            ordinaryKey,
+            placement,
+            fc.array(fc.constantFrom('object' as const, 'array' as const), {
+              maxLength: 6,
+            }),
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
+        async placements => {
+          const input: Record<string, unknown> = { author: 'bob' };
+          placements.forEach(([key, p, path], i) => {
+            input[`${key}${i}`] = wrap(leafFor(p), path);
+          });
+          const out = await r.data(input);
+          const text = JSON.stringify(out.value);
+          for (const [, p] of placements) {
+            for (const s of p.secrets) expect(text).not.toContain(s);
+          }
+          expect(out.value).toMatchObject({ author: 'bob' });
+          expect(Object.keys(out.value)).toEqual(Object.keys(input));
+          expect(out.redactions).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('keeps keys apart when two of them redact to the same marker, and never touches the prototype', async () => {
+    const token = (n: number) => `ghp_${String(n).repeat(36)}`;
+    const out = await r.data({
+      [token(1)]: 'one',
+      [token(2)]: 'two',
+      ['__proto__']: { polluted: true },
+    } as Record<string, unknown>);
+    const keys = Object.keys(out.value);
+    expect(new Set(keys).size).toBe(3);
+    expect(JSON.stringify(out.value)).not.toMatch(/ghp_1|ghp_2/);
+    expect(Object.values(out.value)).toEqual(
+      expect.arrayContaining(['one', 'two']),
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -40,6 +40,8 @@ import {
 } from '@khal/plugin-ladder-common';
 import type { ChangeView } from '../changes/ChangeView';
 import type { DeliveryInsights } from '../service/DeliveryInsights';
+import type { Redactor } from '../evidence/Redactor';
+import { redactErrorInPlace } from '../evidence/redactedErrors';
 import type { LadderStore } from '../database/LadderStore';
 import { callerFrom, Caller } from '../access/Caller';
 import { createAuthorize } from '../access/authorize';
@@ -86,6 +88,8 @@ export interface RouterOptions {
   evidence: EvidenceIntake;
   changes: ChangeView;
   insights: DeliveryInsights;
+  /** Redacts error messages before they are answered: an error often echoes its input. */
+  redactor: Redactor;
 }
 
 /** The ladder REST API (`/api/ladder`). Every route checks a permission; errors come from @backstage/errors. */
@@ -113,6 +117,33 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const outer = Router();
   outer.use(...jsonBodyParsers(options.config));
   outer.use(router);
+  // Last before the platform's error handler: what an error says is redacted like any output.
+  // The handler's body also names the request's URL, which holds what the caller put in a path
+  // (a token pasted as an entity name), so that is redacted too.
+  const redactErrors: express.ErrorRequestHandler = (error, req, _res, next) => {
+    Promise.all([redactErrorInPlace(error, options.redactor), options.redactor.text(req.url)]).then(
+      ([redacted, url]) => {
+        if (url.redactions > 0) req.url = url.value;
+        next(redacted);
+      },
+      () => next(new Error('the request failed, and its error could not be redacted to be shown')),
+    );
+  };
+  outer.use(redactErrors);
+
+  /**
+   * A field that names something (a ref) holding what looks like a credential is refused, so it
+   * is neither stored nor echoed; the message shows it redacted.
+   */
+  const refuseCredential = async (field: string, value: string | undefined) => {
+    if (!value) return;
+    const seen = await options.redactor.text(value);
+    if (seen.redactions > 0) {
+      throw new InputError(
+        `${field}: "${seen.value}" looks like a credential, not a commit, tag or image tag; nothing was stored (if it is a real credential, revoke it)`,
+      );
+    }
+  };
 
   const user = async (req: AnyRequest): Promise<Caller> =>
     callerFrom(await httpAuth.credentials(req, { allow: ['user'] }));
@@ -197,6 +228,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/promotions', async (req, res) => {
     const caller = await user(req);
     const body = parseInput(createPromotionRequestSchema, req.body, 'promotion request');
+    await refuseCredential('ref', body.ref);
     const entityRef = normalizeEntityRef(body.entityRef);
     await access.requireAllowed(caller, promotionCreatePermission, entityRef);
     const result = await idempotent<Promotion>({
@@ -384,6 +416,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/evidence', async (req, res) => {
     const caller = await allowed(req, 'evidence.create');
     const body = parseInput(createEvidenceRequestSchema, req.body, 'evidence');
+    await refuseCredential('ref', body.ref);
     const entityRef = normalizeEntityRef(body.entityRef);
     await access.requireAllowed(caller, evidenceCreatePermission, entityRef);
     const record = await audited(
@@ -502,6 +535,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     // owners and operators. The scaffolder calls with the credentials of whoever ran the template.
     const caller = await anyone(req);
     const body = parseInput(createEnrollmentRequestSchema, req.body, 'enrollment');
+    await refuseCredential('ref', body.ref);
     const entityRef = normalizeEntityRef(body.entityRef);
     if (caller.kind !== 'user') {
       throw new NotAllowedError(

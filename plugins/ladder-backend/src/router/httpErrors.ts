@@ -13,6 +13,12 @@ export class PayloadTooLargeError extends CustomErrorBase {
   readonly statusCode = 413;
 }
 
+/** 415: the body is not JSON, or not in UTF-8; the message says what was sent and what to send. */
+export class UnsupportedMediaTypeError extends CustomErrorBase {
+  name = 'UnsupportedMediaTypeError';
+  readonly statusCode = 415;
+}
+
 /** 422: the request is well-formed but cannot be honoured as it stands. */
 export class UnprocessableEntityError extends CustomErrorBase {
   name = 'UnprocessableEntityError';

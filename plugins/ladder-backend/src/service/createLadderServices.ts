@@ -63,11 +63,13 @@ export async function createLadderServices(deps: {
   clusterState: () => ClusterStateProvider | undefined;
   /** Backstage's MetricsService (alpha): the plugin's meter, exported by the backend. */
   metrics?: MetricsService;
+  /** The redactor of the plugin's logger and auditor; absent: one of its own. */
+  redactor?: Redactor;
 }) {
   const { ladderConfig: config, logger } = deps;
   const store = await DatabaseLadderStore.create({ database: deps.database });
   const metrics = deps.metrics && new LadderMetrics(deps.metrics, store);
-  const redactor = new Redactor();
+  const redactor = deps.redactor ?? new Redactor();
   const decisions = new PermissionDecisions(deps.permissions, {
     ttlMs: config.permissionDecisionTtlMs,
   });
@@ -164,6 +166,7 @@ export async function createLadderServices(deps: {
       auth: deps.auth,
       config,
     }),
+    redactor,
     entities,
     decisions,
     memberships,

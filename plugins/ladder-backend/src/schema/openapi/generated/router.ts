@@ -38,6 +38,9 @@ export const spec = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -272,6 +275,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
           '422': {
             $ref: '#/components/responses/IdempotencyMismatch',
           },
@@ -368,6 +374,9 @@ export const spec = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -399,6 +408,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
@@ -561,6 +573,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
           '422': {
             $ref: '#/components/responses/IdempotencyMismatch',
           },
@@ -596,6 +611,9 @@ export const spec = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -607,6 +625,9 @@ export const spec = {
           },
           '409': {
             $ref: '#/components/responses/Conflict',
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
           },
         },
       },
@@ -630,6 +651,9 @@ export const spec = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -648,6 +672,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
           },
         },
       },
@@ -716,6 +743,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
           '422': {
             $ref: '#/components/responses/IdempotencyMismatch',
           },
@@ -781,6 +811,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
         },
       },
     },
@@ -831,6 +864,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
           },
         },
       },
@@ -941,8 +977,14 @@ export const spec = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           '404': {
             $ref: '#/components/responses/NotFound',
@@ -1195,6 +1237,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
         },
       },
     },
@@ -1228,7 +1273,8 @@ export const spec = {
     },
     responses: {
       BadRequest: {
-        description: 'Invalid input (InputError)',
+        description:
+          'Invalid input (InputError): parameters, query or body (a body that is not valid JSON, or one that cannot be read as its Content-Encoding says)',
         content: {
           'application/json': {
             schema: {
@@ -1248,7 +1294,8 @@ export const spec = {
         },
       },
       Forbidden: {
-        description: 'Denied by the permission policy (NotAllowedError)',
+        description:
+          'Denied by the permission policy, or a service principal that ladder.servicePrincipals does not allow on this route (NotAllowedError)',
         content: {
           'application/json': {
             schema: {
@@ -1270,6 +1317,17 @@ export const spec = {
       Conflict: {
         description:
           'The promotion changed meanwhile or the transition is not allowed from its phase',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+      UnsupportedMediaType: {
+        description:
+          'A body that is not JSON in UTF-8 (Content-Type, charset or Content-Encoding); the message says what was sent and what to send',
         content: {
           'application/json': {
             schema: {

@@ -30,6 +30,7 @@ export interface paths {
             'application/json': components['schemas']['LaddersResponse'];
           };
         };
+        400: components['responses']['BadRequest'];
         401: components['responses']['Unauthorized'];
         403: components['responses']['Forbidden'];
       };
@@ -239,6 +240,7 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        415: components['responses']['UnsupportedMediaType'];
         422: components['responses']['IdempotencyMismatch'];
       };
     };
@@ -276,6 +278,7 @@ export interface paths {
             'application/json': components['schemas']['Promotion'];
           };
         };
+        400: components['responses']['BadRequest'];
         401: components['responses']['Unauthorized'];
         403: components['responses']['Forbidden'];
         404: components['responses']['NotFound'];
@@ -317,6 +320,7 @@ export interface paths {
             'application/json': components['schemas']['Changes'];
           };
         };
+        400: components['responses']['BadRequest'];
         401: components['responses']['Unauthorized'];
         403: components['responses']['Forbidden'];
         404: components['responses']['NotFound'];
@@ -439,6 +443,7 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        415: components['responses']['UnsupportedMediaType'];
         422: components['responses']['IdempotencyMismatch'];
       };
     };
@@ -482,10 +487,12 @@ export interface paths {
             'application/json': components['schemas']['Promotion'];
           };
         };
+        400: components['responses']['BadRequest'];
         401: components['responses']['Unauthorized'];
         403: components['responses']['Forbidden'];
         404: components['responses']['NotFound'];
         409: components['responses']['Conflict'];
+        415: components['responses']['UnsupportedMediaType'];
       };
     };
     delete?: never;
@@ -524,6 +531,7 @@ export interface paths {
             'application/json': components['schemas']['Promotion'];
           };
         };
+        400: components['responses']['BadRequest'];
         401: components['responses']['Unauthorized'];
         403: components['responses']['Forbidden'];
         404: components['responses']['NotFound'];
@@ -536,6 +544,7 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        415: components['responses']['UnsupportedMediaType'];
       };
     };
     delete?: never;
@@ -602,6 +611,7 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        415: components['responses']['UnsupportedMediaType'];
         422: components['responses']['IdempotencyMismatch'];
       };
     };
@@ -666,6 +676,7 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        415: components['responses']['UnsupportedMediaType'];
       };
     };
     delete?: never;
@@ -750,6 +761,7 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        415: components['responses']['UnsupportedMediaType'];
       };
     };
     delete?: never;
@@ -786,7 +798,9 @@ export interface paths {
             'application/json': components['schemas']['Evidence'];
           };
         };
+        400: components['responses']['BadRequest'];
         401: components['responses']['Unauthorized'];
+        403: components['responses']['Forbidden'];
         404: components['responses']['NotFound'];
       };
     };
@@ -989,6 +1003,7 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        415: components['responses']['UnsupportedMediaType'];
       };
     };
     delete?: never;
@@ -1542,7 +1557,7 @@ export interface components {
     };
   };
   responses: {
-    /** @description Invalid input (InputError) */
+    /** @description Invalid input (InputError): parameters, query or body (a body that is not valid JSON, or one that cannot be read as its Content-Encoding says) */
     BadRequest: {
       headers: {
         [name: string]: unknown;
@@ -1560,7 +1575,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description Denied by the permission policy (NotAllowedError) */
+    /** @description Denied by the permission policy, or a service principal that ladder.servicePrincipals does not allow on this route (NotAllowedError) */
     Forbidden: {
       headers: {
         [name: string]: unknown;
@@ -1580,6 +1595,15 @@ export interface components {
     };
     /** @description The promotion changed meanwhile or the transition is not allowed from its phase */
     Conflict: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description A body that is not JSON in UTF-8 (Content-Type, charset or Content-Encoding); the message says what was sent and what to send */
+    UnsupportedMediaType: {
       headers: {
         [name: string]: unknown;
       };
