@@ -1,14 +1,13 @@
 import { Command } from 'commander';
-import { laddersResponseSchema } from '@khal/plugin-ladder-common';
 import { z } from 'zod';
-import { fetchPortal, LadderClient } from '../client/LadderClient';
+import { answer, fetchPortal } from '../client/portalClient';
 import {
   normalizePortalUrl,
   readConfig,
   writeConfig,
 } from '../config/configFile';
 import { CliError, ExitCode } from '../exitCodes';
-import { ioFor, printJson } from './common';
+import { clientOf, ioFor, printJson } from './common';
 
 const demoRefreshSchema = z.object({
   backstageIdentity: z.object({ token: z.string().min(1) }),
@@ -116,11 +115,10 @@ export function registerLogin(program: Command): void {
         throw new CliError('the token contains whitespace', ExitCode.Usage);
 
       // Check the token before storing it: a typo should fail now, not on the next command.
-      await new LadderClient({ portal, token, tokenSource: 'login' }).get(
-        '/ladders',
-        {
-          schema: laddersResponseSchema,
-        },
+      await answer(
+        clientOf({ portal, token, tokenSource: 'login' }, io).api.GET(
+          '/ladders',
+        ),
       );
 
       const user = tokenSubject(token);

@@ -74,7 +74,8 @@ const ladderConfig = {
             logs: 'kubectl -n {{namespace}} logs deploy/{{kubernetesId}}',
             rollback: 'helm rollback {{kubernetesId}}',
             // The rung's dry-run (a stand-in for kubectl apply --dry-run=server).
-            dryRun: 'echo "dry-run of {{ref}} in {{namespace}}: configured (server dry run)"',
+            dryRun:
+              'echo "dry-run of {{ref}} in {{namespace}}: configured (server dry run)"',
           },
         },
         {
