@@ -51,7 +51,7 @@ function withoutComments(source: string): string {
 }
 
 /** What in one source file goes around the generated client; empty when nothing does. */
-export function contractViolations(file: string, source: string): string[] {
+function contractViolations(file: string, source: string): string[] {
   const code = withoutComments(source);
   const found: string[] = [];
   const calls = new Set<number>();

@@ -141,18 +141,29 @@ export function createPortalClient(
           text,
         );
       }
-      const [problem] = ladderAnswerProblems({
+      const problems = ladderAnswerProblems({
         method,
         pathname,
         status: response.status,
         body,
       });
-      if (problem) {
+      if (problems.length) {
+        // A field that is there but wrong says more than one that is missing: it goes first.
+        const problem =
+          problems.find(p => !p.place.startsWith('(')) ?? problems[0];
         const where = problem.place.startsWith('(')
           ? ''
           : ` at ${problem.place}`;
+        const more =
+          problems.length > 1
+            ? ` (and ${problems.length - 1} more${
+                options.verbose ? ', listed above' : '; --verbose lists them'
+              })`
+            : '';
+        for (const p of problems)
+          options.verbose?.(`  ${p.place}: ${p.message}`);
         throw new CliError(
-          `the portal's answer to ${method} ${pathname} does not match the ladder API contract${where}: ${problem.message} — is the CLI older or newer than the portal?`,
+          `the portal's answer to ${method} ${pathname} does not match the ladder API contract${where}: ${problem.message}${more} — is the CLI older or newer than the portal?`,
           ExitCode.Failed,
         );
       }

@@ -39,7 +39,12 @@ export function tokenSubject(token: string): string | undefined {
 }
 
 /** A demo user's token, the way the README shows with curl (demo sign-in only). */
-async function demoToken(portal: string, user: string): Promise<string> {
+async function demoToken(
+  portal: string,
+  user: string,
+  verbose?: (line: string) => void,
+): Promise<string> {
+  const started = Date.now();
   const response = await fetchPortal(
     portal,
     `${portal}/api/auth/demo/refresh`,
@@ -49,6 +54,12 @@ async function demoToken(portal: string, user: string): Promise<string> {
         'x-requested-with': 'XMLHttpRequest',
       },
     },
+  );
+  // Not the ladder API (the auth backend's demo sign-in), so logged here the same way; never the token.
+  verbose?.(
+    `khal: GET /api/auth/demo/refresh -> ${response.status} (${
+      Date.now() - started
+    } ms)`,
   );
   if (!response.ok) {
     throw new CliError(
@@ -101,7 +112,11 @@ export function registerLogin(program: Command): void {
       }
       let token: string;
       if (opts.demoUser) {
-        token = await demoToken(portal, opts.demoUser);
+        token = await demoToken(
+          portal,
+          opts.demoUser,
+          io.verbose ? io.term.err : undefined,
+        );
       } else if (opts.tokenStdin || !process.stdin.isTTY) {
         token = await readStdin();
         if (!token) throw new CliError('no token on stdin', ExitCode.Usage);
