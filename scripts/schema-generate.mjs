@@ -3,7 +3,9 @@
 //   - the backend's typed, validated router (src/schema/openapi/generated/router.ts), the same
 //     file `backstage-repo-tools package schema openapi generate --server` writes;
 //   - the client's types in ladder-common (src/schema/openapi/generated/types.ts), by
-//     openapi-typescript, used with openapi-fetch.
+//     openapi-typescript, used with openapi-fetch;
+//   - the document as JSON in ladder-common (src/schema/openapi/generated/spec.ts), which the
+//     answer checker (`@khal/plugin-ladder-common/spec`) validates answers against.
 // repo-tools' own client (and the server's apis/models) come from openapi-generator-cli, which
 // downloads a Java jar from Maven at run time; only the npm registry is reachable from the
 // project's machines and CI, so those parts are generated here from npm packages instead.
@@ -68,6 +70,14 @@ export const createOpenApiRouter = async (
     ),
     'plugins/ladder-common/src/schema/openapi/generated/types.ts':
       format(types),
+    // The document itself, for clients that check answers against it at run time (the CLI).
+    'plugins/ladder-common/src/schema/openapi/generated/spec.ts': format(
+      `${HEADER}/** The ladder API's OpenAPI document, as JSON. */\nexport const spec = ${JSON.stringify(
+        spec,
+        null,
+        2,
+      )};\n`,
+    ),
     'plugins/ladder-common/src/schema/openapi/generated/index.ts': format(
       `${HEADER}export type { paths, components, operations } from './types';\n`,
     ),

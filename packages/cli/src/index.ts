@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { CliError, ExitCode } from './exitCodes';
-import { UnresolvedFactsError } from './client/LadderClient';
+import { UnresolvedFactsError } from './client/portalClient';
 import { createProgram } from './program';
 
 export { ExitCode, CliError } from './exitCodes';

@@ -31,6 +31,10 @@ export function createProgram(): Command {
     )
     .version('0.1.0')
     .option('--no-color', 'never colour the output')
+    .option(
+      '--verbose',
+      'print each request to the portal on stderr: method, path, status and duration (never the token or a body)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
   registerLogin(program);

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { promotionListResponseSchema } from '@khal/plugin-ladder-common';
+import { answer } from '../client/portalClient';
 import { formatTable } from '../output/table';
 import {
   clientFor,
@@ -18,10 +18,11 @@ export function registerApprovals(program: Command): void {
       .description('promotions waiting for your approval (your inbox)'),
   ).action(async (opts: PortalOptions, cmd: Command) => {
     const io = ioFor(cmd, opts);
-    const list = await clientFor(opts, io).get('/promotions', {
-      query: { awaitingMyApproval: 'true' },
-      schema: promotionListResponseSchema,
-    });
+    const list = await answer(
+      clientFor(opts, io).api.GET('/promotions', {
+        params: { query: { awaitingMyApproval: 'true' } },
+      }),
+    );
     if (io.json) {
       printJson(io, list);
       return;

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { promotionSchema } from '@khal/plugin-ladder-common';
-import { z } from 'zod';
+import { answer, idempotencyKey } from '../client/portalClient';
 import {
   clientFor,
   ioFor,
@@ -14,12 +13,6 @@ interface ApproveOptions extends PortalOptions {
   reject?: boolean;
   comment: string;
 }
-
-/** The approvals route answers with the promotion, or with `{ promotion }` around it. */
-const approvalAnswerSchema = z.union([
-  promotionSchema,
-  z.object({ promotion: promotionSchema }).transform(a => a.promotion),
-]);
 
 export function registerApprove(program: Command): void {
   withPortalOptions(
@@ -37,16 +30,14 @@ export function registerApprove(program: Command): void {
   ).action(async (id: string, opts: ApproveOptions, cmd: Command) => {
     const io = ioFor(cmd, opts);
     const client = clientFor(opts, io);
-    const promotion = await client.post(
-      `/promotions/${encodeURIComponent(id)}/approvals`,
-      {
+    const promotion = await answer(
+      client.api.POST('/promotions/{id}/approvals', {
+        params: { path: { id }, header: idempotencyKey() },
         body: {
           decision: opts.reject ? 'reject' : 'approve',
           comment: opts.comment,
         },
-        schema: approvalAnswerSchema,
-        idempotent: true,
-      },
+      }),
     );
     if (io.json) {
       printJson(io, promotion);

@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import {
-  EntityLadderResponse,
-  entityLadderResponseSchema,
-} from '@khal/plugin-ladder-common';
-import { LadderClient } from '../client/LadderClient';
-import { resolveSession } from '../config/session';
+  answer,
+  createPortalClient,
+  PortalClient,
+} from '../client/portalClient';
+import type { EntityLadderResponse } from '../client/contract';
+import { resolveSession, Session } from '../config/session';
+import { parseEntityRef } from '../workspace/appManifest';
 import { createTerminal, Terminal } from '../output/terminal';
-import { entityPath } from '../workspace/appManifest';
 
 /** Options every command that talks to the portal accepts. */
 export interface PortalOptions {
@@ -19,6 +20,8 @@ export interface CommandIo {
   term: Terminal;
   json: boolean;
   cwd: string;
+  /** `--verbose`: one stderr line per request (method, path, status, duration), nothing secret. */
+  verbose: boolean;
 }
 
 export function withPortalOptions(cmd: Command): Command {
@@ -40,6 +43,7 @@ export function ioFor(cmd: Command, opts: PortalOptions): CommandIo {
     term: createTerminal({ color }),
     json: Boolean(opts.json),
     cwd: process.cwd(),
+    verbose: Boolean(root.opts().verbose),
   };
 }
 
@@ -49,10 +53,23 @@ function rootOf(cmd: Command): Command {
   return c;
 }
 
-export function clientFor(opts: PortalOptions, io: CommandIo): LadderClient {
-  return new LadderClient(
+export function clientFor(opts: PortalOptions, io: CommandIo): PortalClient {
+  return clientOf(
     resolveSession({ portal: opts.portal }, process.env, io.term.err),
+    io,
   );
+}
+
+/** The ladder API client for a session, printing requests under `--verbose`. */
+export function clientOf(
+  session: Session,
+  io: CommandIo,
+  options: { anonymous?: boolean } = {},
+): PortalClient {
+  return createPortalClient(session, {
+    ...options,
+    verbose: io.verbose ? line => io.term.err(`khal: ${line}`) : undefined,
+  });
 }
 
 export function printJson(io: CommandIo, value: unknown): void {
@@ -60,12 +77,15 @@ export function printJson(io: CommandIo, value: unknown): void {
 }
 
 export async function fetchEntityLadder(
-  client: LadderClient,
+  client: PortalClient,
   entityRef: string,
 ): Promise<EntityLadderResponse> {
-  return client.get(`/entities/${entityPath(entityRef)}`, {
-    schema: entityLadderResponseSchema,
-  });
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return answer(
+    client.api.GET('/entities/{kind}/{namespace}/{name}', {
+      params: { path: { kind, namespace, name } },
+    }),
+  );
 }
 
 /** A short ref for people: commits are shown as 7 characters, tags as they are. */

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import {
+import type {
   EntityLadderResponse,
   GateResult,
   Promotion,
-} from '@khal/plugin-ladder-common';
+} from '../client/contract';
 import { mutationPolicyInWords } from '../ladder/mutationPolicy';
 import { resolveTarget } from '../ladder/targetRung';
 import { formatFields } from '../output/table';

@@ -1,10 +1,6 @@
 import { Command } from 'commander';
-import {
-  DeployPlan,
-  deployPlanSchema,
-  evidenceSchema,
-} from '@khal/plugin-ladder-common';
-import { LadderClient } from '../client/LadderClient';
+import type { CreateEvidenceRequest, DeployPlan } from '../client/contract';
+import { answer, type PortalClient } from '../client/portalClient';
 import { CliError, ExitCode } from '../exitCodes';
 import {
   claimApprovedPromotion,
@@ -94,13 +90,10 @@ export function planLines(plan: DeployPlan): string[] {
 }
 
 async function recordEvidence(
-  client: LadderClient,
-  body: Record<string, unknown>,
+  client: PortalClient,
+  body: CreateEvidenceRequest,
 ): Promise<string> {
-  const evidence = await client.post('/evidence', {
-    body,
-    schema: evidenceSchema,
-  });
+  const evidence = await answer(client.api.POST('/evidence', { body }));
   return evidence.id;
 }
 
@@ -140,7 +133,7 @@ export function dryRunProblems(
  * the settings itself; `clean` here is what this run saw, for people.
  */
 async function dryRunPlan(options: {
-  client: LadderClient;
+  client: PortalClient;
   io: CommandIo;
   plan: DeployPlan;
   ref: string;
@@ -266,10 +259,11 @@ export function registerDeploy(program: Command): void {
         await fetchEntityLadder(client, entityRef),
         opts.target,
       );
-      const plan = await client.get('/plan', {
-        query: { entityRef, target: rung.id, ref },
-        schema: deployPlanSchema,
-      });
+      const plan = await answer(
+        client.api.GET('/plan', {
+          params: { query: { entityRef, target: rung.id, ref } },
+        }),
+      );
       // The portal computes the digest of what a dry-run vouches for; it judges dry-runs by it.
       const digest = plan.planDigest;
       const text = planLines(plan);
@@ -338,10 +332,17 @@ export function registerDeploy(program: Command): void {
       const deployCommand =
         claimed && claimed.ref !== ref
           ? (
-              await client.get('/plan', {
-                query: { entityRef, target: plan.rung.id, ref: claimed.ref },
-                schema: deployPlanSchema,
-              })
+              await answer(
+                client.api.GET('/plan', {
+                  params: {
+                    query: {
+                      entityRef,
+                      target: plan.rung.id,
+                      ref: claimed.ref,
+                    },
+                  },
+                }),
+              )
             ).commands.deploy ?? command
           : command;
       if (!io.json) io.term.err(io.term.paint('dim', `$ ${deployCommand}`));
@@ -355,12 +356,16 @@ export function registerDeploy(program: Command): void {
           ...(repoUrl ? { KHAL_REPO_URL: repoUrl } : {}),
         },
         tools: plan.tools?.deploy,
-        retry: `khal deploy --target ${plan.rung.id} --ref ${claimed?.ref ?? ref}`,
+        retry: `khal deploy --target ${plan.rung.id} --ref ${
+          claimed?.ref ?? ref
+        }`,
       });
       let evidenceId: string | null = null;
       let evidenceError: string | null = null;
       let promotionPhase: string | null = null;
-      const deployed = `${plan.manifest.name} ${shortRef(claimed?.ref ?? ref)} to ${plan.rung.id}`;
+      const deployed = `${plan.manifest.name} ${shortRef(
+        claimed?.ref ?? ref,
+      )} to ${plan.rung.id}`;
       const summary =
         result.exitCode === 0
           ? `deploy of ${deployed} exited 0`

@@ -1,8 +1,6 @@
 import { Command } from 'commander';
-import {
-  ChangesResponse,
-  changesResponseSchema,
-} from '@khal/plugin-ladder-common';
+import { answer } from '../client/portalClient';
+import type { Changes } from '../client/contract';
 import { formatTable } from '../output/table';
 import { resolveEntityRef } from '../workspace/appManifest';
 import {
@@ -27,7 +25,7 @@ function show(value: unknown): string {
 }
 
 /** The change view as people read it: commits, manifest diff, settings the target needs. */
-export function printChanges(io: CommandIo, changes: ChangesResponse): void {
+export function printChanges(io: CommandIo, changes: Changes): void {
   const { paint } = io.term;
   const side = (s: { rung?: string; ref: string | null }) =>
     `${s.rung ?? '?'} (${s.ref ? shortRef(s.ref) : 'nothing placed'})`;
@@ -146,10 +144,11 @@ export function registerDiff(program: Command): void {
   ).action(async (opts: DiffOptions, cmd: Command) => {
     const io = ioFor(cmd, opts);
     const entityRef = resolveEntityRef(opts.entity, io.cwd);
-    const changes = await clientFor(opts, io).get('/changes', {
-      query: { entityRef, from: opts.from, to: opts.to },
-      schema: changesResponseSchema,
-    });
+    const changes = await answer(
+      clientFor(opts, io).api.GET('/changes', {
+        params: { query: { entityRef, from: opts.from, to: opts.to } },
+      }),
+    );
     if (io.json) printJson(io, changes);
     else printChanges(io, changes);
   });

@@ -175,11 +175,16 @@ describe('khal doctor (CLI process against a fake portal)', () => {
       p =>
         p.route('GET /api/ladder/plan', {
           status: 422,
+          // The contract's UnresolvedError: the facts sit in `error.unresolved`.
           body: {
             ...fixtures.errorBody('InputError', 'cannot plan', 422),
-            unresolved: [
-              { fact: 'controlPlane', howToConfigure: 'set rung host' },
-            ],
+            error: {
+              name: 'InputError',
+              message: 'cannot plan',
+              unresolved: [
+                { fact: 'controlPlane', howToConfigure: 'set rung host' },
+              ],
+            },
           },
         }),
       /✘ FAIL +Settings supplied +the plan cannot be resolved: controlPlane — fix: set rung host/,

@@ -1,18 +1,16 @@
 import { Command } from 'commander';
-import {
+import { MANIFEST_FILENAME } from '@khal/plugin-ladder-common';
+import type {
   DeployPlan,
-  deployPlanSchema,
   EntityLadderResponse,
-  laddersResponseSchema,
-  MANIFEST_FILENAME,
   RungSummary,
   RungView,
-} from '@khal/plugin-ladder-common';
+} from '../client/contract';
 import {
-  fetchPortal,
-  LadderClient,
+  answer,
+  PortalClient,
   UnresolvedFactsError,
-} from '../client/LadderClient';
+} from '../client/portalClient';
 import { resolveSession, Session } from '../config/session';
 import { CliError, ExitCode } from '../exitCodes';
 import { findRung, describeRungs } from '../ladder/targetRung';
@@ -26,6 +24,7 @@ import {
 import { localCommit } from '../workspace/gitRef';
 import { toolsVerdict } from '../runner/toolsCheck';
 import {
+  clientOf,
   CommandIo,
   fetchEntityLadder,
   ioFor,
@@ -150,13 +149,17 @@ export async function runDoctor(
     );
   }
 
-  let client: LadderClient | undefined;
+  let client: PortalClient | undefined;
   if (session) {
     const portal = session.portal;
     try {
       // Any HTTP answer proves the portal is up; the token is checked next.
-      await fetchPortal(portal, `${portal}/api/ladder/ladders`, {
-        method: 'GET',
+      await answer(
+        clientOf({ portal }, io, { anonymous: true }).api.GET('/ladders'),
+      ).catch(error => {
+        const answered =
+          error instanceof CliError && error.exitCode !== ExitCode.Unreachable;
+        if (!answered) throw error;
       });
       checks.push(check('portal', 'Portal reachable', 'pass', portal));
     } catch (error) {
@@ -182,9 +185,9 @@ export async function runDoctor(
           ),
         );
       } else {
-        const candidate = new LadderClient(session);
+        const candidate = clientOf(session, io);
         try {
-          await candidate.get('/ladders', { schema: laddersResponseSchema });
+          await answer(candidate.api.GET('/ladders'));
           checks.push(
             check(
               'token',
@@ -350,7 +353,7 @@ export async function runDoctor(
 }
 
 async function settingsCheck(
-  client: LadderClient,
+  client: PortalClient,
   entityRef: string,
   rung: RungSummary,
   ref: string | undefined,
@@ -361,7 +364,7 @@ async function settingsCheck(
 }
 
 async function fetchPlan(
-  client: LadderClient,
+  client: PortalClient,
   entityRef: string,
   rung: RungSummary,
   ref: string | undefined,
@@ -369,10 +372,11 @@ async function fetchPlan(
   const title = 'Settings supplied';
   let plan: DeployPlan;
   try {
-    plan = await client.get('/plan', {
-      query: { entityRef, target: rung.id, ref },
-      schema: deployPlanSchema,
-    });
+    plan = await answer(
+      client.api.GET('/plan', {
+        params: { query: { entityRef, target: rung.id, ref } },
+      }),
+    );
   } catch (error) {
     if (error instanceof UnresolvedFactsError) {
       return {

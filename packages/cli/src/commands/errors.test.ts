@@ -108,7 +108,20 @@ describe('errors and exit codes (CLI process)', () => {
     });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /does not match the ladder API contract at entityRef/,
+      /does not match the ladder API contract at entityRef: must be string \(and \d+ more; --verbose lists them\)/,
+    );
+
+    const verbose = await runKhal(['status', '--verbose'], {
+      env: {
+        KHAL_PORTAL: portal.url,
+        KHAL_TOKEN: 't',
+        KHAL_CONFIG_DIR: app.configDir,
+      },
+      cwd: app.dir,
+    });
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(
+      /^khal: {3}\(body\): must have required property 'ladder'$/m,
     );
   });
 });

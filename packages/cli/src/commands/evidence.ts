@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import {
   EVIDENCE_MAX_BYTES,
-  evidenceSchema,
   settingsForRung,
 } from '@khal/plugin-ladder-common';
+import { answer } from '../client/portalClient';
 import { CliError, ExitCode } from '../exitCodes';
 import { resolveTarget } from '../ladder/targetRung';
 import { readAppManifest, resolveEntityRef } from '../workspace/appManifest';
@@ -169,19 +169,20 @@ export function registerEvidence(program: Command): void {
         );
       }
       summary ??= `${opts.kind} for ${rung.id} at ${shortRef(ref)}`;
-      const saved = await client.post('/evidence', {
-        body: {
-          entityRef,
-          rung: rung.id,
-          ref,
-          kind: opts.kind,
-          summary,
-          ...(content !== undefined ? { content } : {}),
-          ...(opts.url ? { url: opts.url } : {}),
-          ...(data ? { data } : {}),
-        },
-        schema: evidenceSchema,
-      });
+      const saved = await answer(
+        client.api.POST('/evidence', {
+          body: {
+            entityRef,
+            rung: rung.id,
+            ref,
+            kind: opts.kind,
+            summary,
+            ...(content !== undefined ? { content } : {}),
+            ...(opts.url ? { url: opts.url } : {}),
+            ...(data ? { data } : {}),
+          },
+        }),
+      );
       if (io.json) {
         printJson(io, saved);
       } else {

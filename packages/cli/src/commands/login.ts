@@ -1,14 +1,13 @@
 import { Command } from 'commander';
-import { laddersResponseSchema } from '@khal/plugin-ladder-common';
 import { z } from 'zod';
-import { fetchPortal, LadderClient } from '../client/LadderClient';
+import { answer, fetchPortal } from '../client/portalClient';
 import {
   normalizePortalUrl,
   readConfig,
   writeConfig,
 } from '../config/configFile';
 import { CliError, ExitCode } from '../exitCodes';
-import { ioFor, printJson } from './common';
+import { clientOf, ioFor, printJson } from './common';
 
 const demoRefreshSchema = z.object({
   backstageIdentity: z.object({ token: z.string().min(1) }),
@@ -40,7 +39,12 @@ export function tokenSubject(token: string): string | undefined {
 }
 
 /** A demo user's token, the way the README shows with curl (demo sign-in only). */
-async function demoToken(portal: string, user: string): Promise<string> {
+async function demoToken(
+  portal: string,
+  user: string,
+  verbose?: (line: string) => void,
+): Promise<string> {
+  const started = Date.now();
   const response = await fetchPortal(
     portal,
     `${portal}/api/auth/demo/refresh`,
@@ -50,6 +54,12 @@ async function demoToken(portal: string, user: string): Promise<string> {
         'x-requested-with': 'XMLHttpRequest',
       },
     },
+  );
+  // Not the ladder API (the auth backend's demo sign-in), so logged here the same way; never the token.
+  verbose?.(
+    `khal: GET /api/auth/demo/refresh -> ${response.status} (${
+      Date.now() - started
+    } ms)`,
   );
   if (!response.ok) {
     throw new CliError(
@@ -102,7 +112,11 @@ export function registerLogin(program: Command): void {
       }
       let token: string;
       if (opts.demoUser) {
-        token = await demoToken(portal, opts.demoUser);
+        token = await demoToken(
+          portal,
+          opts.demoUser,
+          io.verbose ? io.term.err : undefined,
+        );
       } else if (opts.tokenStdin || !process.stdin.isTTY) {
         token = await readStdin();
         if (!token) throw new CliError('no token on stdin', ExitCode.Usage);
@@ -116,11 +130,10 @@ export function registerLogin(program: Command): void {
         throw new CliError('the token contains whitespace', ExitCode.Usage);
 
       // Check the token before storing it: a typo should fail now, not on the next command.
-      await new LadderClient({ portal, token, tokenSource: 'login' }).get(
-        '/ladders',
-        {
-          schema: laddersResponseSchema,
-        },
+      await answer(
+        clientOf({ portal, token, tokenSource: 'login' }, io).api.GET(
+          '/ladders',
+        ),
       );
 
       const user = tokenSubject(token);

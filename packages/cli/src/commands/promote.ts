@@ -1,6 +1,10 @@
 import { Command } from 'commander';
-import { Promotion, promotionSchema } from '@khal/plugin-ladder-common';
-import { LadderClient } from '../client/LadderClient';
+import type { Promotion } from '../client/contract';
+import {
+  answer,
+  idempotencyKey,
+  type PortalClient,
+} from '../client/portalClient';
 import { CliError, ExitCode } from '../exitCodes';
 import { resolveTarget } from '../ladder/targetRung';
 import { startSpinner } from '../output/spinner';
@@ -40,12 +44,12 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 /** Network blips while waiting are retried a few times before the wait gives up. */
 const POLL_RETRIES = 3;
 
-async function pollOnce(client: LadderClient, id: string): Promise<Promotion> {
+async function pollOnce(client: PortalClient, id: string): Promise<Promotion> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.get(`/promotions/${encodeURIComponent(id)}`, {
-        schema: promotionSchema,
-      });
+      return await answer(
+        client.api.GET('/promotions/{id}', { params: { path: { id } } }),
+      );
     } catch (error) {
       const transient =
         error instanceof CliError && error.exitCode === ExitCode.Unreachable;
@@ -57,7 +61,7 @@ async function pollOnce(client: LadderClient, id: string): Promise<Promotion> {
 
 /** Polls until the promotion reaches a terminal phase, showing gate progress as it changes. */
 export async function waitForTerminal(
-  client: LadderClient,
+  client: PortalClient,
   io: CommandIo,
   first: Promotion,
   timeoutSeconds: number,
@@ -138,18 +142,19 @@ export function registerPromote(program: Command): void {
         ExitCode.Usage,
       );
     }
-    let promotion = await client.post('/promotions', {
-      body: {
-        entityRef,
-        toRung: rung.id,
-        ref,
-        kind: opts.rollback ? 'rollback' : 'promotion',
-        ...(opts.reason ? { reason: opts.reason } : {}),
-        ...(opts.explanation ? { explanation: opts.explanation } : {}),
-      },
-      schema: promotionSchema,
-      idempotent: true,
-    });
+    let promotion = await answer(
+      client.api.POST('/promotions', {
+        params: { header: idempotencyKey() },
+        body: {
+          entityRef,
+          toRung: rung.id,
+          ref,
+          kind: opts.rollback ? 'rollback' : 'promotion',
+          ...(opts.reason ? { reason: opts.reason } : {}),
+          ...(opts.explanation ? { explanation: opts.explanation } : {}),
+        },
+      }),
+    );
     if (!io.json) {
       io.term.out(
         `Requested ${promotion.id}: ${entityRef} ${shortRef(ref)} → ${

@@ -185,7 +185,8 @@ describe('khal promote and khal approve (CLI process against a fake portal)', ()
 
   it('approve --reject sends a reject decision', async () => {
     portal.route('POST /api/ladder/promotions/prm-1/approvals', {
-      body: { promotion: fixtures.promotion({ phase: 'Rejected' }) },
+      status: 201,
+      body: fixtures.promotion({ phase: 'Rejected' }),
     });
     const run = await runKhal(
       [

@@ -3,9 +3,9 @@ import {
   isTerminal,
   phaseLabel,
   phaseTone,
-  Promotion,
   StatusTone,
 } from '@khal/plugin-ladder-common';
+import type { Promotion } from '../client/contract';
 import { Style } from '../output/terminal';
 import { CommandIo, shortRef } from './common';
 

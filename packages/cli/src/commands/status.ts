@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { EntityLadderResponse } from '@khal/plugin-ladder-common';
+import type { EntityLadderResponse } from '../client/contract';
 import { formatTable } from '../output/table';
 import { Style } from '../output/terminal';
 import { resolveEntityRef } from '../workspace/appManifest';

@@ -1,10 +1,10 @@
+import type { MutationPolicy } from '@khal/plugin-ladder-common';
+import type { DeployResultRequest, Promotion } from '../client/contract';
 import {
-  MutationPolicy,
-  Promotion,
-  promotionListResponseSchema,
-  promotionSchema,
-} from '@khal/plugin-ladder-common';
-import type { LadderClient } from '../client/LadderClient';
+  answer,
+  idempotencyKey,
+  type PortalClient,
+} from '../client/portalClient';
 import { CliError, ExitCode } from '../exitCodes';
 
 /** Rungs whose deploys first claim an approved promotion (Approved → Deploying, single use). */
@@ -24,13 +24,16 @@ function names(promotion: Promotion, ref: string): boolean {
  * claimed promotion, whose `ref` is the full commit SHA that must be deployed.
  */
 export async function claimApprovedPromotion(
-  client: LadderClient,
+  client: PortalClient,
   target: { entityRef: string; rung: string; ref: string },
 ): Promise<Promotion> {
-  const approved = await client.get('/promotions', {
-    query: { entityRef: target.entityRef, phase: 'Approved', limit: 50 },
-    schema: promotionListResponseSchema,
-  });
+  const approved = await answer(
+    client.api.GET('/promotions', {
+      params: {
+        query: { entityRef: target.entityRef, phase: 'Approved', limit: 50 },
+      },
+    }),
+  );
   const promotion = approved.items.find(
     p => p.toRung === target.rung && names(p, target.ref),
   );
@@ -41,11 +44,12 @@ export async function claimApprovedPromotion(
     );
   }
   try {
-    return await client.post(`/promotions/${promotion.id}/claim`, {
-      body: { toRung: target.rung, sha: promotion.ref },
-      schema: promotionSchema,
-      idempotent: true,
-    });
+    return await answer(
+      client.api.POST('/promotions/{id}/claim', {
+        params: { path: { id: promotion.id }, header: idempotencyKey() },
+        body: { toRung: target.rung, sha: promotion.ref },
+      }),
+    );
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new CliError(
@@ -57,12 +61,14 @@ export async function claimApprovedPromotion(
 
 /** Reports the claimed deploy's outcome; the server records it as deploy-output evidence. */
 export async function reportDeployResult(
-  client: LadderClient,
+  client: PortalClient,
   promotionId: string,
-  result: { exitCode: number; summary: string; output: string },
+  result: DeployResultRequest,
 ): Promise<Promotion> {
-  return client.post(`/promotions/${promotionId}/deploy-result`, {
-    body: result,
-    schema: promotionSchema,
-  });
+  return answer(
+    client.api.POST('/promotions/{id}/deploy-result', {
+      params: { path: { id: promotionId } },
+      body: result,
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import { RungSummary } from '@khal/plugin-ladder-common';
+import type { RungSummary } from '../client/contract';
 
 /** Who may change the rung and when, in a sentence a person reads. */
 export function mutationPolicyInWords(rung: RungSummary): string {

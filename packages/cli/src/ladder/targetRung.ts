@@ -1,8 +1,8 @@
-import {
+import type {
   EntityLadderResponse,
   RungSummary,
   RungView,
-} from '@khal/plugin-ladder-common';
+} from '../client/contract';
 import { CliError, ExitCode } from '../exitCodes';
 
 /** A rung id or alias, matched against the entity's ladder (ladders come from config). */

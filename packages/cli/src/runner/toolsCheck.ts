@@ -1,4 +1,4 @@
-import type { DeployPlan } from '@khal/plugin-ladder-common';
+import type { DeployPlan } from '../client/contract';
 import { missingTools } from './toolCheck';
 import { locateRunner, runnerEnvironment } from './runnerEnvironment';
 

@@ -1,13 +1,18 @@
-import {
+import type { LadderApiSchemas } from '@khal/plugin-ladder-common';
+import type {
   DeployPlan,
   EntityLadderResponse,
   Evidence,
-  LadderSummary,
   Promotion,
   RungSummary,
-} from '@khal/plugin-ladder-common';
+} from '../client/contract';
 
-/** Contract-shaped answers of the ladder API (a unit test parses each with its zod schema). */
+type LadderSummary = LadderApiSchemas['LadderSummary'];
+
+/**
+ * Answers of the ladder API as the OpenAPI contract types them; a unit test checks each against
+ * the spec, strictly (no field the spec does not declare).
+ */
 
 export const ENTITY_REF = 'component:default/orders-api';
 export const REF = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';

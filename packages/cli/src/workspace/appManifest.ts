@@ -122,9 +122,3 @@ export function resolveEntityRef(
   }
   return `component:default/${name}`;
 }
-
-/** The path segment of `/entities/:kind/:namespace/:name`. */
-export function entityPath(entityRef: string): string {
-  const e = parseEntityRef(entityRef);
-  return [e.kind, e.namespace, e.name].map(encodeURIComponent).join('/');
-}

@@ -91,9 +91,29 @@ describe('every route answers what the OpenAPI spec says', () => {
       }),
     ).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/\/items\/0 must have required property 'title'/),
+        expect.stringMatching(/items\.0 must have required property 'title'/),
       ]),
     );
+    // A field the spec does not declare is a drift too: the spec must name all the backend sends.
+    expect(
+      specProblems('GET', '/api/ladder/ladders', 200, {
+        items: [],
+        nextCursor: 'c1',
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /\(body\) has "nextCursor", which the spec does not declare/,
+      ),
+    ]);
+    expect(
+      specProblems('GET', '/api/ladder/plan', 422, {
+        error: { name: 'InputError', message: 'm', unresolved: [] },
+        response: { statusCode: 422 },
+        secret: 'x',
+      }),
+    ).toEqual([
+      expect.stringMatching(/has "secret", which the spec does not declare/),
+    ]);
     expect(specProblems('GET', '/api/ladder/ladders', 418, {})).toEqual([
       expect.stringMatching(/answered 418, which the spec does not list/),
     ]);

@@ -1393,27 +1393,54 @@ export const spec = {
         },
       },
       UnresolvedError: {
-        allOf: [
-          {
-            $ref: '#/components/schemas/Error',
-          },
-          {
+        type: 'object',
+        description:
+          'The Backstage error body of a 422 from /plan, with the facts as data in `error.unresolved`.',
+        required: ['error', 'response'],
+        properties: {
+          error: {
             type: 'object',
+            required: ['name', 'message'],
+            additionalProperties: true,
             properties: {
-              error: {
-                type: 'object',
-                properties: {
-                  unresolved: {
-                    type: 'array',
-                    items: {
-                      $ref: '#/components/schemas/UnresolvedFact',
-                    },
-                  },
+              name: {
+                type: 'string',
+              },
+              message: {
+                type: 'string',
+              },
+              statusCode: {
+                type: 'integer',
+              },
+              unresolved: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/UnresolvedFact',
                 },
               },
             },
           },
-        ],
+          request: {
+            type: 'object',
+            properties: {
+              method: {
+                type: 'string',
+              },
+              url: {
+                type: 'string',
+              },
+            },
+          },
+          response: {
+            type: 'object',
+            required: ['statusCode'],
+            properties: {
+              statusCode: {
+                type: 'integer',
+              },
+            },
+          },
+        },
       },
       UnresolvedFact: {
         type: 'object',

@@ -1033,9 +1033,22 @@ export interface components {
         statusCode: number;
       };
     };
-    UnresolvedError: components['schemas']['Error'] & {
-      error?: {
+    /** @description The Backstage error body of a 422 from /plan, with the facts as data in `error.unresolved`. */
+    UnresolvedError: {
+      error: {
+        name: string;
+        message: string;
+        statusCode?: number;
         unresolved?: components['schemas']['UnresolvedFact'][];
+      } & {
+        [key: string]: unknown;
+      };
+      request?: {
+        method?: string;
+        url?: string;
+      };
+      response: {
+        statusCode: number;
       };
     };
     UnresolvedFact: {
