@@ -2855,22 +2855,26 @@ export const spec = {
             description: 'failures over changes; null without changes',
           },
           timeToRestore: {
-            allOf: [
-              {
-                $ref: '#/components/schemas/DurationSummary',
+            type: 'object',
+            required: ['count', 'medianSeconds', 'p90Seconds', 'open'],
+            properties: {
+              count: {
+                type: 'integer',
               },
-              {
-                type: 'object',
-                required: ['open'],
-                properties: {
-                  open: {
-                    type: 'integer',
-                    description:
-                      'failures not yet followed by a placement on their rung',
-                  },
-                },
+              medianSeconds: {
+                type: 'number',
+                nullable: true,
               },
-            ],
+              p90Seconds: {
+                type: 'number',
+                nullable: true,
+              },
+              open: {
+                type: 'integer',
+                description:
+                  'failures not yet followed by a placement on their rung',
+              },
+            },
           },
           approvalWait: {
             $ref: '#/components/schemas/DurationSummary',

@@ -37,6 +37,9 @@ export const spec = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -271,6 +274,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
           '422': {
             $ref: '#/components/responses/IdempotencyMismatch',
           },
@@ -367,6 +373,9 @@ export const spec = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -398,6 +407,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
@@ -560,6 +572,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
           '422': {
             $ref: '#/components/responses/IdempotencyMismatch',
           },
@@ -595,6 +610,9 @@ export const spec = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -606,6 +624,9 @@ export const spec = {
           },
           '409': {
             $ref: '#/components/responses/Conflict',
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
           },
         },
       },
@@ -629,6 +650,9 @@ export const spec = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
@@ -647,6 +671,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
           },
         },
       },
@@ -715,6 +742,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
           '422': {
             $ref: '#/components/responses/IdempotencyMismatch',
           },
@@ -780,6 +810,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
         },
       },
     },
@@ -830,6 +863,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
           },
         },
       },
@@ -940,8 +976,14 @@ export const spec = {
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           '404': {
             $ref: '#/components/responses/NotFound',
@@ -1086,6 +1128,67 @@ export const spec = {
         },
       },
     },
+    '/insights': {
+      get: {
+        summary:
+          'Delivery insights from the audit trail: lead time to the top rung, deployments per rung, change failure rate, time to restore and approval wait, in total, per owning team and per entity (ladder.audit.read on each entity counted)',
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+            },
+            description:
+              'one entity; without entityRef and owner, every entity the caller may read',
+          },
+          {
+            name: 'owner',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+            },
+            description: 'the entities a group owns (group ref or name)',
+          },
+          {
+            name: 'days',
+            in: 'query',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 365,
+              default: 30,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The figures',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeliveryInsights',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
     '/enrollments': {
       post: {
         summary:
@@ -1133,6 +1236,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
         },
       },
     },
@@ -1166,7 +1272,8 @@ export const spec = {
     },
     responses: {
       BadRequest: {
-        description: 'Invalid input (InputError)',
+        description:
+          'Invalid input (InputError): parameters, query or body (a body that is not valid JSON, or one that cannot be read as its Content-Encoding says)',
         content: {
           'application/json': {
             schema: {
@@ -1186,7 +1293,8 @@ export const spec = {
         },
       },
       Forbidden: {
-        description: 'Denied by the permission policy (NotAllowedError)',
+        description:
+          'Denied by the permission policy, or a service principal that ladder.servicePrincipals does not allow on this route (NotAllowedError)',
         content: {
           'application/json': {
             schema: {
@@ -1208,6 +1316,17 @@ export const spec = {
       Conflict: {
         description:
           'The promotion changed meanwhile or the transition is not allowed from its phase',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+      UnsupportedMediaType: {
+        description:
+          'A body that is not JSON in UTF-8 (Content-Type, charset or Content-Encoding); the message says what was sent and what to send',
         content: {
           'application/json': {
             schema: {
@@ -1836,6 +1955,12 @@ export const spec = {
           },
           updatedAt: {
             type: 'string',
+          },
+          phaseEnteredAt: {
+            type: 'string',
+            nullable: true,
+            description:
+              'When the promotion entered its current phase; null for promotions recorded before this was kept.',
           },
           version: {
             type: 'integer',
@@ -2655,6 +2780,133 @@ export const spec = {
           },
           nextCursor: {
             type: 'string',
+          },
+        },
+      },
+      DurationSummary: {
+        type: 'object',
+        required: ['count', 'medianSeconds', 'p90Seconds'],
+        properties: {
+          count: {
+            type: 'integer',
+          },
+          medianSeconds: {
+            type: 'number',
+            nullable: true,
+            description: 'null when there was no sample',
+          },
+          p90Seconds: {
+            type: 'number',
+            nullable: true,
+          },
+        },
+      },
+      InsightsGroup: {
+        type: 'object',
+        required: [
+          'key',
+          'leadTime',
+          'deployments',
+          'changes',
+          'failures',
+          'changeFailureRate',
+          'timeToRestore',
+          'approvalWait',
+        ],
+        properties: {
+          key: {
+            type: 'string',
+            description: '"all", an owner (group ref) or an entity ref',
+          },
+          leadTime: {
+            $ref: '#/components/schemas/DurationSummary',
+          },
+          deployments: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['rungId', 'count', 'perWeek'],
+              properties: {
+                rungId: {
+                  type: 'string',
+                },
+                count: {
+                  type: 'integer',
+                },
+                perWeek: {
+                  type: 'number',
+                },
+              },
+            },
+          },
+          changes: {
+            type: 'integer',
+            description:
+              'placements by promotion, rollback or adoption, plus failed promotions',
+          },
+          failures: {
+            type: 'integer',
+            description: 'failed or errored promotions and rollbacks',
+          },
+          changeFailureRate: {
+            type: 'number',
+            nullable: true,
+            description: 'failures over changes; null without changes',
+          },
+          timeToRestore: {
+            type: 'object',
+            required: ['count', 'medianSeconds', 'p90Seconds', 'open'],
+            properties: {
+              count: {
+                type: 'integer',
+              },
+              medianSeconds: {
+                type: 'number',
+                nullable: true,
+              },
+              p90Seconds: {
+                type: 'number',
+                nullable: true,
+              },
+              open: {
+                type: 'integer',
+                description:
+                  'failures not yet followed by a placement on their rung',
+              },
+            },
+          },
+          approvalWait: {
+            $ref: '#/components/schemas/DurationSummary',
+          },
+        },
+      },
+      DeliveryInsights: {
+        type: 'object',
+        required: ['from', 'to', 'days', 'totals', 'teams', 'entities'],
+        properties: {
+          from: {
+            type: 'string',
+          },
+          to: {
+            type: 'string',
+          },
+          days: {
+            type: 'integer',
+          },
+          totals: {
+            $ref: '#/components/schemas/InsightsGroup',
+          },
+          teams: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/InsightsGroup',
+            },
+          },
+          entities: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/InsightsGroup',
+            },
           },
         },
       },

@@ -1491,7 +1491,10 @@ export interface components {
       failures: number;
       /** @description failures over changes; null without changes */
       changeFailureRate: number | null;
-      timeToRestore: components['schemas']['DurationSummary'] & {
+      timeToRestore: {
+        count: number;
+        medianSeconds: number | null;
+        p90Seconds: number | null;
         /** @description failures not yet followed by a placement on their rung */
         open: number;
       };
