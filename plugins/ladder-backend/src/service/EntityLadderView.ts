@@ -130,12 +130,18 @@ export class EntityLadderView {
           : {}),
       };
     });
+    const [pauses, badCommits] = await Promise.all([
+      this.deps.store.listPauses({ ladderIds: [target.ladder.id], entityRefs: [target.entityRef] }),
+      this.deps.store.listBadCommits([target.entityRef]),
+    ]);
     return {
       entityRef: target.entityRef,
       ladder: entityLadderSummary(target.ladder, valuesFor),
       rungs,
       openPromotions,
       next: await this.nextStep(target, placements, openPromotions, drifts, preview),
+      pauses,
+      badCommits,
     };
   }
 

@@ -41,6 +41,7 @@ import { PromotionCommands } from './PromotionCommands';
 import { PromotionEngine } from './PromotionEngine';
 import { PromotionViews } from './PromotionViews';
 import { PermissionDecisions } from '../access/PermissionDecisions';
+import { PolicyCommands } from '../policy/PolicyCommands';
 
 /** Builds the engine's services from platform services and the parsed config. */
 export async function createLadderServices(deps: {
@@ -147,8 +148,19 @@ export async function createLadderServices(deps: {
     manifests,
     evidence,
   });
+  const policy = new PolicyCommands({
+    config,
+    store,
+    engine,
+    entities,
+    memberships,
+    notifier,
+    redactor,
+    logger,
+  });
   return {
     store,
+    policy,
     entities,
     decisions,
     memberships,
