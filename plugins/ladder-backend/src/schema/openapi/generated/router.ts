@@ -1368,8 +1368,8 @@ export const spec = {
             $ref: '#/components/responses/NotFound',
           },
           '409': {
-            description: 'Marked bad already (the message names by whom',
-            'when and why)': null,
+            description:
+              'Marked bad already (the message names by whom, when and why)',
             content: {
               'application/json': {
                 schema: {

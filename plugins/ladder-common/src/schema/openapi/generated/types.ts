@@ -1188,7 +1188,7 @@ export interface paths {
           };
         };
         404: components['responses']['NotFound'];
-        /** @description Marked bad already (the message names by whom */
+        /** @description Marked bad already (the message names by whom, when and why) */
         409: {
           headers: {
             [name: string]: unknown;
