@@ -19,6 +19,9 @@ export function mockLadderApi(overrides: Partial<jest.Mocked<LadderApi>> = {}): 
     getAudit: jest.fn().mockResolvedValue({ items: auditEvents }),
     getChanges: jest.fn().mockResolvedValue(changes),
     getPromotionChanges: jest.fn().mockResolvedValue(changes),
+    pauseLine: jest.fn(),
+    resumeLine: jest.fn(),
+    markBadCommit: jest.fn(),
     ...overrides,
   };
 }
