@@ -15,6 +15,7 @@ import {
   withPortalOptions,
 } from './common';
 import { paintPhase } from './promotionText';
+import { badCommitLine, pauseLines } from './releasePolicy';
 
 interface StatusOptions extends PortalOptions {
   entity?: string;
@@ -46,7 +47,10 @@ export function printStatus(io: CommandIo, entity: EntityLadderResponse): void {
       String(i + 1),
       view.rung.id + (view.rung.optional ? ' (optional)' : ''),
       view.rung.runtime,
-      shortRef(view.placement?.ref),
+      shortRef(view.placement?.ref) +
+        (entity.badCommits?.some(b => b.sha === view.placement?.ref)
+          ? ` ${paint('red', '(bad)')}`
+          : ''),
       paint(styleByStatus[view.status] ?? 'gray', view.status),
       view.placement
         ? view.placement.placedAt.slice(0, 16).replace('T', ' ')
@@ -70,6 +74,15 @@ export function printStatus(io: CommandIo, entity: EntityLadderResponse): void {
   for (const line of formatTable(header, rows)) io.term.out(line);
   io.term.out('');
   io.term.out(`${paint('bold', 'Next:')} ${nextStepText(entity.next.summary)}`);
+  for (const pause of entity.pauses ?? []) {
+    io.term.out('');
+    for (const line of pauseLines(io, pause)) io.term.out(line);
+  }
+  if (entity.badCommits?.length) {
+    io.term.out('');
+    io.term.out(paint('bold', 'Bad commits:'));
+    for (const b of entity.badCommits) io.term.out(`  ${badCommitLine(b)}`);
+  }
 }
 
 export function registerStatus(program: Command): void {
