@@ -279,7 +279,7 @@ export class EntityLadderView {
     };
     return runGates({
       gates,
-      refs: entryGatesFor(target.ladder.rungs[rungIndex], 'promotion'),
+      refs: entryGatesFor(target.ladder.rungs[rungIndex], 'promotion', target.ladder),
       context: { ...context, proveRung },
       timeoutMs: gateTimeoutMs,
     });

@@ -212,7 +212,11 @@ export class PromotionEngine {
     });
     return runGates({
       gates: this.deps.gates,
-      refs: entryGatesFor(rung, options.promotion?.kind ?? 'promotion'),
+      refs: entryGatesFor(
+        rung,
+        options.promotion?.kind ?? 'promotion',
+        options.target.ladder,
+      ),
       context,
       timeoutMs: this.deps.gateTimeoutMs,
     });

@@ -68,6 +68,17 @@ export const rungSummarySchema = z.object({
       requiresExplanation: z.boolean(),
     })
     .optional(),
+  /** Freezes of the rung or its ladder that have not ended yet, earliest first. */
+  freezes: z
+    .array(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        reason: z.string(),
+        scope: z.enum(['ladder', 'rung']),
+      }),
+    )
+    .optional(),
 });
 export type RungSummary = z.infer<typeof rungSummarySchema>;
 

@@ -2352,6 +2352,30 @@ export const spec = {
               },
             },
           },
+          freezes: {
+            type: 'array',
+            description:
+              'freezes of the rung or its ladder (ladder config) that have not ended, earliest first; one with from <= now < to is in force',
+            items: {
+              type: 'object',
+              required: ['from', 'to', 'reason', 'scope'],
+              properties: {
+                from: {
+                  type: 'string',
+                },
+                to: {
+                  type: 'string',
+                },
+                reason: {
+                  type: 'string',
+                },
+                scope: {
+                  type: 'string',
+                  enum: ['ladder', 'rung'],
+                },
+              },
+            },
+          },
         },
       },
       LadderSummary: {

@@ -1472,6 +1472,14 @@ export interface components {
         contacts: string[];
         requiresExplanation: boolean;
       };
+      /** @description freezes of the rung or its ladder (ladder config) that have not ended, earliest first; one with from <= now < to is in force */
+      freezes?: {
+        from: string;
+        to: string;
+        reason: string;
+        /** @enum {string} */
+        scope: 'ladder' | 'rung';
+      }[];
     };
     LadderSummary: {
       id: string;
