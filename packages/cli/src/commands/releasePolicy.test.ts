@@ -111,10 +111,20 @@ describe('khal line and khal commit (CLI process against a fake portal)', () => 
 
   it('status shows the stopped line and the bad commit; promote to a paused rung exits 1 with the reason', async () => {
     portal.route('GET /api/ladder/entities/component/default/orders-api', {
-      body: { ...fixtures.entityLadder(), pauses: [pause], badCommits: [bad] },
+      body: (() => {
+        const ladder = fixtures.entityLadder();
+        const freeze = { from: '2026-01-01T00:00:00Z', to: '2099-01-04T12:00:00Z', reason: 'year-end freeze', scope: 'rung' };
+        return {
+          ...ladder,
+          rungs: ladder.rungs.map((v, i) => (i === 1 ? { ...v, rung: { ...v.rung, freezes: [freeze] } } : v)),
+          pauses: [pause],
+          badCommits: [bad],
+        };
+      })(),
     });
     const status = await runKhal(['status'], { env, cwd: app.dir });
     expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/Frozen: \S+ until 2099-01-04T12:00:00Z \(in \d+ d( \d+ h)?\): year-end freeze/);
     expect(status.stdout).toMatch(/Line stopped: rung prod of ladder khal is paused by user:default\/olga/);
     expect(status.stdout).toMatch(/Bad commits:\n {2}a1b2c3d BAD — "corrupts orders"/);
     portal.route('POST /api/ladder/promotions', {

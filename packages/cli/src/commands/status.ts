@@ -1,5 +1,9 @@
 import { Command } from 'commander';
-import { EntityLadderResponse } from '@khal/plugin-ladder-common';
+import {
+  EntityLadderResponse,
+  activeFreeze,
+  durationUntil,
+} from '@khal/plugin-ladder-common';
 import { formatTable } from '../output/table';
 import { Style } from '../output/terminal';
 import { resolveEntityRef } from '../workspace/appManifest';
@@ -74,6 +78,16 @@ export function printStatus(io: CommandIo, entity: EntityLadderResponse): void {
   for (const line of formatTable(header, rows)) io.term.out(line);
   io.term.out('');
   io.term.out(`${paint('bold', 'Next:')} ${nextStepText(entity.next.summary)}`);
+  for (const view of entity.rungs) {
+    const freeze = activeFreeze(view.rung.freezes ?? []);
+    if (freeze) {
+      io.term.out(
+        `${paint('yellow', 'Frozen:')} ${view.rung.id} until ${freeze.to} (in ${durationUntil(
+          freeze.to,
+        )}): ${freeze.reason}${freeze.scope === 'ladder' ? ' (the whole ladder)' : ''}`,
+      );
+    }
+  }
   for (const pause of entity.pauses ?? []) {
     io.term.out('');
     for (const line of pauseLines(io, pause)) io.term.out(line);

@@ -11,14 +11,14 @@ import {
   type Evidence,
   type RungView,
 } from '@khal/plugin-ladder-common';
-import { formatAge } from '../../format/age';
+import { formatAge, formatTime } from '../../format/age';
 import { shortEntityRef } from '../../format/shortRef';
 import type { ActionAvailability } from '../../promotions/actionAvailability';
 import { ActionButton } from '../ActionButton';
 import { CommandList } from '../DeployPlan';
 import { GateChecklist } from '../GateChecklist';
 import { ToneChip } from '../ToneChip';
-import type { BadCommit } from '@khal/plugin-ladder-common';
+import { activeFreeze, type BadCommit } from '@khal/plugin-ladder-common';
 import { RefWithMark } from '../ReleasePolicy';
 
 const useStyles = makeStyles(theme => ({
@@ -61,6 +61,7 @@ export interface RungDetailsProps {
 export function RungDetails(props: RungDetailsProps) {
   const { view, evidence, rollback, recordEvidence, onRollback, onRecordEvidence, badCommit, paused } = props;
   const { rung, placement, cluster, drift } = view;
+  const freeze = activeFreeze(rung.freezes ?? []);
   const classes = useStyles();
   const headingId = `rung-heading-${rung.id}`;
   return (
@@ -75,6 +76,9 @@ export function RungDetails(props: RungDetailsProps) {
             {placement ? <RefWithMark refName={placement.ref} bad={badCommit} /> : 'nothing placed'}
           </span>
           {paused ? <ToneChip tone="warning" label={`paused: ${paused}`} /> : null}
+          {freeze ? (
+            <ToneChip tone="warning" label={`frozen until ${formatTime(freeze.to)}`} title={freeze.reason} />
+          ) : null}
           {rung.optional ? <Typography variant="caption">optional</Typography> : null}
         </span>
       </AccordionSummary>

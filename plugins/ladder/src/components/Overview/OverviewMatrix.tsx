@@ -5,7 +5,8 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { Link } from '@backstage/core-components';
-import { pauseCovers, type LadderSummary, type LinePause, type OverviewRow } from '@khal/plugin-ladder-common';
+import { activeFreeze, pauseCovers, type LadderSummary, type LinePause, type OverviewRow } from '@khal/plugin-ladder-common';
+import { formatTime } from '../../format/age';
 import { shortEntityRef } from '../../format/shortRef';
 import { useEntityLadderLink } from '../../hooks/useEntityLadderLink';
 import { OverviewCell } from './OverviewCell';
@@ -46,6 +47,17 @@ export function OverviewMatrix(props: OverviewMatrixProps) {
             {ladder.rungs.map(r => (
               <TableCell key={r.id} component="th" scope="col" data-testid={`overview-rung-${ladder.id}-${r.id}`}>
                 {r.title}
+                {activeFreeze(r.freezes ?? []) ? (
+                  <Typography
+                    variant="caption"
+                    component="div"
+                    color="error"
+                    data-testid="overview-rung-frozen"
+                    title={activeFreeze(r.freezes ?? [])!.reason}
+                  >
+                    ❄ frozen until {formatTime(activeFreeze(r.freezes ?? [])!.to)}
+                  </Typography>
+                ) : null}
                 {rungPause(r.id) ? (
                   <Typography variant="caption" component="div" color="error" title={pausedText(rungPause(r.id)!)}>
                     ⏸ paused

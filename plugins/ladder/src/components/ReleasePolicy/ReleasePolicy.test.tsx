@@ -7,7 +7,7 @@ import { renderWithApis } from '../../__testUtils__/renderWithApis';
 import { EntityLadderContent } from '../EntityLadderContent';
 import { LadderOverviewPage } from '../Overview';
 
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 const PLACED = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const pause = (partial: Partial<LinePause>): LinePause => ({
@@ -102,6 +102,41 @@ describe('release policy on the Ladder tab', () => {
     await waitFor(() =>
       expect(api.pauseLine).toHaveBeenCalledWith({ scope: 'entity', entityRef: ENTITY_REF, reason: 'incident 42' }),
     );
+  });
+});
+
+describe('freezes', () => {
+  const freeze = { from: new Date(Date.now() - 60_000).toISOString(), to: '2099-01-04T12:00:00.000Z', reason: 'year-end freeze', scope: 'rung' as const };
+  const frozenLadder = {
+    ...overview.ladders[0],
+    rungs: overview.ladders[0].rungs.map(r => (r.id === 'prod' ? { ...r, freezes: [freeze] } : r)),
+  };
+
+  it('marks a frozen rung on the overview with until when, and not a rung whose freeze is still ahead', async () => {
+    const later = { ...freeze, from: '2098-01-01T00:00:00.000Z' };
+    const api = mockLadderApi({
+      getOverview: jest.fn().mockResolvedValue({
+        ...overview,
+        ladders: [{ ...frozenLadder, rungs: frozenLadder.rungs.map(r => (r.id === 'hml' ? { ...r, freezes: [later] } : r)) }],
+      }),
+    });
+    await renderWithApis(<LadderOverviewPage />, { ladderApi: api });
+    const prod = await screen.findByTestId('overview-rung-khal-prod');
+    expect(prod).toHaveTextContent(/❄ frozen until/);
+    expect(within(prod).getByTestId('overview-rung-frozen')).toHaveAttribute('title', 'year-end freeze');
+    expect(screen.getByTestId('overview-rung-khal-hml')).not.toHaveTextContent('frozen');
+  });
+
+  it('marks a frozen rung on the Ladder tab', async () => {
+    const api = mockLadderApi({
+      getEntityLadder: jest.fn().mockResolvedValue({
+        ...entityLadder,
+        rungs: entityLadder.rungs.map(v => (v.rung.id === 'prod' ? { ...v, rung: { ...v.rung, freezes: [freeze] } } : v)),
+      }),
+    });
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, user: SAM });
+    const prod = await screen.findByTestId('rung-details-prod');
+    expect(within(prod).getByText(/^frozen until/)).toBeInTheDocument();
   });
 });
 
