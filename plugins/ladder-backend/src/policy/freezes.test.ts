@@ -62,7 +62,7 @@ describe.each(databases.eachSupportedId())('freezes on %p', databaseId => {
       status: 'failed',
       summary: expect.stringMatching(new RegExp(`^Shared dev is frozen until ${until.replace(/[.]/g, '\\.')} \\(in (1 h 59 min|2 h)\\): customer demo week$`)),
     });
-    const view = await s.entityView.get(ENTITY);
+    const view = await s.entityView.get(ENTITY, alice.credentials);
     expect(view.ladder.rungs[1].freezes).toEqual([{ from: expect.any(String), to: until, reason: 'customer demo week', scope: 'rung' }]);
   });
 
