@@ -6,6 +6,7 @@ import { mockLadderApi } from '../../__testUtils__/mockLadderApi';
 import { renderWithApis } from '../../__testUtils__/renderWithApis';
 import { EntityLadderContent } from '../EntityLadderContent';
 import { LadderOverviewPage } from '../Overview';
+import { EntityLadderCard } from '../EntityLadderCard';
 
 jest.setTimeout(60_000);
 
@@ -101,6 +102,18 @@ describe('release policy on the Ladder tab', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Pause' }));
     await waitFor(() =>
       expect(api.pauseLine).toHaveBeenCalledWith({ scope: 'entity', entityRef: ENTITY_REF, reason: 'incident 42' }),
+    );
+  });
+});
+
+describe('release policy on the entity card', () => {
+  it('shows the stopped line on the Overview tab card too', async () => {
+    const api = mockLadderApi({
+      getEntityLadder: jest.fn().mockResolvedValue({ ...entityLadder, pauses: [pause({ scope: 'entity', entityRef: ENTITY_REF, rungId: null, ladderId: null })] }),
+    });
+    await renderWithApis(<EntityLadderCard />, { ladderApi: api, entity: enrolledEntity, user: SAM });
+    expect(await screen.findByTestId('line-pause-banner')).toHaveTextContent(
+      'Line stopped: component:default/orders-api is paused',
     );
   });
 });
