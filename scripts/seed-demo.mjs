@@ -343,8 +343,22 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
     approvers: ['omar', 'sam'],
   });
 
+  // Release policy, one example of each (issue 19): an operator stopped the line for edge-proxy,
+  // and orders-api's first commit (never promoted) is marked bad by its HML approver. The frozen
+  // rung is in app-config.yaml (parity's platform_control).
+  await call('olga', 'POST', '/pauses', {
+    scope: 'entity',
+    entityRef: entity('edge-proxy'),
+    reason: 'waiting for the proxy certificate rotation (demo)',
+  });
+  await call('sam', 'POST', '/bad-commits', {
+    entityRef: entity('orders-api'),
+    sha: ref('orders-api', 0),
+    reason: 'writes orders without a customer id (demo)',
+  });
+
   log('seeded');
-  return 'seeded: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose, globex-storefront at local';
+  return 'seeded: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose (paused), globex-storefront at local, a bad commit of orders-api';
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

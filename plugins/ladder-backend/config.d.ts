@@ -14,6 +14,15 @@ export interface Config {
       title: string;
       /** One or two sentences about the ladder. */
       description?: string;
+      /** Freezes of every rung of this ladder (see a rung's `freezes`). */
+      freezes?: Array<{
+        /** ISO 8601 with an offset, e.g. `2026-12-20T18:00:00-03:00`; included. */
+        from: string;
+        /** ISO 8601 with an offset, after `from`; excluded. */
+        to: string;
+        /** Why: people blocked by the freeze read this. */
+        reason: string;
+      }>;
       /** The rungs, lowest first. */
       rungs: Array<{
         /** Rung id, unique within the ladder (lower case, digits, "-", "_"). */
@@ -59,6 +68,18 @@ export interface Config {
           /** Always true: the requester never approves their own promotion. */
           fourEyes?: true;
         };
+        /**
+         * Freezes of this rung: from `from` until `to` nothing is promoted onto it (the implied
+         * `freeze` gate blocks, saying why and until when; rollbacks are not frozen).
+         */
+        freezes?: Array<{
+          /** ISO 8601 with an offset, e.g. `2026-12-20T18:00:00-03:00`; included. */
+          from: string;
+          /** ISO 8601 with an offset, after `from`; excluded. */
+          to: string;
+          /** Why: people blocked by the freeze read this. */
+          reason: string;
+        }>;
         /** For Kubernetes rungs: a cluster from the standard `kubernetes` config and a namespace pattern. */
         kubernetes?: {
           /** Cluster name as declared in `kubernetes.clusterLocatorMethods[].clusters[].name`. */

@@ -11,6 +11,7 @@ import { registerLogin } from './commands/login';
 import { registerManifest } from './commands/manifest';
 import { registerPromote } from './commands/promote';
 import { registerStatus } from './commands/status';
+import { registerCommit, registerLine } from './commands/releasePolicy';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -49,5 +50,7 @@ export function createProgram(): Command {
   registerDiff(program);
   registerManifest(program);
   registerEnv(program);
+  registerLine(program);
+  registerCommit(program);
   return program;
 }

@@ -1,7 +1,9 @@
-import { isResourcePermission } from '@backstage/plugin-permission-common';
+import { isResourcePermission, Permission } from '@backstage/plugin-permission-common';
 import {
   auditReadPermission,
+  badCommitCreatePermission,
   evidenceCreatePermission,
+  linePausePermission,
   ladderEntityReadPermission,
   ladderPermissions,
   ladderReadPermission,
@@ -23,6 +25,8 @@ describe('ladder permissions', () => {
     promotionDeployPermission,
     evidenceCreatePermission,
     auditReadPermission,
+    linePausePermission,
+    badCommitCreatePermission,
   ];
 
   it('lists every permission in ladderPermissions', () => {
@@ -36,9 +40,11 @@ describe('ladder permissions', () => {
     for (const name of names) expect(name).toMatch(/^ladder\.[a-z]+\.[a-z]+$/);
   });
 
-  it('makes every permission but the overview one a catalog-entity resource permission', () => {
-    expect(isResourcePermission(ladderReadPermission)).toBe(false);
-    for (const p of ladderPermissions.filter(x => x !== ladderReadPermission)) {
+  it('makes every permission but the overview and stop-the-line ones a catalog-entity resource permission', () => {
+    // Both span many entities: the overview lists them, a pause of a ladder or rung covers them.
+    const basic: Permission[] = [ladderReadPermission, linePausePermission];
+    for (const p of basic) expect(isResourcePermission(p)).toBe(false);
+    for (const p of ladderPermissions.filter(x => !basic.includes(x))) {
       expect(isResourcePermission(p, 'catalog-entity')).toBe(true);
     }
   });
@@ -53,6 +59,8 @@ describe('ladder permissions', () => {
     [promotionDeployPermission, 'ladder.promotion.deploy', 'update'],
     [evidenceCreatePermission, 'ladder.evidence.create', 'create'],
     [auditReadPermission, 'ladder.audit.read', 'read'],
+    [linePausePermission, 'ladder.line.pause', 'update'],
+    [badCommitCreatePermission, 'ladder.badcommit.create', 'create'],
   ] as const)(
     '%#: %o is named and typed as designed',
     (permission, name, action) => {

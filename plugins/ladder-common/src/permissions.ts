@@ -98,6 +98,26 @@ export const auditReadPermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Stop the line (pause a ladder, a rung or one entity) and resume it. A basic permission: a pause
+ * of a ladder or rung spans many entities. Policies typically allow operators only.
+ */
+export const linePausePermission = createPermission({
+  name: 'ladder.line.pause',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Mark a commit of an entity bad: it is never promoted anywhere and its open promotions end.
+ * Policies typically allow approvers; the engine also requires the caller to be able to approve
+ * a rung of the entity's ladder (a member of one of its approver groups) or to be an operator.
+ */
+export const badCommitCreatePermission = createPermission({
+  name: 'ladder.badcommit.create',
+  attributes: { action: 'create' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 /** Every ladder permission, for the permissions registry and for policy authors. */
 export const ladderPermissions = [
   ladderReadPermission,
@@ -109,4 +129,6 @@ export const ladderPermissions = [
   promotionDeployPermission,
   evidenceCreatePermission,
   auditReadPermission,
+  linePausePermission,
+  badCommitCreatePermission,
 ];

@@ -34,6 +34,8 @@ import {
   ladderReadPermission,
   parseLadderConfig,
   promotionApprovePermission,
+  linePausePermission,
+  badCommitCreatePermission,
   promotionCreatePermission,
   promotionRecheckPermission,
 } from '@khal/plugin-ladder-common';
@@ -220,6 +222,15 @@ describe('LadderPermissionPolicy', () => {
     expect((await decide('alice', promotionApprovePermission)).result).toBe(
       DENY,
     );
+  });
+
+  it('lets operators stop the line, and approvers and operators mark a commit bad', async () => {
+    expect((await decide('olga', linePausePermission)).result).toBe(ALLOW);
+    expect((await decide('sam', linePausePermission)).result).toBe(DENY);
+    expect((await decide('alice', linePausePermission)).result).toBe(DENY);
+    expect((await decide('sam', badCommitCreatePermission)).result).toBe(ALLOW);
+    expect((await decide('olga', badCommitCreatePermission)).result).toBe(ALLOW);
+    expect((await decide('alice', badCommitCreatePermission)).result).toBe(DENY);
   });
 
   it('keeps deleting catalog entities and unprocessed entities for operators', async () => {

@@ -51,6 +51,8 @@ import {
   promotionRecheckPermission,
   promotionDeployPermission,
   evidenceCreatePermission,
+  linePausePermission,
+  badCommitCreatePermission,
 } from '@khal/plugin-ladder-common';
 import { CatalogApiOwnership, CatalogOwnership } from './catalogOwnership';
 
@@ -104,6 +106,10 @@ export const KNOWN_PERMISSIONS: ReadonlyArray<{
   { permission: promotionDeployPermission, grantee: 'entity-owners' },
   { permission: evidenceCreatePermission, grantee: 'entity-owners' },
   { permission: promotionApprovePermission, grantee: 'approvers' },
+  // Release policy: stopping the line is for operators; marking a commit bad for those who may
+  // approve (the ladder backend then requires an approver group of the entity's own ladder).
+  { permission: linePausePermission, grantee: 'operators' },
+  { permission: badCommitCreatePermission, grantee: 'approvers' },
 ];
 
 const lower = (ref: string) => ref.toLocaleLowerCase('en-US');

@@ -17,3 +17,5 @@ export type Changes = LadderApiSchemas['Changes'];
 export type UnresolvedFact = LadderApiSchemas['UnresolvedFact'];
 export type CreateEvidenceRequest = LadderApiSchemas['CreateEvidenceRequest'];
 export type DeployResultRequest = LadderApiSchemas['DeployResultRequest'];
+export type LinePause = LadderApiSchemas['LinePause'];
+export type BadCommit = LadderApiSchemas['BadCommit'];

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { EntityLadderResponse } from '../client/contract';
+import { activeFreeze, durationUntil } from '@khal/plugin-ladder-common';
 import { formatTable } from '../output/table';
 import { Style } from '../output/terminal';
 import { resolveEntityRef } from '../workspace/appManifest';
@@ -15,6 +16,7 @@ import {
   withPortalOptions,
 } from './common';
 import { paintPhase } from './promotionText';
+import { badCommitLine, pauseLines } from './releasePolicy';
 
 interface StatusOptions extends PortalOptions {
   entity?: string;
@@ -46,7 +48,10 @@ export function printStatus(io: CommandIo, entity: EntityLadderResponse): void {
       String(i + 1),
       view.rung.id + (view.rung.optional ? ' (optional)' : ''),
       view.rung.runtime,
-      shortRef(view.placement?.ref),
+      shortRef(view.placement?.ref) +
+        (entity.badCommits?.some(b => b.sha === view.placement?.ref)
+          ? ` ${paint('red', '(bad)')}`
+          : ''),
       paint(styleByStatus[view.status] ?? 'gray', view.status),
       view.placement
         ? view.placement.placedAt.slice(0, 16).replace('T', ' ')
@@ -70,6 +75,25 @@ export function printStatus(io: CommandIo, entity: EntityLadderResponse): void {
   for (const line of formatTable(header, rows)) io.term.out(line);
   io.term.out('');
   io.term.out(`${paint('bold', 'Next:')} ${nextStepText(entity.next.summary)}`);
+  for (const view of entity.rungs) {
+    const freeze = activeFreeze(view.rung.freezes ?? []);
+    if (freeze) {
+      io.term.out(
+        `${paint('yellow', 'Frozen:')} ${view.rung.id} until ${freeze.to} (in ${durationUntil(
+          freeze.to,
+        )}): ${freeze.reason}${freeze.scope === 'ladder' ? ' (the whole ladder)' : ''}`,
+      );
+    }
+  }
+  for (const pause of entity.pauses ?? []) {
+    io.term.out('');
+    for (const line of pauseLines(io, pause)) io.term.out(line);
+  }
+  if (entity.badCommits?.length) {
+    io.term.out('');
+    io.term.out(paint('bold', 'Bad commits:'));
+    for (const b of entity.badCommits) io.term.out(`  ${badCommitLine(b)}`);
+  }
 }
 
 export function registerStatus(program: Command): void {

@@ -388,6 +388,24 @@ describe('khal against the real ladder backend', () => {
     });
   });
 
+  it('stop the line: khal promote to a paused rung is refused with the reason, who and since when (bypass: the CLI)', async () => {
+    const paused = await khal(['line', 'pause', '--rung', 'hml', '--reason', 'customer freeze', '--json']);
+    expect(paused.stderr).toBe('');
+    expect(paused.code).toBe(0);
+    const pause = JSON.parse(paused.stdout);
+    expect(pause).toMatchObject({ scope: 'rung', ladderId: 'khal', rungId: 'hml', pausedBy: 'user:default/alice' });
+    const refused = await khal(['promote', '--to', 'hml']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /the line is stopped: Customer HML \(hml\) of ladder khal was paused by user:default\/alice since \d{4}-[\d-]+T[\d:.]+Z: "customer freeze"/,
+    );
+    const status = await khal(['status']);
+    expect(status.stdout).toMatch(/Line stopped: rung hml of ladder khal is paused by user:default\/alice/);
+    const resumed = await khal(['line', 'resume', pause.id, '--reason', 'freeze over']);
+    expect(resumed.code).toBe(0);
+    expect((await khal(['line', 'status'])).stdout).toMatch(/no pause in force/);
+  });
+
   it('shows the portal refusing a self-approval, and lets another person approve', async () => {
     const requested = await khal(['promote', '--to', 'hml', '--json']);
     expect(requested.code).toBe(0);
@@ -397,6 +415,17 @@ describe('khal against the real ladder backend', () => {
     const self = await khal(['approve', promotion.id, '--comment', 'my own']);
     expect(self.code).toBe(1);
     expect(self.stderr).toMatch(/^khal: not allowed: .+\n$/);
+
+    // While the app is paused, no approval counts (bypass: approving through the CLI).
+    const paused = JSON.parse(
+      (await khal(['line', 'pause', '--reason', 'incident 42', '--json'])).stdout,
+    );
+    const held = await khal(['approve', promotion.id, '--comment', 'ok'], {
+      token: mockCredentials.user.token('user:default/bob'),
+    });
+    expect(held.code).toBe(1);
+    expect(held.stderr).toMatch(/the line is stopped: component:default\/orders-api was paused by user:default\/alice since .*: "incident 42"/);
+    expect((await khal(['line', 'resume', paused.id])).code).toBe(0);
 
     const inbox = await khal(['approvals', '--json'], {
       token: mockCredentials.user.token('user:default/bob'),

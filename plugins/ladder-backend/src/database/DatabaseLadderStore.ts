@@ -25,6 +25,24 @@ import type {
   StoredGateResult,
 } from './records';
 import { isUniqueViolation } from './conflicts';
+import { auditRow, now } from './auditRows';
+import type { BadCommit, LinePause } from '@khal/plugin-ladder-common';
+import type { HoldTarget, Holds } from '../policy/holds';
+import { holdRefusal } from '../policy/holds';
+import {
+  PauseInput,
+  activePauseOf,
+  alreadyBad,
+  alreadyPaused,
+  getBadCommit,
+  getPause,
+  holdsOn,
+  insertBadCommit,
+  insertPause,
+  listActivePauses,
+  listBadCommits,
+  resumePause,
+} from './policyTables';
 
 const migrationsDir = resolvePackagePath(
   '@khal/plugin-ladder-backend',
@@ -45,7 +63,6 @@ const T = {
 /** The audit action that records a ref arriving on a rung; placement history reads it back. */
 export const PLACEMENT_AUDIT_ACTION = 'placement.moved';
 
-const now = () => new Date().toISOString();
 const openSlot = (entityRef: string, rungId: string) =>
   `${entityRef}|${rungId}`;
 
@@ -304,20 +321,6 @@ async function supersede(
   return record;
 }
 
-function auditRow(event: AuditInput) {
-  return {
-    entity_ref: event.entityRef,
-    promotion_id: event.promotionId ?? null,
-    rung_id: event.rungId ?? null,
-    ref: event.ref ?? null,
-    action: event.action,
-    actor: event.actor,
-    from_phase: event.fromPhase ?? null,
-    to_phase: event.toPhase ?? null,
-    detail: JSON.stringify(event.detail ?? {}),
-    created_at: now(),
-  };
-}
 
 /** Links a reserved idempotency key to the promotion its request changed, in that change's transaction. */
 async function linkIdempotencyKey(
@@ -517,6 +520,10 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
   ) {
     return resolveOpenDrift(this.tx, options);
   }
+
+  async holdsOn(target: HoldTarget): Promise<Holds> {
+    return holdsOn(this.tx, target);
+  }
 }
 
 /** The ladder store on the plugin's database (SQLite or PostgreSQL). */
@@ -553,6 +560,18 @@ export class DatabaseLadderStore implements LadderStore {
     for (let attempt = 0; ; attempt++) {
       try {
         const superseded = await this.db.transaction(async tx => {
+          // Stop the line and bad commits, decided in the transaction that creates the promotion.
+          const refusal = holdRefusal(
+            await holdsOn(tx, {
+              entityRef: p.entityRef,
+              ladderId: p.ladderId,
+              rungId: p.toRung,
+              ref: p.ref,
+            }),
+            'requested',
+            { entityRef: p.entityRef, ladderId: p.ladderId, rungId: p.toRung, ref: p.ref },
+          );
+          if (refusal) throw new ConflictError(refusal);
           const open = await tx(T.promotions)
             .where({ open_slot: slot })
             .first();
@@ -1131,5 +1150,48 @@ export class DatabaseLadderStore implements LadderStore {
       .whereNull('status_code')
       .whereNull('response')
       .delete();
+  }
+
+  async pauseLine(input: PauseInput): Promise<LinePause> {
+    try {
+      return await this.db.transaction(tx => insertPause(tx, input));
+    } catch (error) {
+      // Two pauses of one scope racing: the loser's insert hits the unique index.
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await activePauseOf(this.db, input);
+      if (!winner) throw error;
+      throw alreadyPaused(winner);
+    }
+  }
+
+  async resumeLine(input: { id: string; actor: string; reason?: string }): Promise<LinePause> {
+    return this.db.transaction(tx => resumePause(tx, input));
+  }
+
+  async getPause(id: string): Promise<LinePause | undefined> {
+    return getPause(this.db, id);
+  }
+
+  async listPauses(filter?: { ladderIds?: string[]; entityRefs?: string[] }): Promise<LinePause[]> {
+    return listActivePauses(this.db, filter);
+  }
+
+  async holdsOn(target: HoldTarget): Promise<Holds> {
+    return holdsOn(this.db, target);
+  }
+
+  async markBadCommit(input: { entityRef: string; sha: string; reason: string; actor: string }): Promise<BadCommit> {
+    try {
+      return await this.db.transaction(tx => insertBadCommit(tx, input));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await getBadCommit(this.db, input.entityRef, input.sha);
+      if (!winner) throw error;
+      throw alreadyBad(winner);
+    }
+  }
+
+  async listBadCommits(entityRefs: string[]): Promise<BadCommit[]> {
+    return listBadCommits(this.db, entityRefs);
   }
 }

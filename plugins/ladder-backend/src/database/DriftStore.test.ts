@@ -2,6 +2,7 @@ import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { DriftMonitor } from '../service/DriftMonitor';
 import { DatabaseLadderStore } from './DatabaseLadderStore';
+import { migrateDownTo } from '../__testUtils__/migrations';
 
 jest.setTimeout(60_000);
 
@@ -46,6 +47,11 @@ describe.each(databases.eachSupportedId())(
       for (const column of bindingColumns) {
         expect(await knex.schema.hasColumn('ladder_promotions', column)).toBe(true);
       }
+      // Newer migrations come off before (the release policy tables among them).
+      expect(await knex.schema.hasTable('ladder_pauses')).toBe(true);
+      await migrateDownTo(knex, migrationsDir, '202612030901_promotionBinding.js');
+      expect(await knex.schema.hasTable('ladder_pauses')).toBe(false);
+      expect(await knex.schema.hasTable('ladder_bad_commits')).toBe(false);
       await knex.migrate.down({ directory: migrationsDir });
       for (const column of bindingColumns) {
         expect(await knex.schema.hasColumn('ladder_promotions', column)).toBe(false);

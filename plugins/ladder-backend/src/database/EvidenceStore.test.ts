@@ -2,6 +2,7 @@ import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import type { EvidenceRecord } from './records';
 import { DatabaseLadderStore } from './DatabaseLadderStore';
+import { migrateDownTo } from '../__testUtils__/migrations';
 import type { LadderStore } from './LadderStore';
 import { runRetention } from '../service/RetentionTask';
 
@@ -57,8 +58,8 @@ describe.each(databases.eachSupportedId())(
       expect(
         await knex.schema.hasColumn('ladder_evidence', 'content_expired_at'),
       ).toBe(true);
-      // The promotion binding migration (202612030901) comes off first, then this one.
-      await knex.migrate.down({ directory: migrationsDir });
+      // The newer migrations come off first, then this one.
+      await migrateDownTo(knex, migrationsDir, '202612030900_evidenceRetention.js');
       await knex.migrate.down({ directory: migrationsDir });
       expect(
         await knex.schema.hasColumn('ladder_evidence', 'content_expired_at'),

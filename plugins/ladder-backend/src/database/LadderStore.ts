@@ -1,5 +1,7 @@
 import type {
   Approval,
+  BadCommit,
+  LinePause,
   PromotionExplanation,
   PromotionKind,
   PromotionPhase,
@@ -17,6 +19,8 @@ import type {
   ProofStatus,
   StoredGateResult,
 } from './records';
+import type { HoldTarget, Holds } from '../policy/holds';
+import type { PauseInput } from './policyTables';
 
 /** A reserved `Idempotency-Key` of one caller and operation. */
 export interface IdempotencyClaim {
@@ -92,6 +96,8 @@ export interface LadderStoreTransaction {
     actor: string;
     promotionId?: string | null;
   }): Promise<DriftRecord | undefined>;
+  /** The pauses and bad mark holding a promotion of `target` back, as this transaction sees them. */
+  holdsOn(target: HoldTarget): Promise<Holds>;
 }
 
 /** Persistence of the ladder engine. */
@@ -254,4 +260,24 @@ export interface LadderStore {
     operation: string;
     key: string;
   }): Promise<void>;
+
+  /**
+   * Stops the line for a ladder, a rung or an entity, with its audit row (`line.paused`), and
+   * bumps the version of the open promotions it covers in the same transaction; 409 when that
+   * scope is paused already.
+   */
+  pauseLine(input: PauseInput): Promise<LinePause>;
+  /** Resumes a pause in force, with its audit row (`line.resumed`); 409 once resumed, 404 unknown. */
+  resumeLine(input: { id: string; actor: string; reason?: string }): Promise<LinePause>;
+  getPause(id: string): Promise<LinePause | undefined>;
+  /** Pauses in force; with a filter, those over these ladders (ladder or rung scope) or entities. */
+  listPauses(filter?: { ladderIds?: string[]; entityRefs?: string[] }): Promise<LinePause[]>;
+  /** The pauses and bad mark holding a promotion of `target` back now. */
+  holdsOn(target: HoldTarget): Promise<Holds>;
+  /**
+   * Marks a commit of an entity bad, with its audit row (`commit.marked-bad`), bumping the version
+   * of its open promotions in the same transaction; 409 when it is marked already.
+   */
+  markBadCommit(input: { entityRef: string; sha: string; reason: string; actor: string }): Promise<BadCommit>;
+  listBadCommits(entityRefs: string[]): Promise<BadCommit[]>;
 }

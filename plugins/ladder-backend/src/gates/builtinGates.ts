@@ -7,6 +7,7 @@ import { createDryRunCleanGate } from './dryRunClean';
 import { approvalGate } from './approvalGate';
 import { rollbackPlanGate } from './rollbackPlan';
 import { adoptionEvidenceGate } from './adoptionEvidence';
+import { createFreezeGate } from './freezeGate';
 
 /**
  * The gates the ladder backend ships with (registered through its own extension point). The
@@ -24,5 +25,6 @@ export function builtinGates(settings: {
     approvalGate,
     rollbackPlanGate,
     adoptionEvidenceGate,
+    createFreezeGate(),
   ];
 }

@@ -1,7 +1,10 @@
-import type { GateRef, PromotionKind, RungConfig } from '@khal/plugin-ladder-common';
+import type { FreezeConfig, GateRef, PromotionKind, RungConfig } from '@khal/plugin-ladder-common';
 
 /** The id of the built-in approval gate; its result decides between approval and clearance. */
 export const APPROVAL_GATE_ID = 'approval';
+
+/** The gate a configured freeze (of the rung or its ladder) implies. */
+export const FREEZE_GATE_ID = 'freeze';
 
 /** The gate adoptions of drift need besides approval. */
 export const ADOPTION_EVIDENCE_GATE_ID = 'adoption-evidence';
@@ -12,8 +15,14 @@ export const ADOPTION_EVIDENCE_GATE_ID = 'adoption-evidence';
  * was on this rung before, so the rung below proved it then. An adoption (making what a drifted
  * rung runs its placement) needs evidence for that ref on the rung and the rung approvers,
  * whatever the rung's policy says; the rung's other gates judge promotions, not what already runs.
+ * Freezes of the rung or of `ladder` imply the `freeze` gate for promotions (a rollback or an
+ * adoption is how one gets out of trouble, so a freeze does not stop it).
  */
-export function entryGatesFor(rung: RungConfig, kind: PromotionKind = 'promotion'): GateRef[] {
+export function entryGatesFor(
+  rung: RungConfig,
+  kind: PromotionKind = 'promotion',
+  ladder?: { freezes?: FreezeConfig[] },
+): GateRef[] {
   if (kind === 'adoption') return [{ id: ADOPTION_EVIDENCE_GATE_ID }, { id: APPROVAL_GATE_ID }];
   const refs: GateRef[] = [...rung.entryGates];
   const has = (id: string) => refs.some(r => r.id === id);
@@ -23,7 +32,13 @@ export function entryGatesFor(rung: RungConfig, kind: PromotionKind = 'promotion
   if (rung.mutationPolicy === 'approval' && !has('approval')) {
     refs.push({ id: 'approval' });
   }
-  return kind === 'rollback' ? refs.filter(r => r.id !== 'previous-rung-proven') : refs;
+  const frozen = Boolean(rung.freezes?.length || ladder?.freezes?.length);
+  if (frozen && kind === 'promotion' && !has(FREEZE_GATE_ID)) {
+    refs.unshift({ id: FREEZE_GATE_ID });
+  }
+  return kind === 'rollback'
+    ? refs.filter(r => r.id !== 'previous-rung-proven' && r.id !== FREEZE_GATE_ID)
+    : refs;
 }
 
 /** Whether promotions (of this kind) into the rung wait for approvers. */

@@ -81,6 +81,36 @@ const routes: Route[] = [
   },
 ];
 
+/** A pause in force, made by an operator before the cells run. */
+let pauseId = '';
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+routes.push(
+  // Stop the line: people only; a ladder or rung pause is a basic permission (403 when denied),
+  // an entity pause needs the entity to be readable first (404 when not).
+  {
+    method: 'post',
+    path: () => '/pauses',
+    body: { scope: 'rung', ladderId: 'khal', rungId: 'prod', reason: 'matrix' },
+    expect: { ...peopleOnly, denied: 403 },
+  },
+  {
+    method: 'post',
+    path: () => '/pauses',
+    body: { scope: 'entity', entityRef: ENTITY, reason: 'matrix' },
+    expect: peopleOnly,
+  },
+  { method: 'post', path: () => `/pauses/${pauseId || ':pause'}/resume`, body: {}, expect: { ...peopleOnly, denied: 403 } },
+  { method: 'get', path: () => '/pauses?ladderId=khal', expect: global },
+  // Marking a commit bad: people who may approve a rung of the ladder; alice, the owner, may not.
+  {
+    method: 'post',
+    path: () => '/bad-commits',
+    body: { entityRef: ENTITY, sha: SHA, reason: 'matrix' },
+    expect: { ...peopleOnly, requester: 403 },
+  },
+  { method: 'get', path: () => `/bad-commits?entityRef=${ENTITY}`, expect: read },
+);
+
 const header: Record<Principal, string> = {
   none: mockCredentials.none.header(),
   service: mockCredentials.service.header(),
@@ -124,6 +154,12 @@ describe('authorization matrix', () => {
       .send({ entityRef: ENTITY, toRung: 'hml', ref: repo.commits.a, reason: 'matrix' });
     if (created.status !== 201) throw new Error(`promotion request failed: ${created.status}`);
     promotionId = created.body.id;
+    const paused = await request(allow.server)
+      .post('/api/ladder/pauses')
+      .set('Authorization', mockCredentials.user.header('user:default/olga'))
+      .send({ scope: 'ladder', ladderId: 'khal', reason: 'matrix' });
+    if (paused.status !== 201) throw new Error(`pause failed: ${paused.status}`);
+    pauseId = paused.body.id;
   });
   afterAll(async () => {
     await Promise.all([allow?.stop(), deny?.stop(), readOnly?.stop()]);
@@ -133,7 +169,7 @@ describe('authorization matrix', () => {
     (Object.keys(route.expect) as Principal[]).map(principal => ({
       principal,
       route,
-      name: `${route.method.toUpperCase()} ${route.path(':id')}${route.body && 'decision' in route.body ? ` (${(route.body as any).decision})` : ''}`,
+      name: `${route.method.toUpperCase()} ${route.path(':id')}${route.body && 'decision' in route.body ? ` (${(route.body as any).decision})` : ''}${route.body && 'scope' in route.body ? ` (${(route.body as any).scope})` : ''}`,
       expected: route.expect[principal],
     })),
   );

@@ -15,7 +15,14 @@ import {
   auditQuerySchema,
   insightsQuerySchema,
   auditReadPermission,
+  badCommitCreatePermission,
   cancelRequestSchema,
+  createBadCommitRequestSchema,
+  createLinePauseRequestSchema,
+  linePausePermission,
+  listBadCommitsQuerySchema,
+  listLinePausesQuerySchema,
+  resumeLinePauseRequestSchema,
   changesQuerySchema,
   claimRequestSchema,
   deployResultRequestSchema,
@@ -56,6 +63,7 @@ import type { LadderOverview } from '../service/LadderOverview';
 import { decodeCursor, encodeCursor } from '../service/LadderOverview';
 import type { PromotionCommands } from '../service/PromotionCommands';
 import type { PromotionViews } from '../service/PromotionViews';
+import type { PolicyCommands } from '../policy/PolicyCommands';
 import type { GroupMemberships } from '../service/GroupMemberships';
 import { ladderSummary } from '../service/rungSummary';
 import { createOpenApiRouter } from '../schema/openapi';
@@ -81,6 +89,7 @@ export interface RouterOptions {
   decisions?: PermissionDecisions;
   memberships: GroupMemberships;
   commands: PromotionCommands;
+  policy: PolicyCommands;
   views: PromotionViews;
   entityView: EntityLadderView;
   overview: LadderOverview;
@@ -222,7 +231,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     // A customer's stakeholders see their own customers' apps only; the page may be shorter.
     const visible = await access.inCustomerScope(caller, overview.items.map(i => i.entityRef));
     const items = overview.items.filter(i => visible.has(i.entityRef));
-    res.json({ ...overview, items, totalItems: overview.totalItems - (overview.items.length - items.length) });
+    // A pause of one entity is shown with its row only.
+    const pauses = overview.pauses?.filter(p => !p.entityRef || visible.has(p.entityRef));
+    res.json({
+      ...overview,
+      items,
+      totalItems: overview.totalItems - (overview.items.length - items.length),
+      ...(pauses ? { pauses } : {}),
+    });
   });
 
   router.post('/promotions', async (req, res) => {
@@ -552,6 +568,89 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       p => ({ rung: p.rungId, ref: p.ref }),
     );
     res.status(201).json(placement);
+  });
+
+  // Stop the line. Pausing a ladder or a rung spans many entities: a basic permission decides it;
+  // pausing one entity also needs the entity to be readable (a hidden one answers 404).
+  router.post('/pauses', async (req, res) => {
+    const caller = await user(req);
+    const body = parseInput(createLinePauseRequestSchema, req.body, 'pause');
+    const entityRef = body.entityRef ? normalizeEntityRef(body.entityRef) : undefined;
+    if (entityRef) await access.requireReadable(caller, entityRef);
+    await authorize(caller, linePausePermission);
+    const pause = await audited(
+      req,
+      'line-pause',
+      { scope: body.scope, ladderId: body.ladderId ?? null, rungId: body.rungId ?? null, entityRef: entityRef ?? null },
+      () => options.policy.pause(caller, { ...body, ...(entityRef ? { entityRef } : {}) }),
+      p => ({ pauseId: p.id }),
+    );
+    res.status(201).json(pause);
+  });
+
+  router.get('/pauses', async (req, res) => {
+    const caller = await allowed(req, 'overview.read');
+    await authorize(caller, ladderReadPermission);
+    const query = parseInput(listLinePausesQuerySchema, req.query, 'query');
+    const entityRef = query.entityRef ? normalizeEntityRef(query.entityRef) : undefined;
+    let ladderIds = query.ladderId ? [query.ladderId] : undefined;
+    if (entityRef) {
+      const target = await access.requireReadable(caller, entityRef);
+      ladderIds = [...new Set([...(ladderIds ?? []), target.ladder.id])];
+    }
+    const filtered = ladderIds !== undefined || entityRef !== undefined;
+    const pauses = await store.listPauses(
+      filtered ? { ladderIds: ladderIds ?? [], entityRefs: entityRef ? [entityRef] : [] } : undefined,
+    );
+    // Entity pauses name the entity: shown only to who may read it.
+    const named = pauses.flatMap(p => (p.entityRef ? [p.entityRef] : []));
+    const readable = named.length ? await access.readable(caller, named) : new Set<string>();
+    res.json({ items: pauses.filter(p => !p.entityRef || readable.has(p.entityRef)) });
+  });
+
+  router.post('/pauses/:id/resume', async (req, res) => {
+    const caller = await user(req);
+    const body = parseInput(resumeLinePauseRequestSchema, req.body ?? {}, 'resume');
+    const pause = await store.getPause(req.params.id);
+    const missing = `no pause ${JSON.stringify(req.params.id)}; list the pauses in force with GET /pauses (khal line status)`;
+    if (!pause) throw new NotFoundError(missing);
+    if (pause.entityRef) {
+      await access.requireReadable(caller, pause.entityRef).catch(error => {
+        throw error instanceof NotFoundError ? new NotFoundError(missing) : error;
+      });
+    }
+    await authorize(caller, linePausePermission);
+    const resumed = await audited(
+      req,
+      'line-resume',
+      { pauseId: pause.id, scope: pause.scope },
+      () => options.policy.resume(caller, pause.id, body),
+      p => ({ pauseId: p.id, resumedAt: p.resumedAt ?? '' }),
+    );
+    res.json(resumed);
+  });
+
+  router.post('/bad-commits', async (req, res) => {
+    const caller = await user(req);
+    const body = parseInput(createBadCommitRequestSchema, req.body, 'bad commit');
+    const entityRef = normalizeEntityRef(body.entityRef);
+    await access.requireAllowed(caller, badCommitCreatePermission, entityRef);
+    const marked = await audited(
+      req,
+      'commit-mark-bad',
+      { entityRef, sha: body.sha },
+      () => options.policy.markBad(caller, { ...body, entityRef }),
+      r => ({ badCommitId: r.id, ended: r.endedPromotions.length }),
+    );
+    res.status(201).json(marked);
+  });
+
+  router.get('/bad-commits', async (req, res) => {
+    const caller = await allowed(req, 'entities.read');
+    const query = parseInput(listBadCommitsQuerySchema, req.query, 'query');
+    const entityRef = normalizeEntityRef(query.entityRef);
+    await access.requireReadable(caller, entityRef);
+    res.json({ items: await store.listBadCommits([entityRef]) });
   });
 
   return outer;

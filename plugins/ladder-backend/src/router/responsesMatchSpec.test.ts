@@ -354,6 +354,43 @@ describe('every route answers what the OpenAPI spec says', () => {
     expect((await get('/overview?limit=0')).status).toBe(400);
   });
 
+  it('stop the line and bad commits: pause, list, resume, mark bad, list bad commits', async () => {
+    const as = (who: string) => mockCredentials.user.header(`user:default/${who}`);
+    const postAs = async (who: string, p: string, body: object) =>
+      expectMatchesSpec(
+        await request(backend.server).post(`/api/ladder${p}`).set('Authorization', as(who)).send(body),
+      );
+    const pause = await postAs('olga', '/pauses', { scope: 'rung', ladderId: 'khal', rungId: 'prod', reason: 'upgrade' });
+    expect(pause.status).toBe(201);
+    expect((await postAs('olga', '/pauses', { scope: 'rung', ladderId: 'khal', rungId: 'prod', reason: 'again' })).status).toBe(409);
+    expect((await postAs('olga', '/pauses', { scope: 'rung', ladderId: 'khal', reason: 'no rung' })).status).toBe(400);
+    expect((await postAs('olga', '/pauses', { scope: 'entity', entityRef: 'component:default/nope', reason: 'x' })).status).toBe(404);
+    expect((await get('/pauses?ladderId=khal')).body.items).toHaveLength(1);
+    expect((await get(`/pauses?entityRef=${ENTITY}`)).status).toBe(200);
+    expect((await get('/pauses?ladderId=Not A Ladder')).status).toBe(400);
+    const view = await get('/entities/component/default/orders-api');
+    expect(view.body.pauses).toEqual([expect.objectContaining({ id: pause.body.id })]);
+    expect((await get('/overview')).body.pauses).toEqual([expect.objectContaining({ id: pause.body.id })]);
+    expect((await postAs('omar', `/pauses/${pause.body.id}/resume`, { reason: 'done' })).status).toBe(200);
+    expect((await postAs('omar', `/pauses/${pause.body.id}/resume`, {})).status).toBe(409);
+    expect((await postAs('omar', '/pauses/no-such-pause/resume', {})).status).toBe(404);
+
+    const sha = repo.withNewFields;
+    expect((await postAs('alice', '/bad-commits', { entityRef: ENTITY, sha, reason: 'mine' })).status).toBe(403);
+    const bad = await postAs('sam', '/bad-commits', { entityRef: ENTITY, sha, reason: 'corrupts orders' });
+    expect(bad.status).toBe(201);
+    expect((await postAs('sam', '/bad-commits', { entityRef: ENTITY, sha, reason: 'again' })).status).toBe(409);
+    expect((await postAs('sam', '/bad-commits', { entityRef: ENTITY, sha: 'abc', reason: 'x' })).status).toBe(400);
+    expect((await postAs('sam', '/bad-commits', { entityRef: 'component:default/nope', sha, reason: 'x' })).status).toBe(404);
+    expect((await get(`/bad-commits?entityRef=${ENTITY}`)).body.items).toEqual([expect.objectContaining({ sha })]);
+    expect((await get('/bad-commits')).status).toBe(400);
+    expect((await get('/bad-commits?entityRef=component:default/nope')).status).toBe(404);
+    // Refused with the reason: promoting the bad commit anywhere.
+    const refused = await post('/promotions', { entityRef: ENTITY, toRung: 'mirrored', ref: sha });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/marked bad by user:default\/sam .*"corrupts orders"/);
+  });
+
   it('checked every operation of the spec', () => {
     expect(specOperations().filter(op => !checkedOperations.has(op))).toEqual(
       [],

@@ -130,12 +130,18 @@ export class EntityLadderView {
           : {}),
       };
     });
+    const [pauses, badCommits] = await Promise.all([
+      this.deps.store.listPauses({ ladderIds: [target.ladder.id], entityRefs: [target.entityRef] }),
+      this.deps.store.listBadCommits([target.entityRef]),
+    ]);
     return {
       entityRef: target.entityRef,
       ladder: entityLadderSummary(target.ladder, valuesFor),
       rungs,
       openPromotions,
       next: await this.nextStep(target, placements, openPromotions, drifts, preview),
+      pauses,
+      badCommits,
     };
   }
 
@@ -273,7 +279,7 @@ export class EntityLadderView {
     };
     return runGates({
       gates,
-      refs: entryGatesFor(target.ladder.rungs[rungIndex], 'promotion'),
+      refs: entryGatesFor(target.ladder.rungs[rungIndex], 'promotion', target.ladder),
       context: { ...context, proveRung },
       timeoutMs: gateTimeoutMs,
     });

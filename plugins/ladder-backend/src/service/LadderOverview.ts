@@ -241,10 +241,15 @@ export class LadderOverview {
       };
     });
     const next = response.pageInfo?.nextCursor;
+    const pauses = await store.listPauses({
+      ladderIds: ladders.map(l => l.id),
+      entityRefs: items.map(i => i.entityRef),
+    });
     return {
       ladders: ladders.map(ladderSummary),
       items,
       totalItems: response.totalItems,
+      pauses,
       ...(entities.length > 0 && next
         ? { nextCursor: encodeOverviewCursor(next) }
         : {}),

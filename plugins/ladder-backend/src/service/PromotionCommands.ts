@@ -26,6 +26,7 @@ import type { GroupMemberships } from './GroupMemberships';
 import type { LadderEntities, LadderEntity } from './LadderEntities';
 import type { LadderNotifier } from './LadderNotifier';
 import { PromotionEngine, toPlacement } from './PromotionEngine';
+import { holdRefusal } from '../policy/holds';
 
 /**
  * What people (and the scaffolder) ask the engine to do: request, approve, reject, cancel and
@@ -111,6 +112,17 @@ export class PromotionCommands {
       ...request,
       ref: await this.resolveCommit(target, request.ref),
     };
+    // Said early, with the rung's title; the store decides it again in the creating transaction.
+    await this.refuseIfHeld(
+      {
+        entityRef: target.entityRef,
+        ladderId: target.ladder.id,
+        rungId: rung.id,
+        ref: input.ref,
+        rungTitle: rung.title,
+      },
+      'requested',
+    );
     if (
       rung.mutationPolicy === 'operators' &&
       !(await memberships.isMember(user, [config.operatorsGroup]))
@@ -294,6 +306,25 @@ export class PromotionCommands {
     return engine.advance(record.id, caller.actor);
   }
 
+  /** 409 naming the pause (reason, who, since when) or the bad mark that holds this promotion back. */
+  private async refuseIfHeld(
+    target: {
+      entityRef: string;
+      ladderId: string;
+      rungId: string;
+      ref: string;
+      rungTitle?: string;
+    },
+    done: string,
+  ): Promise<void> {
+    const refusal = holdRefusal(
+      await this.deps.store.holdsOn(target),
+      done,
+      target,
+    );
+    if (refusal) throw new ConflictError(refusal);
+  }
+
   /** The full commit SHA of a ref in the entity's repository, or a 400 naming the ref, the repository and the fix. */
   private async resolveCommit(
     target: LadderEntity,
@@ -473,6 +504,25 @@ export class PromotionCommands {
     if (promotion.phase !== 'Deploying') {
       throw new ConflictError(
         `promotion ${promotion.id} is "${promotion.phase}": its deploy result was already taken into account`,
+      );
+    }
+    // A stopped line takes no successful deploy: the promotion stays "Deploying" until the line
+    // is resumed (the engine refuses the step again in its transaction, whoever reports). A failed
+    // deploy ends the promotion, which a stopped line does not prevent.
+    if (input.exitCode === 0) {
+      const target = await this.deps.entities
+        .load(promotion.entityRef)
+        .catch(() => undefined);
+      await this.refuseIfHeld(
+        {
+          entityRef: promotion.entityRef,
+          ladderId: promotion.ladderId,
+          rungId: promotion.toRung,
+          ref: promotion.ref,
+          rungTitle: target?.ladder.rungs.find(r => r.id === promotion.toRung)
+            ?.title,
+        },
+        'deployed',
       );
     }
     await this.deps.evidence.add(caller, {

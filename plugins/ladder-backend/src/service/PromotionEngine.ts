@@ -42,6 +42,8 @@ import {
 } from './phaseEvents';
 import type { PromotionChange } from './promotionChange';
 import type { LadderMetrics } from './LadderMetrics';
+import { heldStep, holdRefusal, movesForward } from '../policy/holds';
+import { badCommitChange } from '../policy/badCommitChange';
 
 /** How often `write` decides again after losing a race before it answers 409. */
 const WRITE_ATTEMPTS = 5;
@@ -213,7 +215,11 @@ export class PromotionEngine {
     });
     return runGates({
       gates: this.deps.gates,
-      refs: entryGatesFor(rung, options.promotion?.kind ?? 'promotion'),
+      refs: entryGatesFor(
+        rung,
+        options.promotion?.kind ?? 'promotion',
+        options.target.ladder,
+      ),
       context,
       timeoutMs: this.deps.gateTimeoutMs,
     });
@@ -336,6 +342,15 @@ export class PromotionEngine {
       return { event: 'error', message: `cannot continue: ${why}` };
     }
     const rung = target.ladder.rungs[rungIndex];
+    if (!isTerminal(p.phase)) {
+      const { badCommit } = await this.deps.store.holdsOn({
+        entityRef: p.entityRef,
+        ladderId: p.ladderId,
+        rungId: p.toRung,
+        ref: p.ref,
+      });
+      if (badCommit) return badCommitChange(p, badCommit);
+    }
 
     switch (p.phase) {
       case 'Checking':
@@ -494,6 +509,24 @@ export class PromotionEngine {
         message,
         ...(change.claimedBy ? { claimedBy: change.claimedBy } : {}),
       });
+      // Stop the line and bad commits are decided here, in the transaction of the step, after
+      // the version-checked update locked the row: a pause or bad mark committed before this
+      // point is seen (or bumped the version, failing the update), one committed after it waits
+      // for this transaction and comes after it.
+      if (movesForward(change)) {
+        const target = {
+          entityRef: p.entityRef,
+          ladderId: p.ladderId,
+          rungId: p.toRung,
+          ref: p.ref,
+        };
+        const refusal = holdRefusal(
+          await tx.holdsOn(target),
+          heldStep(event, change.approval?.decision === 'approve'),
+          { ...target, rungTitle: rung?.title },
+        );
+        if (refusal) throw new ConflictError(refusal);
+      }
       if (change.approval)
         await tx.insertApproval({ promotionId: p.id, ...change.approval });
       if (change.idempotency)

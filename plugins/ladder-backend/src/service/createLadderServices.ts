@@ -44,6 +44,7 @@ import { LadderMetrics } from './LadderMetrics';
 import { DeliveryInsights } from './DeliveryInsights';
 import { PromotionViews } from './PromotionViews';
 import { PermissionDecisions } from '../access/PermissionDecisions';
+import { PolicyCommands } from '../policy/PolicyCommands';
 
 /** Builds the engine's services from platform services and the parsed config. */
 export async function createLadderServices(deps: {
@@ -157,6 +158,16 @@ export async function createLadderServices(deps: {
     manifests,
     evidence,
   });
+  const policy = new PolicyCommands({
+    config,
+    store,
+    engine,
+    entities,
+    memberships,
+    notifier,
+    redactor,
+    logger,
+  });
   return {
     store,
     metrics,
@@ -167,6 +178,7 @@ export async function createLadderServices(deps: {
       config,
     }),
     redactor,
+    policy,
     entities,
     decisions,
     memberships,

@@ -1,4 +1,4 @@
-import type { LadderDefinition, LadderSummary, RungConfig, RungSummary } from '@khal/plugin-ladder-common';
+import { freezesOf, type LadderDefinition, type LadderSummary, type RungConfig, type RungSummary } from '@khal/plugin-ladder-common';
 import { renderForPeople } from './rungCommands';
 
 /** Placeholder values of one entity on one rung (see commandValues). */
@@ -9,7 +9,8 @@ type Values = Record<string, string | undefined>;
  * namespace are rendered for the entity, as the deploy plan renders them; without, they are the
  * configured templates (the ladder definitions).
  */
-export function rungSummary(rung: RungConfig, values?: Values): RungSummary {
+export function rungSummary(rung: RungConfig, values?: Values, ladder?: Pick<LadderDefinition, 'freezes'>): RungSummary {
+  const freezes = freezesOf(ladder ?? {}, rung);
   const commands = Object.fromEntries(
     Object.entries(rung.commands).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
@@ -39,11 +40,12 @@ export function rungSummary(rung: RungConfig, values?: Values): RungSummary {
       ? Object.fromEntries(Object.entries(commands).map(([name, template]) => [name, renderForPeople(template, values)]))
       : commands,
     ...(rung.metadata ? { metadata: rung.metadata } : {}),
+    ...(freezes.length ? { freezes } : {}),
   };
 }
 
 export function ladderSummary(ladder: LadderDefinition): LadderSummary {
-  return { id: ladder.id, title: ladder.title, description: ladder.description, rungs: ladder.rungs.map(r => rungSummary(r)) };
+  return { id: ladder.id, title: ladder.title, description: ladder.description, rungs: ladder.rungs.map(r => rungSummary(r, undefined, ladder)) };
 }
 
 /** The ladder of one entity: each rung's commands rendered with `valuesFor` (see commandValues). */
@@ -51,7 +53,7 @@ export function entityLadderSummary(
   ladder: LadderDefinition,
   valuesFor: (rung: RungConfig, index: number) => Values,
 ): LadderSummary {
-  return { ...ladderSummary(ladder), rungs: ladder.rungs.map((rung, i) => rungSummary(rung, valuesFor(rung, i))) };
+  return { ...ladderSummary(ladder), rungs: ladder.rungs.map((rung, i) => rungSummary(rung, valuesFor(rung, i), ladder)) };
 }
 
 /** A commit sha as people read it (7 characters); other refs unchanged. */

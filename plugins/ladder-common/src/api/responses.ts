@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { mutationPolicies } from '../config/schema';
 import { promotionPhases } from '../phases/phase';
 import { promotionKinds } from './requests';
+import { badCommitSchema, linePauseSchema } from './policy';
 
 /**
  * Response schemas of the ladder REST API. The backend builds these shapes, the frontend and
@@ -66,6 +67,17 @@ export const rungSummarySchema = z.object({
       contacts: z.array(z.string()),
       requiresExplanation: z.boolean(),
     })
+    .optional(),
+  /** Freezes of the rung or its ladder that have not ended yet, earliest first. */
+  freezes: z
+    .array(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        reason: z.string(),
+        scope: z.enum(['ladder', 'rung']),
+      }),
+    )
     .optional(),
 });
 export type RungSummary = z.infer<typeof rungSummarySchema>;
@@ -240,6 +252,10 @@ export const entityLadderResponseSchema = z.object({
   rungs: z.array(rungViewSchema),
   openPromotions: z.array(promotionSchema),
   next: nextStepSchema,
+  /** Pauses in force over this entity: of its ladder, of one of its rungs, or of the entity. */
+  pauses: z.array(linePauseSchema).optional(),
+  /** Commits of this entity marked bad: never promoted anywhere. */
+  badCommits: z.array(badCommitSchema).optional(),
 });
 export type EntityLadderResponse = z.infer<typeof entityLadderResponseSchema>;
 
@@ -270,6 +286,8 @@ export const overviewResponseSchema = z.object({
   items: z.array(overviewRowSchema),
   totalItems: z.number(),
   nextCursor: z.string().optional(),
+  /** Pauses in force over the ladders shown (ladder and rung scope) and the entities of this page. */
+  pauses: z.array(linePauseSchema).optional(),
 });
 export type OverviewResponse = z.infer<typeof overviewResponseSchema>;
 

@@ -16,5 +16,5 @@ export interface LadderChangeSignal {
   entityRef: string;
   promotionId?: string;
   phase?: string;
-  change: 'promotion' | 'approval' | 'evidence' | 'placement' | 'drift';
+  change: 'promotion' | 'approval' | 'evidence' | 'placement' | 'drift' | 'policy';
 }

@@ -2,3 +2,4 @@ export * from './schema';
 export * from './parse';
 export * from './access';
 export * from './shellCommand';
+export * from './freezes';

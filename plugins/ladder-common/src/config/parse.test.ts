@@ -68,6 +68,24 @@ describe('parseLadderConfig', () => {
       'approver groups are catalog group refs',
     ],
     [
+      'a freeze that ends before it starts',
+      { ladders: [{ id: 'l', title: 'L', rungs: [rung('a', { freezes: [{ from: '2026-12-20T18:00:00Z', to: '2026-12-20T08:00:00Z', reason: 'x' }] })] }] },
+      'ladder.ladders[0].rungs[0].freezes[0].to',
+      '"to" must be after "from"',
+    ],
+    [
+      'a freeze time without an offset',
+      { ladders: [{ id: 'l', title: 'L', freezes: [{ from: '2026-12-20 18:00', to: '2027-01-04T09:00:00-03:00', reason: 'x' }], rungs: [rung('a')] }] },
+      'ladder.ladders[0].freezes[0].from',
+      'an ISO 8601 time with an offset',
+    ],
+    [
+      'a freeze without a reason',
+      { ladders: [{ id: 'l', title: 'L', freezes: [{ from: '2026-12-20T18:00:00Z', to: '2027-01-04T09:00:00Z', reason: ' ' }], rungs: [rung('a')] }] },
+      'ladder.ladders[0].freezes[0].reason',
+      'say why',
+    ],
+    [
       'an unknown key',
       { ladders: [{ id: 'l', title: 'L', rungs: [rung('a', { titel: 'x' })] }] },
       'ladder.ladders[0].rungs[0]',

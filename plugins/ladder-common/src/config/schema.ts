@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_SERVICE_PRINCIPALS, customerSchema, servicePrincipalSchema } from './access';
 import { EVIDENCE_MAX_BYTES } from '../api/requests';
+import { freezeSchema } from './freezes';
 
 /**
  * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
@@ -116,6 +117,8 @@ export const rungSchema = z.strictObject({
       requiresExplanation: z.boolean().default(false),
     })
     .optional(),
+  /** Times nothing is promoted onto this rung (the `freeze` gate says why and until when). */
+  freezes: z.array(freezeSchema).optional(),
 });
 /** @public */
 export type RungConfig = z.output<typeof rungSchema>;
@@ -125,6 +128,8 @@ export const ladderSchema = z.strictObject({
   title: z.string().min(1, 'a ladder needs a title'),
   description: z.string().default(''),
   rungs: z.array(rungSchema).min(1, 'a ladder needs at least one rung'),
+  /** Times nothing is promoted onto any rung of this ladder. */
+  freezes: z.array(freezeSchema).optional(),
 });
 /** @public */
 export type LadderDefinition = z.output<typeof ladderSchema>;

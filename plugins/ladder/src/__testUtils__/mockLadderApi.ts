@@ -20,6 +20,9 @@ export function mockLadderApi(overrides: Partial<jest.Mocked<LadderApi>> = {}): 
     getInsights: jest.fn().mockResolvedValue(insights),
     getChanges: jest.fn().mockResolvedValue(changes),
     getPromotionChanges: jest.fn().mockResolvedValue(changes),
+    pauseLine: jest.fn(),
+    resumeLine: jest.fn(),
+    markBadCommit: jest.fn(),
     ...overrides,
   };
 }

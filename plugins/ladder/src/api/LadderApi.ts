@@ -2,6 +2,10 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ApprovalDecision,
   AuditEvent,
+  BadCommitResponse,
+  CreateBadCommitRequest,
+  CreateLinePauseRequest,
+  LinePause,
   ChangesResponse,
   DeliveryInsights,
   CreateEvidenceRequest,
@@ -131,6 +135,12 @@ export interface LadderApi {
   getChanges(query: ChangesQuery): Promise<ChangesResponse>;
   /** What a promotion changes on its rung (from the ref the rung held before it). */
   getPromotionChanges(promotionId: string): Promise<ChangesResponse>;
+  /** Stop the line: pause a ladder, one of its rungs, or one entity, with a reason. */
+  pauseLine(request: CreateLinePauseRequest): Promise<LinePause>;
+  /** Resume a pause in force. */
+  resumeLine(pauseId: string, reason?: string): Promise<LinePause>;
+  /** Mark a commit of an entity bad: never promoted anywhere; its open promotions end. */
+  markBadCommit(request: CreateBadCommitRequest): Promise<BadCommitResponse>;
 }
 
 /** @public */

@@ -7,7 +7,11 @@ import {
   LADDER_PLUGIN_ID,
   createLadderApiClient,
   unresolvedFactSchema,
+  type BadCommitResponse,
   type ChangesResponse,
+  type CreateBadCommitRequest,
+  type CreateLinePauseRequest,
+  type LinePause,
   type CreateEvidenceRequest,
   type DeliveryInsights,
   type CreatePromotionRequest,
@@ -145,6 +149,23 @@ export class LadderClient implements LadderApi {
         params: { path: { id: promotionId } },
       }),
     );
+  }
+
+  pauseLine(request: CreateLinePauseRequest): Promise<LinePause> {
+    return body(this.client.POST('/pauses', { body: request }));
+  }
+
+  resumeLine(pauseId: string, reason?: string): Promise<LinePause> {
+    return body(
+      this.client.POST('/pauses/{id}/resume', {
+        params: { path: { id: pauseId } },
+        body: reason ? { reason } : {},
+      }),
+    );
+  }
+
+  markBadCommit(request: CreateBadCommitRequest): Promise<BadCommitResponse> {
+    return body(this.client.POST('/bad-commits', { body: request }));
   }
 
   createEvidence(request: CreateEvidenceRequest): Promise<Evidence> {

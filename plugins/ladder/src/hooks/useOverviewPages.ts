@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import type { LadderSummary, OverviewRow } from '@khal/plugin-ladder-common';
+import type { LadderSummary, LinePause, OverviewRow } from '@khal/plugin-ladder-common';
 import { ladderApiRef } from '../api';
 
 /** Filters of the overview matrix; empty strings mean "any". */
@@ -23,6 +23,7 @@ export function useOverviewPages(filters: OverviewFilters) {
   const [rows, setRows] = useState<OverviewRow[]>([]);
   const [ladders, setLadders] = useState<LadderSummary[]>([]);
   const [totalItems, setTotalItems] = useState<number | undefined>();
+  const [pauses, setPauses] = useState<LinePause[]>([]);
   const [nextCursor, setNextCursor] = useState<string | undefined>();
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>();
@@ -46,6 +47,11 @@ export function useOverviewPages(filters: OverviewFilters) {
         setRows(prev => (cursor ? [...prev, ...page.items] : page.items));
         setLadders(page.ladders);
         setTotalItems(page.totalItems);
+        // Pauses of entities come with their rows; ladder and rung pauses are the same on every page.
+        setPauses(prev => {
+          const all = cursor ? [...prev, ...(page.pauses ?? [])] : page.pauses ?? [];
+          return all.filter((p, i) => all.findIndex(q => q.id === p.id) === i);
+        });
         setNextCursor(page.nextCursor);
       } catch (e) {
         if (mine === generation.current) setError(e);
@@ -64,6 +70,7 @@ export function useOverviewPages(filters: OverviewFilters) {
     rows,
     ladders,
     totalItems,
+    pauses,
     loading,
     error,
     hasMore: Boolean(nextCursor),

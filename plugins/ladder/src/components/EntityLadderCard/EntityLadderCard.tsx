@@ -9,6 +9,7 @@ import { useEntityLadder } from '../../hooks/useEntityLadder';
 import { useEntityLadderLink } from '../../hooks/useEntityLadderLink';
 import { ErrorAlert } from '../ErrorAlert';
 import { LadderEmptyState } from '../LadderEmptyState';
+import { LinePauseBanner } from '../ReleasePolicy';
 import { RungRow } from './RungRow';
 
 const useStyles = makeStyles(theme => ({
@@ -70,6 +71,10 @@ function EnrolledLadderCard(props: { entityRef: string }) {
   }
   return (
     <InfoCard title="Ladder" subheader={value.ladder.title}>
+      <LinePauseBanner
+        pauses={value.pauses ?? []}
+        rungTitle={id => value.rungs.find(r => r.rung.id === id)?.rung.title ?? id}
+      />
       <RungRow rungs={value.rungs} />
       <Typography variant="body2" className={classes.next} data-testid="ladder-next-step">
         {value.next.summary}

@@ -6,8 +6,12 @@ import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
 import {
   LADDER_ANNOTATION,
+  badCommitCreatePermission,
+  linePausePermission,
+  pauseCovers,
   evidenceCreatePermission,
   promotionCreatePermission,
   type EntityLadderResponse,
@@ -37,6 +41,7 @@ import { RequestPromotionDialog } from '../RequestPromotionDialog';
 import { RungRow } from '../EntityLadderCard/RungRow';
 import { OpenPromotionPanel } from './OpenPromotionPanel';
 import { RungDetails } from './RungDetails';
+import { BadCommitList, LinePauseBanner, MarkBadCommitDialog, StopTheLineDialog } from '../ReleasePolicy';
 
 function permitted(decision: boolean | undefined, permission: { name: string }): ActionAvailability {
   if (decision === undefined) return { allowed: false, reason: 'checking your permissions…' };
@@ -75,7 +80,9 @@ export function EntityLadderContent() {
 
 type Dialog =
   | { type: 'promotion'; kind: PromotionKind; toRung?: string; ref?: string }
-  | { type: 'evidence'; rung?: string };
+  | { type: 'evidence'; rung?: string }
+  | { type: 'pause' }
+  | { type: 'bad-commit' };
 
 function EnrolledLadderContent(props: { entityRef: string }) {
   const { entityRef } = props;
@@ -85,6 +92,11 @@ function EnrolledLadderContent(props: { entityRef: string }) {
   const user = useSignedInUser();
   const permissions = useLadderPermissions(entityRef);
   const [dialog, setDialog] = useState<Dialog | undefined>();
+  const pausePermission = usePermission({ permission: linePausePermission });
+  const markBadPermission = usePermission({ permission: badCommitCreatePermission, resourceRef: entityRef });
+  const mayPause = pausePermission.loading ? undefined : pausePermission.allowed;
+  const mayMarkBad = markBadPermission.loading ? undefined : markBadPermission.allowed;
+  const [policyError, setPolicyError] = useState<unknown>();
 
   const evidence = useMemo(
     () => new Map<string, Evidence>((evidenceList.value?.items ?? []).map(e => [e.id, e])),
@@ -116,6 +128,23 @@ function EnrolledLadderContent(props: { entityRef: string }) {
     setDialog(undefined);
     ladder.retry();
   };
+  const pauses = value.pauses ?? [];
+  const badCommits = value.badCommits ?? [];
+  const badOf = (ref: string | undefined) => badCommits.find(b => b.sha === ref);
+  const pauseOf = (rungId: string) =>
+    pauses.find(p => pauseCovers(p, { entityRef, ladderId: value.ladder.id, rungId }));
+  const knownShas = [
+    ...new Set([...value.rungs.flatMap(r => (r.placement ? [r.placement.ref] : [])), ...value.openPromotions.map(p => p.ref)]),
+  ].filter(sha => !badOf(sha));
+  const resume = async (pauseId: string) => {
+    setPolicyError(undefined);
+    try {
+      await api.resumeLine(pauseId);
+      ladder.retry();
+    } catch (e) {
+      setPolicyError(e);
+    }
+  };
 
   return (
     <Grid container spacing={3}>
@@ -124,6 +153,8 @@ function EnrolledLadderContent(props: { entityRef: string }) {
           {ladder.error ? (
             <ErrorAlert title="Could not refresh the ladder" error={ladder.error} onRetry={ladder.retry} />
           ) : null}
+          <LinePauseBanner pauses={pauses} rungTitle={titleOf} canResume={mayPause} onResume={p => resume(p.id)} />
+          {policyError ? <ErrorAlert title="Could not resume the line" error={policyError} /> : null}
           <RungRow rungs={value.rungs} />
           <ClusterObservation rungs={value.rungs} reading={ladder.loading} onReadLive={ladder.readLive} />
           <Typography variant="body1" style={{ marginTop: 16 }} data-testid="ladder-next-step">
@@ -141,7 +172,20 @@ function EnrolledLadderContent(props: { entityRef: string }) {
               availability={permitted(permissions.evidence, evidenceCreatePermission)}
               onClick={() => setDialog({ type: 'evidence' })}
             />
+            <ActionButton
+              label="Stop the line"
+              color="secondary"
+              availability={permitted(mayPause, linePausePermission)}
+              onClick={() => setDialog({ type: 'pause' })}
+            />
+            <ActionButton
+              label="Mark a commit bad"
+              color="secondary"
+              availability={permitted(mayMarkBad, badCommitCreatePermission)}
+              onClick={() => setDialog({ type: 'bad-commit' })}
+            />
           </div>
+          <BadCommitList badCommits={badCommits} />
         </InfoCard>
       </Grid>
 
@@ -192,6 +236,8 @@ function EnrolledLadderContent(props: { entityRef: string }) {
               setDialog({ type: 'promotion', kind: 'rollback', toRung: view.rung.id, ref: previousRef(view) ?? '' })
             }
             onRecordEvidence={() => setDialog({ type: 'evidence', rung: view.rung.id })}
+            badCommit={badOf(view.placement?.ref)}
+            paused={pauseOf(view.rung.id)?.reason}
           />
         ))}
       </Grid>
@@ -210,6 +256,21 @@ function EnrolledLadderContent(props: { entityRef: string }) {
         kind={dialog?.type === 'promotion' ? dialog.kind : 'promotion'}
         initialToRung={dialog?.type === 'promotion' ? dialog.toRung : undefined}
         initialRef={dialog?.type === 'promotion' ? dialog.ref : undefined}
+        onClose={() => setDialog(undefined)}
+        onDone={changed}
+      />
+      <StopTheLineDialog
+        entityRef={entityRef}
+        ladderId={value.ladder.id}
+        rungs={value.rungs.map(r => ({ id: r.rung.id, title: r.rung.title }))}
+        open={dialog?.type === 'pause'}
+        onClose={() => setDialog(undefined)}
+        onDone={changed}
+      />
+      <MarkBadCommitDialog
+        entityRef={entityRef}
+        knownShas={knownShas}
+        open={dialog?.type === 'bad-commit'}
         onClose={() => setDialog(undefined)}
         onDone={changed}
       />

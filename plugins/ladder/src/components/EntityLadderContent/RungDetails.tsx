@@ -11,13 +11,15 @@ import {
   type Evidence,
   type RungView,
 } from '@khal/plugin-ladder-common';
-import { formatAge } from '../../format/age';
-import { shortEntityRef, shortRef } from '../../format/shortRef';
+import { formatAge, formatTime } from '../../format/age';
+import { shortEntityRef } from '../../format/shortRef';
 import type { ActionAvailability } from '../../promotions/actionAvailability';
 import { ActionButton } from '../ActionButton';
 import { CommandList } from '../DeployPlan';
 import { GateChecklist } from '../GateChecklist';
 import { ToneChip } from '../ToneChip';
+import { activeFreeze, type BadCommit } from '@khal/plugin-ladder-common';
+import { RefWithMark } from '../ReleasePolicy';
 
 const useStyles = makeStyles(theme => ({
   summary: { display: 'flex', alignItems: 'center', gap: theme.spacing(1.5), flexWrap: 'wrap' },
@@ -49,12 +51,17 @@ export interface RungDetailsProps {
   recordEvidence: ActionAvailability;
   onRollback: () => void;
   onRecordEvidence: () => void;
+  /** Set when the placed commit is marked bad: shown struck through with the reason. */
+  badCommit?: BadCommit;
+  /** Set when the line is stopped for this rung (the pause's one-line reason). */
+  paused?: string;
 }
 
 /** Everything about one rung: what it is, what sits on it, its proof and its commands. */
 export function RungDetails(props: RungDetailsProps) {
-  const { view, evidence, rollback, recordEvidence, onRollback, onRecordEvidence } = props;
+  const { view, evidence, rollback, recordEvidence, onRollback, onRecordEvidence, badCommit, paused } = props;
   const { rung, placement, cluster, drift } = view;
+  const freeze = activeFreeze(rung.freezes ?? []);
   const classes = useStyles();
   const headingId = `rung-heading-${rung.id}`;
   return (
@@ -65,7 +72,13 @@ export function RungDetails(props: RungDetailsProps) {
             {rung.title}
           </Typography>
           <ToneChip tone={rungStatusTone(view.status)} label={rungStatusLabel(view.status)} />
-          <span className={classes.ref}>{placement ? shortRef(placement.ref) : 'nothing placed'}</span>
+          <span className={classes.ref}>
+            {placement ? <RefWithMark refName={placement.ref} bad={badCommit} /> : 'nothing placed'}
+          </span>
+          {paused ? <ToneChip tone="warning" label={`paused: ${paused}`} /> : null}
+          {freeze ? (
+            <ToneChip tone="warning" label={`frozen until ${formatTime(freeze.to)}`} title={freeze.reason} />
+          ) : null}
           {rung.optional ? <Typography variant="caption">optional</Typography> : null}
         </span>
       </AccordionSummary>
@@ -117,9 +130,14 @@ export function RungDetails(props: RungDetailsProps) {
             ) : null}
             <dt>Placement</dt>
             <dd>
-              {placement
-                ? `${placement.ref} via ${placement.via}, ${formatAge(placement.placedAt)} by ${shortEntityRef(placement.placedBy)}`
-                : 'nothing has been placed here yet'}
+              {placement ? (
+                <>
+                  <RefWithMark refName={placement.ref} bad={badCommit} full />
+                  {` via ${placement.via}, ${formatAge(placement.placedAt)} by ${shortEntityRef(placement.placedBy)}`}
+                </>
+              ) : (
+                'nothing has been placed here yet'
+              )}
             </dd>
             {cluster ? (
               <>

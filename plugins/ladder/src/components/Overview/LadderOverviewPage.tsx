@@ -14,6 +14,7 @@ import { ErrorAlert } from '../ErrorAlert';
 import { OverviewFilterBar } from './OverviewFilterBar';
 import { OverviewMatrix } from './OverviewMatrix';
 import { DeliveryInsightsCard } from '../DeliveryInsights';
+import { LinePauseBanner } from '../ReleasePolicy';
 
 const noFilters: OverviewFilters = { ladder: '', owner: '', system: '', q: '' };
 
@@ -58,8 +59,12 @@ export function LadderOverviewPage() {
             : `No service is on a ladder yet. Add the ${LADDER_ANNOTATION} annotation to a component, or create one from a Khal template.`}
         </Typography>
       ) : null}
+      <LinePauseBanner
+        pauses={overview.pauses.filter(p => p.scope !== 'entity')}
+        rungTitle={id => overview.ladders.flatMap(l => l.rungs).find(r => r.id === id)?.title ?? id}
+      />
       {groups.map(g => (
-        <OverviewMatrix key={g.ladder.id} ladder={g.ladder} rows={g.rows} />
+        <OverviewMatrix key={g.ladder.id} ladder={g.ladder} rows={g.rows} pauses={overview.pauses} />
       ))}
       {overview.loading ? <Progress /> : null}
       <Typography variant="body2" color="textSecondary" aria-live="polite">

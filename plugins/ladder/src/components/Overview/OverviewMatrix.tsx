@@ -5,7 +5,8 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { Link } from '@backstage/core-components';
-import type { LadderSummary, OverviewRow } from '@khal/plugin-ladder-common';
+import { activeFreeze, pauseCovers, type LadderSummary, type LinePause, type OverviewRow } from '@khal/plugin-ladder-common';
+import { formatTime } from '../../format/age';
 import { shortEntityRef } from '../../format/shortRef';
 import { useEntityLadderLink } from '../../hooks/useEntityLadderLink';
 import { OverviewCell } from './OverviewCell';
@@ -13,11 +14,20 @@ import { OverviewCell } from './OverviewCell';
 export interface OverviewMatrixProps {
   ladder: LadderSummary;
   rows: OverviewRow[];
+  /** Pauses in force: a paused rung's column and a paused service's row say so. */
+  pauses?: LinePause[];
 }
+
+/** "paused by olga: cluster upgrade", for a header, a row or a tooltip. */
+const pausedText = (p: LinePause) => `paused by ${shortEntityRef(p.pausedBy)}: ${p.reason}`;
 
 /** Services × rungs of one ladder; every cell links to the service's Ladder tab. */
 export function OverviewMatrix(props: OverviewMatrixProps) {
   const { ladder, rows } = props;
+  const pauses = props.pauses ?? [];
+  const ladderPause = pauses.find(p => p.scope === 'ladder' && p.ladderId === ladder.id);
+  const rungPause = (rungId: string) =>
+    ladderPause ?? pauses.find(p => p.scope === 'rung' && p.ladderId === ladder.id && p.rungId === rungId);
   const ladderLink = useEntityLadderLink();
   const captionId = `overview-${ladder.id}`;
   return (
@@ -35,8 +45,24 @@ export function OverviewMatrix(props: OverviewMatrixProps) {
               Owner
             </TableCell>
             {ladder.rungs.map(r => (
-              <TableCell key={r.id} component="th" scope="col">
+              <TableCell key={r.id} component="th" scope="col" data-testid={`overview-rung-${ladder.id}-${r.id}`}>
                 {r.title}
+                {activeFreeze(r.freezes ?? []) ? (
+                  <Typography
+                    variant="caption"
+                    component="div"
+                    color="error"
+                    data-testid="overview-rung-frozen"
+                    title={activeFreeze(r.freezes ?? [])!.reason}
+                  >
+                    ❄ frozen until {formatTime(activeFreeze(r.freezes ?? [])!.to)}
+                  </Typography>
+                ) : null}
+                {rungPause(r.id) ? (
+                  <Typography variant="caption" component="div" color="error" title={pausedText(rungPause(r.id)!)}>
+                    ⏸ paused
+                  </Typography>
+                ) : null}
               </TableCell>
             ))}
           </TableRow>
@@ -44,10 +70,18 @@ export function OverviewMatrix(props: OverviewMatrixProps) {
         <TableBody>
           {rows.map(row => {
             const href = ladderLink(row.entityRef);
+            const rowPause = pauses.find(
+              p => p.scope === 'entity' && pauseCovers(p, { entityRef: row.entityRef, ladderId: ladder.id, rungId: '' }),
+            );
             return (
               <TableRow key={row.entityRef}>
                 <TableCell component="th" scope="row">
                   <Link to={href}>{row.title}</Link>
+                  {rowPause ? (
+                    <Typography variant="caption" component="div" color="error" data-testid="overview-row-paused">
+                      ⏸ {pausedText(rowPause)}
+                    </Typography>
+                  ) : null}
                   {row.system ? (
                     <Typography variant="caption" component="div" color="textSecondary">
                       {shortEntityRef(row.system)}

@@ -1,0 +1,4 @@
+export { LinePauseBanner } from './LinePauseBanner';
+export { BadCommitList, RefWithMark } from './BadCommitList';
+export { StopTheLineDialog } from './StopTheLineDialog';
+export { MarkBadCommitDialog } from './MarkBadCommitDialog';
