@@ -125,7 +125,7 @@ function withManifest(
     [MANIFEST_PROBLEM_ANNOTATION]: _problem,
     ...others
   } = entity.metadata.annotations ?? {};
-  const recorded =
+  const recorded: Record<string, string> =
     'problem' in manifest
       ? {
           [MANIFEST_PROBLEM_ANNOTATION]:
