@@ -1,7 +1,10 @@
 // Seeds the demo apps' ladder state through the ladder API, as the demo users and `khal` would:
 // enrolments, evidence, real dry-runs, promotions, approvals, claims and deploys (the rung's
 // rendered commands, kubectl against the simulated clusters) — the engine decides every transition.
-// Idempotent: when any demo app already has a placement, nothing is done.
+// Resumable: every step first reads the app's ladder and is skipped when its result is there (a
+// placement, an open promotion to continue), so a first start interrupted while seeding finishes
+// the demo on the next start instead of leaving it half-seeded. Done when payments-gateway, the
+// last app seeded, is on prod: then nothing is done.
 import { ensureDemoRepos, reposDir } from './demo-repos.mjs';
 import { demoKubeconfig } from './lib/processes.mjs';
 import { runRungCommand } from './lib/rungCommands.mjs';
@@ -20,30 +23,17 @@ export async function demoToken(baseUrl, user) {
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
-export async function seedDemo({ baseUrl, log = () => {} }) {
-  const shas = ensureDemoRepos();
-  const run = (app, sha, command) =>
-    runRungCommand({
-      reposDir,
-      kubeconfig: demoKubeconfig,
-      app,
-      sha,
-      command,
-    });
-  // Promotions are of one commit: the seed names the full SHA, as `khal deploy` does after a claim.
-  const ref = (app, i) => shas[app][i];
+/** The ladder API as a demo user, through the demo sign-in provider. */
+function demoApi(baseUrl) {
   const tokens = {};
-  // On a first start the catalog may not have ingested the demo users yet: wait for them.
-  for (const user of ['alice', 'sam', 'olga', 'omar']) {
+  return async (user, method, path, body) => {
+    // On a first start the catalog may not have ingested the demo users yet: wait for them.
     for (let i = 0; !tokens[user]; i++) {
       tokens[user] = await demoToken(baseUrl, user).catch(e => {
         if (i >= 90) throw e;
         return sleep(2000).then(() => undefined);
       });
     }
-  }
-
-  const call = async (user, method, path, body) => {
     const res = await fetch(`${baseUrl}/api/ladder${path}`, {
       method,
       headers: {
@@ -62,17 +52,44 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
       );
     return json;
   };
+}
+
+/**
+ * Seeds the demo, or finishes a seed that was interrupted. `api(user, method, path, body)` calls
+ * the ladder API as a demo user (default: over HTTP at baseUrl with demo sign-in tokens); `run`
+ * runs a rung's rendered command for an app at a commit; `shas` are each demo app's commits.
+ */
+export async function seedDemo({
+  baseUrl,
+  log = () => {},
+  api = demoApi(baseUrl),
+  shas = ensureDemoRepos(),
+  run = (app, sha, command) =>
+    runRungCommand({
+      reposDir,
+      kubeconfig: demoKubeconfig,
+      app,
+      sha,
+      command,
+    }),
+}) {
+  // Promotions are of one commit: the seed names the full SHA, as `khal deploy` does after a claim.
+  const ref = (app, i) => shas[app][i];
+  const call = api;
   const entity = app => `component:default/${app}`;
 
-  // Already seeded? (The catalog may still be ingesting on a first start: wait for it.)
+  const view = app =>
+    call('alice', 'GET', `/entities/component/default/${app}`);
+  const placedRef = (v, rung) =>
+    v.rungs.find(r => r.rung.id === rung)?.placement?.ref;
+  const openTo = (v, rung, r) =>
+    v.openPromotions.find(p => p.toRung === rung && p.ref === r);
+
+  // Already seeded? payments-gateway on prod is the seed's last step. (The catalog may still be
+  // ingesting on a first start: wait for it.)
   for (let i = 0; ; i++) {
     try {
-      const view = await call(
-        'alice',
-        'GET',
-        '/entities/component/default/orders-api',
-      );
-      if (view.rungs.some(r => r.placement))
+      if (placedRef(await view('payments-gateway'), 'prod'))
         return 'demo state already present';
       break;
     } catch (e) {
@@ -80,6 +97,17 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
       await sleep(2000);
     }
   }
+  let resumed = false;
+  const enroll = async (app, r) => {
+    if ((await view(app)).rungs.some(rung => rung.placement)) {
+      resumed = true;
+      return;
+    }
+    await call('alice', 'POST', '/enrollments', {
+      entityRef: entity(app),
+      ref: r,
+    });
+  };
 
   const evidence = (app, rung, r, kind, data) =>
     call('alice', 'POST', '/evidence', {
@@ -92,6 +120,14 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
       ...(data ? { data } : {}),
     });
   const proveLocal = async (app, r) => {
+    // Proven at local, or already promoted from it: the evidence is there.
+    const v = await view(app);
+    if (
+      v.rungs.find(x => x.rung.id === 'local')?.status === 'proven' ||
+      v.rungs.some(x => x.rung.id !== 'local' && x.placement?.ref === r) ||
+      v.openPromotions.some(p => p.ref === r)
+    )
+      return;
     for (const kind of ['build-output', 'typecheck', 'status'])
       await evidence(app, 'local', r, kind);
     await evidence(app, 'local', r, 'env-contract', {
@@ -112,6 +148,9 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
   // command runs in a checkout of the commit (kubectl against the simulated cluster) and its exit
   // code and output are recorded with the plan digest the portal computed; the portal judges it.
   const prepare = async (app, rung, r) => {
+    // Promoted there already, or its promotion is open: the dry-run was recorded before it.
+    const v = await view(app);
+    if (placedRef(v, rung) === r || openTo(v, rung, r)) return;
     const plan = await planFor(app, rung, r);
     const command = plan.commands.dryRun;
     const result = await run(app, r, command);
@@ -143,8 +182,13 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
   // command (kubectl apply of the app's deploy/kubernetes.yaml and rollout status) and reports the
   // outcome: against the claim, or as deploy-output evidence. The cluster then runs the commit and
   // the rung's proof checks observe it.
-  const deploy = async (app, rung, r, { deployer, promotion, claim }) => {
-    if (claim)
+  const deploy = async (
+    app,
+    rung,
+    r,
+    { deployer, promotion, claim, claimed },
+  ) => {
+    if (claim && !claimed)
       await call(deployer, 'POST', `/promotions/${promotion.id}/claim`, {
         toRung: rung,
         sha: r,
@@ -217,13 +261,18 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
     r,
     { requester = 'alice', approvers = [], stopAt, deployer = requester } = {},
   ) => {
-    let p = await call(requester, 'POST', '/promotions', {
-      entityRef: entity(app),
-      toRung: rung,
-      ref: r,
-      reason: `demo seed: ${app} ${r} to ${rung}`,
-      ...explanationFor(app, rung, r),
-    });
+    const v = await view(app);
+    if (placedRef(v, rung) === r) return undefined;
+    // An interrupted seed left this promotion open: continue it where it stands.
+    let p =
+      openTo(v, rung, r) ??
+      (await call(requester, 'POST', '/promotions', {
+        entityRef: entity(app),
+        toRung: rung,
+        ref: r,
+        reason: `demo seed: ${app} ${r} to ${rung}`,
+        ...explanationFor(app, rung, r),
+      }));
     let approved = false;
     let deployed = false;
     for (let i = 0; i < 60; i++) {
@@ -236,7 +285,9 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
       )
         break;
       if (p.phase === 'AwaitingApproval' && !approved) {
+        const given = new Set(p.approvals.map(a => a.approver));
         for (const user of approvers) {
+          if (given.has(`user:default/${user}`)) continue;
           p = await call(user, 'POST', `/promotions/${p.id}/approvals`, {
             decision: 'approve',
             comment: 'demo seed',
@@ -252,6 +303,16 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
           (!claim && p.phase === 'Verifying'))
       ) {
         await deploy(app, rung, r, { deployer, promotion: p, claim });
+        deployed = true;
+      } else if (!deployed && claim && p.phase === 'Deploying') {
+        // Claimed before an interruption, its outcome never reported: deploy (kubectl apply is
+        // idempotent) and report against the claim.
+        await deploy(app, rung, r, {
+          deployer,
+          promotion: p,
+          claim,
+          claimed: true,
+        });
         deployed = true;
       }
       await sleep(1000);
@@ -270,95 +331,89 @@ export async function seedDemo({ baseUrl, log = () => {} }) {
   };
 
   // orders-api: fresh at local.
-  await call('alice', 'POST', '/enrollments', {
-    entityRef: entity('orders-api'),
-    ref: ref('orders-api', 2),
-  });
+  await enroll('orders-api', ref('orders-api', 2));
   // edge-proxy: on the parity ladder, fresh at compose.
-  await call('alice', 'POST', '/enrollments', {
-    entityRef: entity('edge-proxy'),
-    ref: ref('edge-proxy', 2),
-  });
+  await enroll('edge-proxy', ref('edge-proxy', 2));
 
   // globex-storefront: the second customer's app, proven at local (gina sees it, sam does not).
   const gs = ref('globex-storefront', 2);
-  await call('alice', 'POST', '/enrollments', {
-    entityRef: entity('globex-storefront'),
-    ref: gs,
-  });
+  await enroll('globex-storefront', gs);
   await proveLocal('globex-storefront', gs);
 
   // billing-worker: proven at shared dev.
   const bw = ref('billing-worker', 2);
-  await call('alice', 'POST', '/enrollments', {
-    entityRef: entity('billing-worker'),
-    ref: bw,
-  });
+  await enroll('billing-worker', bw);
   await proveLocal('billing-worker', bw);
   await prepare('billing-worker', 'dev', bw);
   await promote('billing-worker', 'dev', bw);
 
   // customer-portal: proven at dev, its first HML promotion waits for the stakeholder.
   const cp = ref('customer-portal', 2);
-  await call('alice', 'POST', '/enrollments', {
-    entityRef: entity('customer-portal'),
-    ref: cp,
-  });
+  await enroll('customer-portal', cp);
   await proveLocal('customer-portal', cp);
   await prepare('customer-portal', 'dev', cp);
   await promote('customer-portal', 'dev', cp);
   await prepare('customer-portal', 'hml', cp);
   await promote('customer-portal', 'hml', cp, { stopAt: 'AwaitingApproval' });
 
+  // Release policy, one example of each (issue 19): an operator stopped the line for edge-proxy,
+  // and orders-api's first commit (never promoted) is marked bad by its HML approver. The frozen
+  // rung is in app-config.yaml (parity's platform_control). Before payments-gateway's prod step,
+  // which marks the seed done, and each only once, so a resumed seed neither skips nor repeats them.
+  const paused = await call('olga', 'GET', `/pauses?entityRef=${encodeURIComponent(entity('edge-proxy'))}`);
+  if (!paused.items.some(p => p.entityRef === entity('edge-proxy'))) {
+    await call('olga', 'POST', '/pauses', {
+      scope: 'entity',
+      entityRef: entity('edge-proxy'),
+      reason: 'waiting for the proxy certificate rotation (demo)',
+    });
+  }
+  const bad = await call('sam', 'GET', `/bad-commits?entityRef=${encodeURIComponent(entity('orders-api'))}`);
+  if (!bad.items.some(b => b.sha === ref('orders-api', 0))) {
+    await call('sam', 'POST', '/bad-commits', {
+      entityRef: entity('orders-api'),
+      sha: ref('orders-api', 0),
+      reason: 'writes orders without a customer id (demo)',
+    });
+  }
+
   // payments-gateway: live in production (HML approved by sam; prod requested by olga, approved by omar and sam).
   const pg = ref('payments-gateway', 2);
-  await call('alice', 'POST', '/enrollments', {
-    entityRef: entity('payments-gateway'),
-    ref: pg,
-  });
+  await enroll('payments-gateway', pg);
   await proveLocal('payments-gateway', pg);
   await prepare('payments-gateway', 'dev', pg);
   await promote('payments-gateway', 'dev', pg);
   await prepare('payments-gateway', 'hml', pg);
   await promote('payments-gateway', 'hml', pg, { approvers: ['sam'] });
   // Production is deployed by an operator: olga requests it, omar and sam approve, olga deploys.
+  const pgView = await view('payments-gateway');
+  const pgProdPending = !openTo(pgView, 'prod', pg);
   await prepare('payments-gateway', 'prod', pg);
   // Its first placement on production: nothing proven there to roll back to, so the rollback
   // plan says how to undo it.
-  await call('alice', 'POST', '/evidence', {
-    entityRef: entity('payments-gateway'),
-    rung: 'prod',
-    ref: pg,
-    kind: 'rollback-plan',
-    summary: `first placement of ${pg.slice(
-      0,
-      7,
-    )} on prod: undo by rolling back the Deployment`,
-    content:
-      'First placement on Production, nothing proven there before. To undo: kubectl --context prod-oke -n khal-payments-gateway rollout undo deploy/payments-gateway (demo seed).',
-    data: { firstPlacement: true },
-  });
+  if (pgProdPending)
+    await call('alice', 'POST', '/evidence', {
+      entityRef: entity('payments-gateway'),
+      rung: 'prod',
+      ref: pg,
+      kind: 'rollback-plan',
+      summary: `first placement of ${pg.slice(
+        0,
+        7,
+      )} on prod: undo by rolling back the Deployment`,
+      content:
+        'First placement on Production, nothing proven there before. To undo: kubectl --context prod-oke -n khal-payments-gateway rollout undo deploy/payments-gateway (demo seed).',
+      data: { firstPlacement: true },
+    });
   await promote('payments-gateway', 'prod', pg, {
     requester: 'olga',
     approvers: ['omar', 'sam'],
   });
 
-  // Release policy, one example of each (issue 19): an operator stopped the line for edge-proxy,
-  // and orders-api's first commit (never promoted) is marked bad by its HML approver. The frozen
-  // rung is in app-config.yaml (parity's platform_control).
-  await call('olga', 'POST', '/pauses', {
-    scope: 'entity',
-    entityRef: entity('edge-proxy'),
-    reason: 'waiting for the proxy certificate rotation (demo)',
-  });
-  await call('sam', 'POST', '/bad-commits', {
-    entityRef: entity('orders-api'),
-    sha: ref('orders-api', 0),
-    reason: 'writes orders without a customer id (demo)',
-  });
-
   log('seeded');
-  return 'seeded: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose (paused), globex-storefront at local, a bad commit of orders-api';
+  return `${
+    resumed ? 'seeding resumed and finished' : 'seeded'
+  }: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose (paused), globex-storefront at local, a bad commit of orders-api`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

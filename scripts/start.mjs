@@ -2,15 +2,17 @@
 // frontend (:3000), SQLite files under data/, the demo catalog and the demo apps' git repos.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDemoRepos } from './demo-repos.mjs';
-import {
-  root,
-  run,
-  runDemoClusters,
-  stop,
-  waitForUrl,
-} from './lib/processes.mjs';
-import { seedDemo } from './seed-demo.mjs';
+import { ensureInstall } from './ensure-install.mjs';
+import { runOnPinnedNode } from './lib/pinnedNode.mjs';
+
+// On an older PATH node: re-run under the pinned one. Then the dependencies, then the rest.
+await runOnPinnedNode();
+ensureInstall();
+const { ensureDemoRepos } = await import('./demo-repos.mjs');
+const { root, run, runDemoClusters, stop, waitForUrl } = await import(
+  './lib/processes.mjs'
+);
+const { seedDemo } = await import('./seed-demo.mjs');
 
 mkdirSync(join(root, 'data', 'sqlite'), { recursive: true });
 ensureDemoRepos();

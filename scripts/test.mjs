@@ -4,7 +4,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureInstall } from './ensure-install.mjs';
+import { runOnPinnedNode } from './lib/pinnedNode.mjs';
 import { root } from './lib/processes.mjs';
+
+// On an older PATH node: re-run under the pinned one (npx, jest and the portal follow it).
+await runOnPinnedNode();
+ensureInstall();
 
 // Jest under backstage-cli watches unless CI is set.
 process.env.CI ??= 'true';
@@ -140,6 +146,16 @@ const steps = [
     },
   ],
 ];
+
+const unknown = only.filter(name => !steps.some(([step]) => step === name));
+if (unknown.length) {
+  console.error(
+    `Unknown step ${unknown.join(', ')}; the steps are ${steps
+      .map(([step]) => step)
+      .join(', ')} (\`npm test -- unit lint\` runs two).`,
+  );
+  process.exit(2);
+}
 
 let failed = 0;
 for (const [name, step] of steps) {

@@ -7,11 +7,15 @@ import { startMetricsExporter } from './instrumentation';
 import { demoSignInFeatures } from './modules/demoAuth';
 import { ladderPermissionPolicyModule } from './modules/permissionPolicy';
 import { kubernetesPerimeterModule } from './modules/kubernetesPerimeter';
+import { backgroundRequestLogFeatures } from './modules/backgroundLogs';
 
 // Before any plugin takes its meter (README "Metrics").
 startMetricsExporter();
 
 const backend = createBackend();
+
+// The ladder's background reads of the clusters and the catalog log at debug (README "Logs").
+for (const feature of backgroundRequestLogFeatures) backend.add(feature);
 
 backend.add(import('@backstage/plugin-app-backend'));
 

@@ -64,7 +64,7 @@ describe('catalogModuleKhalManifest with the real catalog backend', () => {
     }
   }
 
-  it('records the manifest of good entities and surfaces a broken manifest: on the entity once it is in the catalog, in the unprocessed entities when it never got in', async () => {
+  it('records the manifest of good entities, and keeps entities with a broken manifest in the catalog with their problem, from their first ingestion on', async () => {
     dir.setContent({
       good: {
         'catalog-info.yaml': descriptor('good-app'),
@@ -162,66 +162,58 @@ describe('catalogModuleKhalManifest with the real catalog backend', () => {
       'khal.ai/manifest-digest': sha256(manifest('repo-app')),
     });
 
-    // The manifest of an entity in the catalog breaks: the next refresh reports where.
+    const problemOf = (name: string) =>
+      waitFor(`${name} to carry its manifest problem`, async () => {
+        const entity = await getEntity(name);
+        return entity?.metadata.annotations?.['khal.ai/manifest-problem']
+          ? entity
+          : undefined;
+      });
+
+    // The manifest of an entity in the catalog breaks: the next refresh says where, and the
+    // entity no longer carries the digest of the manifest it had.
     await annotated('flaky-app');
     fs.writeFileSync(
       dir.resolve('flaky', 'khal-app.json'),
       manifest('flaky-app', 'database-url'),
     );
-    const item = await waitFor(
-      'the processing error of flaky-app',
-      async () => {
-        const entity = await getEntity('flaky-app');
-        return entity?.status?.items?.find(
-          i => i.type === 'backstage.io/catalog-processing',
-        );
-      },
-    );
-    expect(item.level).toBe('error');
-    expect(item.message).toContain(
+    const flaky = await problemOf('flaky-app');
+    expect(flaky.metadata.annotations?.['khal.ai/manifest-problem']).toContain(
       'khal-app.json of component:default/flaky-app',
     );
-    expect(item.message).toContain(
+    expect(flaky.metadata.annotations?.['khal.ai/manifest-problem']).toContain(
       '$.env[0].name: "database-url" is not UPPER_SNAKE — fix: rename it to "DATABASE_URL"',
     );
+    expect(flaky.metadata.annotations).not.toHaveProperty(
+      'khal.ai/manifest-digest',
+    );
 
-    // A brand-new entity whose manifest is broken never reaches the entities API (the catalog
-    // does not stitch an entity whose first processing failed); the unprocessed-entities module
-    // shows it with the processing error. With catalog-backend 4 such an entity has a refresh
-    // state but no final entity row, which that module lists as "pending" (its "failed" list is
-    // for final entities without content).
-    const unprocessed = await waitFor(
-      'newborn-app among the unprocessed entities with its error',
-      async () => {
-        const response = await request(server)
-          .get('/api/catalog/entities/unprocessed/pending')
-          .set('Authorization', mockCredentials.user.header());
-        expect(response.status).toBe(200);
-        // Matched on the descriptor: the module's join leaves entity_ref empty for entities
-        // that have no final entity row.
-        const found = response.body.entities.find(
-          (e: { unprocessed_entity: AlphaEntity }) =>
-            e.unprocessed_entity.kind === 'Component' &&
-            e.unprocessed_entity.metadata.name === 'newborn-app',
-        );
-        return found?.errors?.length ? found : undefined;
-      },
-    );
-    expect(unprocessed.processed_entity).toBeNull();
-    expect(unprocessed.location_key).toBe(
-      `file:${dir.resolve('newborn', 'catalog-info.yaml')}`,
-    );
-    expect(unprocessed.errors).toEqual([
-      {
-        name: 'Error',
-        message: expect.stringContaining(
-          'khal-app.json of component:default/newborn-app',
-        ),
-      },
-    ]);
-    expect(unprocessed.errors[0].message).toContain(
+    // A brand-new entity whose manifest is broken from its first ingestion is in the catalog too
+    // (with a processing error the catalog would never stitch it: "pending", seen by nobody),
+    // with its problem, and nothing held back among the unprocessed entities.
+    const newborn = await problemOf('newborn-app');
+    expect(newborn.metadata.annotations?.['khal.ai/manifest-problem']).toContain(
       '$.env[0].name: "api key" is not UPPER_SNAKE — fix: rename it to "API_KEY"',
     );
-    expect(await getEntity('newborn-app')).toBeUndefined();
+    expect(newborn.status?.items ?? []).toEqual([]);
+    const pending = await request(server)
+      .get('/api/catalog/entities/unprocessed/pending')
+      .set('Authorization', mockCredentials.user.header());
+    expect(
+      pending.body.entities.filter(
+        (e: { unprocessed_entity: AlphaEntity }) =>
+          e.unprocessed_entity.metadata.name === 'newborn-app',
+      ),
+    ).toEqual([]);
+
+    // Fixed: the problem goes, name and digest come.
+    fs.writeFileSync(
+      dir.resolve('newborn', 'khal-app.json'),
+      manifest('newborn-app'),
+    );
+    const fixed = await annotated('newborn-app');
+    expect(fixed.metadata.annotations).not.toHaveProperty(
+      'khal.ai/manifest-problem',
+    );
   });
 });

@@ -4,6 +4,12 @@ export const LADDER_ANNOTATION = 'khal.ai/ladder';
 export const MANIFEST_NAME_ANNOTATION = 'khal.ai/manifest-name';
 /** Set by the catalog module: sha256 of the khal-app.json text the catalog validated. */
 export const MANIFEST_DIGEST_ANNOTATION = 'khal.ai/manifest-digest';
+/**
+ * Set by the catalog module instead of name and digest when khal-app.json is missing or invalid:
+ * what is wrong and how to fix it. The entity stays in the catalog (a processing error would keep
+ * a new entity out of it for good); the ladder shows the problem as a failing manifest-valid check.
+ */
+export const MANIFEST_PROBLEM_ANNOTATION = 'khal.ai/manifest-problem';
 /** On a Kubernetes Deployment (or its pod template): the git ref it runs. */
 export const REF_ANNOTATION = 'khal.ai/ref';
 /** The standard Backstage annotation matching an entity to its Kubernetes objects. */

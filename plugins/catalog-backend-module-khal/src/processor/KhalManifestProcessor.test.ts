@@ -47,13 +47,22 @@ describe('KhalManifestProcessor', () => {
     localRepositoriesRoot: dir.resolve('repos'),
   });
   let emitted: CatalogProcessorResult[];
+  let last: Entity | undefined;
   const emit = (result: CatalogProcessorResult) => emitted.push(result);
-  const errors = () =>
-    emitted.flatMap(r => (r.type === 'error' ? [r.error.message] : []));
+  const run = async (...args: Parameters<typeof processor.postProcessEntity>) =>
+    (last = await processor.postProcessEntity(...args));
+  // A manifest problem never blocks the entity (an emitted error would keep a new entity out of
+  // the catalog for good): it travels on the entity as khal.ai/manifest-problem.
+  const errors = () => {
+    expect(emitted.filter(r => r.type === 'error')).toEqual([]);
+    const problem = last?.metadata.annotations?.['khal.ai/manifest-problem'];
+    return problem ? [problem] : [];
+  };
 
   beforeEach(() => {
     dir.clear();
     emitted = [];
+    last = undefined;
     reader.readUrl.mockReset();
   });
 
@@ -61,7 +70,7 @@ describe('KhalManifestProcessor', () => {
     const plain = entity({});
     const location = { type: 'file', target: dir.resolve('catalog-info.yaml') };
     await expect(
-      processor.postProcessEntity(plain, location, emit),
+      run(plain, location, emit),
     ).resolves.toBe(plain);
     expect(emitted).toEqual([]);
   });
@@ -69,7 +78,7 @@ describe('KhalManifestProcessor', () => {
   it('records name and digest of a valid manifest beside a file location', async () => {
     dir.setContent({ 'khal-app.json': goodManifest });
     const location = { type: 'file', target: dir.resolve('catalog-info.yaml') };
-    const result = await processor.postProcessEntity(entity(), location, emit);
+    const result = await run(entity(), location, emit);
     expect(emitted).toEqual([]);
     expect(result.metadata.annotations).toMatchObject({
       'khal.ai/manifest-name': 'orders-api',
@@ -79,10 +88,10 @@ describe('KhalManifestProcessor', () => {
     });
   });
 
-  it('emits a processing error naming the JSON path of each problem', async () => {
+  it('keeps an entity with an invalid manifest, its problem naming the JSON path of each problem', async () => {
     dir.setContent({ 'khal-app.json': brokenManifest });
     const location = { type: 'file', target: dir.resolve('catalog-info.yaml') };
-    const result = await processor.postProcessEntity(entity(), location, emit);
+    const result = await run(entity(), location, emit);
     expect(errors()).toEqual([
       expect.stringMatching(
         /^khal-app.json of component:default\/orders-api \(.*khal-app.json\) is invalid:\n\$\.env\[0\]\.name: "database-url" is not UPPER_SNAKE — fix: rename it to "DATABASE_URL"$/,
@@ -93,9 +102,32 @@ describe('KhalManifestProcessor', () => {
     );
   });
 
+  it('drops the name and digest an entity carried from a manifest that has since broken, and the problem once it is fixed', async () => {
+    dir.setContent({ 'khal-app.json': brokenManifest });
+    const location = { type: 'file', target: dir.resolve('catalog-info.yaml') };
+    const stale = entity({
+      'khal.ai/ladder': 'khal',
+      'khal.ai/manifest-name': 'orders-api',
+      'khal.ai/manifest-digest': 'f'.repeat(64),
+    });
+    const broken = await run(stale, location, emit);
+    expect(Object.keys(broken.metadata.annotations ?? {}).sort()).toEqual([
+      'khal.ai/ladder',
+      'khal.ai/manifest-problem',
+    ]);
+    dir.setContent({ 'khal-app.json': goodManifest });
+    const fixed = await run(broken, location, emit);
+    expect(fixed.metadata.annotations).not.toHaveProperty(
+      'khal.ai/manifest-problem',
+    );
+    expect(fixed.metadata.annotations?.['khal.ai/manifest-name']).toBe(
+      'orders-api',
+    );
+  });
+
   it('says where it looked and how to fix a missing manifest', async () => {
     const location = { type: 'file', target: dir.resolve('catalog-info.yaml') };
-    await processor.postProcessEntity(entity(), location, emit);
+    await run(entity(), location, emit);
     expect(errors()).toEqual([
       `No khal-app.json for component:default/orders-api: looked at ${dir.resolve(
         'khal-app.json',
@@ -111,7 +143,7 @@ describe('KhalManifestProcessor', () => {
       type: 'url',
       target: 'https://github.com/acme/orders/blob/main/catalog-info.yaml',
     };
-    const result = await processor.postProcessEntity(entity(), location, emit);
+    const result = await run(entity(), location, emit);
     expect(reader.readUrl).toHaveBeenCalledWith(
       'https://github.com/acme/orders/blob/main/khal-app.json',
     );
@@ -126,7 +158,7 @@ describe('KhalManifestProcessor', () => {
       type: 'url',
       target: 'https://github.com/acme/orders/blob/main/catalog-info.yaml',
     };
-    await processor.postProcessEntity(entity(), location, emit);
+    await run(entity(), location, emit);
     expect(errors()).toEqual([
       expect.stringContaining(
         'looked at https://github.com/acme/orders/blob/main/khal-app.json (the file does not exist) — fix: add khal-app.json at the repository root',
@@ -166,7 +198,7 @@ describe('KhalManifestProcessor', () => {
 
     it('reads HEAD:khal-app.json', async () => {
       bareRepo('orders-api.git', { 'khal-app.json': goodManifest });
-      const result = await processor.postProcessEntity(
+      const result = await run(
         entity({
           'khal.ai/ladder': 'khal',
           'khal.ai/source-repo': 'file:orders-api.git',
@@ -182,7 +214,7 @@ describe('KhalManifestProcessor', () => {
 
     it('reports a repository without a manifest', async () => {
       bareRepo('empty.git', { 'README.md': 'hi\n' });
-      await processor.postProcessEntity(
+      await run(
         entity({
           'khal.ai/ladder': 'khal',
           'khal.ai/source-repo': 'file:empty.git',
@@ -200,7 +232,7 @@ describe('KhalManifestProcessor', () => {
     it.each(['file:../escape.git', 'file:nested/x.git', 'file:noext'])(
       'refuses the source repo %j',
       async sourceRepo => {
-        await processor.postProcessEntity(
+        await run(
           entity({
             'khal.ai/ladder': 'khal',
             'khal.ai/source-repo': sourceRepo,
@@ -224,7 +256,7 @@ describe('KhalManifestProcessor', () => {
         dir.resolve('outside.git'),
         dir.resolve('repos', 'orders-api.git'),
       );
-      await processor.postProcessEntity(
+      await run(
         entity({
           'khal.ai/ladder': 'khal',
           'khal.ai/source-repo': 'file:orders-api.git',
@@ -240,7 +272,7 @@ describe('KhalManifestProcessor', () => {
     });
 
     it('reports a missing repository', async () => {
-      await processor.postProcessEntity(
+      await run(
         entity({
           'khal.ai/ladder': 'khal',
           'khal.ai/source-repo': 'file:gone.git',

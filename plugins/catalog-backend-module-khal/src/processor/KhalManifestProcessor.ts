@@ -4,13 +4,13 @@ import {
   CatalogProcessor,
   CatalogProcessorEmit,
   LocationSpec,
-  processingResult,
 } from '@backstage/plugin-catalog-node';
 import {
   LADDER_ANNOTATION,
   MANIFEST_DIGEST_ANNOTATION,
   MANIFEST_FILENAME,
   MANIFEST_NAME_ANNOTATION,
+  MANIFEST_PROBLEM_ANNOTATION,
   formatManifestProblems,
   validateManifest,
 } from '@khal/plugin-ladder-common';
@@ -33,13 +33,13 @@ export function manifestDigest(text: string): string {
  *
  * The manifest comes from the local bare repository named by `khal.ai/source-repo: file:<name>.git`
  * when there is one, else from beside the entity's own location (the UrlReader for `url`
- * locations, the file system for `file` locations). A missing or invalid manifest becomes a
- * processing error of the entity, naming where it looked or the JSON path of each problem; a
- * valid one is recorded as `khal.ai/manifest-name` and `khal.ai/manifest-digest`, so the catalog
- * and the ladder agree on which manifest an entity has.
- *
- * Runs in postProcessEntity: errors emitted there are stored as the entity's processing errors
- * (`status.items`, type `backstage.io/catalog-processing`) like those of any other step.
+ * locations, the file system for `file` locations). A valid one is recorded as
+ * `khal.ai/manifest-name` and `khal.ai/manifest-digest`, so the catalog and the ladder agree on
+ * which manifest an entity has. A missing or invalid one is recorded as `khal.ai/manifest-problem`,
+ * naming where it looked or the JSON path of each problem, and the entity stays in the catalog:
+ * an emitted processing error would keep an entity out of the catalog until its first clean
+ * processing (it would be "pending", seen by nobody), and keep the last good digest on one that
+ * was in. The ladder shows the problem as a failing manifest-valid check.
  * @public
  */
 export class KhalManifestProcessor implements CatalogProcessor {
@@ -58,7 +58,7 @@ export class KhalManifestProcessor implements CatalogProcessor {
   async postProcessEntity(
     entity: Entity,
     location: LocationSpec,
-    emit: CatalogProcessorEmit,
+    _emit: CatalogProcessorEmit,
   ): Promise<Entity> {
     const annotations = entity.metadata.annotations ?? {};
     if (!annotations[LADDER_ANNOTATION]) return entity;
@@ -69,39 +69,24 @@ export class KhalManifestProcessor implements CatalogProcessor {
       location,
     );
     if (!lookup.found) {
-      emit(
-        processingResult.generalError(
-          location,
-          `No ${MANIFEST_FILENAME} for ${entityRef}: looked at ${lookup.where} (${lookup.reason}) — fix: ${lookup.fix}`,
-        ),
-      );
-      return entity;
+      return withManifest(entity, {
+        problem: `No ${MANIFEST_FILENAME} for ${entityRef}: looked at ${lookup.where} (${lookup.reason}) — fix: ${lookup.fix}`,
+      });
     }
 
     const result = validateManifest(lookup.text);
     if (!result.ok) {
-      emit(
-        processingResult.generalError(
-          location,
-          `${MANIFEST_FILENAME} of ${entityRef} (${
-            lookup.where
-          }) is invalid:\n${formatManifestProblems(result.problems)}`,
-        ),
-      );
-      return entity;
+      return withManifest(entity, {
+        problem: `${MANIFEST_FILENAME} of ${entityRef} (${
+          lookup.where
+        }) is invalid:\n${formatManifestProblems(result.problems)}`,
+      });
     }
 
-    return {
-      ...entity,
-      metadata: {
-        ...entity.metadata,
-        annotations: {
-          ...annotations,
-          [MANIFEST_NAME_ANNOTATION]: result.manifest.name,
-          [MANIFEST_DIGEST_ANNOTATION]: manifestDigest(lookup.text),
-        },
-      },
-    };
+    return withManifest(entity, {
+      name: result.manifest.name,
+      digest: manifestDigest(lookup.text),
+    });
   }
 
   private async lookUp(
@@ -124,4 +109,39 @@ export class KhalManifestProcessor implements CatalogProcessor {
       fix: `register the entity from a url or file location, or set ${SOURCE_REPO_ANNOTATION}: file:<name>.git`,
     };
   }
+}
+
+/** Longest problem text kept on the entity (the manifest validator lists at most its problems). */
+const MAX_PROBLEM_CHARS = 4000;
+
+/** The entity with exactly one of: the manifest's name and digest, or the problem reading it. */
+function withManifest(
+  entity: Entity,
+  manifest: { name: string; digest: string } | { problem: string },
+): Entity {
+  const {
+    [MANIFEST_NAME_ANNOTATION]: _name,
+    [MANIFEST_DIGEST_ANNOTATION]: _digest,
+    [MANIFEST_PROBLEM_ANNOTATION]: _problem,
+    ...others
+  } = entity.metadata.annotations ?? {};
+  const recorded: Record<string, string> =
+    'problem' in manifest
+      ? {
+          [MANIFEST_PROBLEM_ANNOTATION]:
+            manifest.problem.length > MAX_PROBLEM_CHARS
+              ? `${manifest.problem.slice(0, MAX_PROBLEM_CHARS)}…`
+              : manifest.problem,
+        }
+      : {
+          [MANIFEST_NAME_ANNOTATION]: manifest.name,
+          [MANIFEST_DIGEST_ANNOTATION]: manifest.digest,
+        };
+  return {
+    ...entity,
+    metadata: {
+      ...entity.metadata,
+      annotations: { ...others, ...recorded },
+    },
+  };
 }

@@ -82,3 +82,41 @@ describe('WorkloadSnapshots', () => {
     expect(list).toHaveBeenCalledTimes(6);
   });
 });
+
+describe('WorkloadSnapshots logging, a cluster that goes down and comes back', () => {
+  it('says one warning when it goes down and one info line when it is back, never a stack trace; each refresh is debug', async () => {
+    let down = false;
+    let reason = 0;
+    const list = jest.fn(async () => {
+      if (!down) return { items: [] };
+      // An outage's reason changes as it goes on (refused, then timing out): still one outage.
+      reason++;
+      const error = new ClusterUnavailableError(
+        reason % 2 ? 'cluster "prod" is unreachable: connect ECONNREFUSED' : 'cluster "prod" did not answer within 5000 ms',
+      );
+      throw error;
+    });
+    const logger = mockServices.logger.mock();
+    const snapshots = new WorkloadSnapshots({ list } as unknown as KubernetesProxyClient, { refreshMs: 2000, logger });
+    snapshots.track('prod');
+    await snapshots.refresh('prod');
+    down = true;
+    for (let i = 0; i < 30; i++) await snapshots.refresh('prod'); // a minute of refreshes
+    down = false;
+    for (let i = 0; i < 30; i++) await snapshots.refresh('prod');
+
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0]).toEqual([expect.stringContaining('workload lists of cluster "prod" could not be refreshed')]);
+    expect(logger.info).toHaveBeenCalledTimes(1);
+    expect(logger.info.mock.calls[0]).toEqual(['cluster "prod" answers the workload lists again']);
+    expect(logger.error).not.toHaveBeenCalled();
+    const everything = [logger.warn, logger.info, logger.debug].flatMap(f => f.mock.calls).flat();
+    // Only sentences: no Error object (the logger would print its stack) and no stack text.
+    for (const arg of everything) {
+      expect(arg).not.toBeInstanceOf(Error);
+      expect(JSON.stringify(arg ?? null)).not.toMatch(/\n\s+at |\\n\s+at /);
+    }
+    // The refreshes themselves are debug, for whoever turns it on.
+    expect(logger.debug.mock.calls.length).toBeGreaterThanOrEqual(30);
+  });
+});

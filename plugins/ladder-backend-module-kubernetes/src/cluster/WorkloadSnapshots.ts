@@ -101,16 +101,21 @@ export class WorkloadSnapshots {
         for (const p of pods.items) slot(p.metadata)?.pods.push(p);
         // A picture started earlier than the current one never replaces it.
         if (!entry.snapshot || entry.snapshot.at <= at) entry.snapshot = { at, byKey };
+        // Background work is debug; the only info line is the end of an outage that was warned of.
+        this.options.logger.debug(`workload lists of cluster "${cluster}" refreshed`);
         if (entry.warned) this.options.logger.info(`cluster "${cluster}" answers the workload lists again`);
         entry.failures = 0;
         entry.warned = undefined;
       })
       .catch(error => {
-        const reason = error instanceof ClusterUnavailableError ? error.reason : String(error);
-        // Said once per outage, not every refresh, and not for a single miss (the first refresh
-        // runs while the backend is still starting); the picture ages out and readers go to the cluster.
+        // A sentence, never the Error itself: the logger would print its stack every refresh.
+        const reason = error instanceof ClusterUnavailableError ? error.reason : messageOf(error);
+        this.options.logger.debug(`workload lists of cluster "${cluster}" could not be refreshed: ${reason}`);
+        // Said once per outage, however its reason changes (refused, then timing out), and not
+        // for a single miss (the first refresh runs while the backend is still starting); the
+        // picture ages out and readers go to the cluster.
         entry.failures++;
-        if (entry.failures >= 2 && entry.warned !== reason) {
+        if (entry.failures >= 2 && !entry.warned) {
           this.options.logger.warn(`workload lists of cluster "${cluster}" could not be refreshed: ${reason}`);
           entry.warned = reason;
         }
@@ -120,4 +125,8 @@ export class WorkloadSnapshots {
       });
     return entry.refreshing;
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -2,6 +2,8 @@ import type { BackstageCredentials, LoggerService } from '@backstage/backend-plu
 import {
   ClusterState,
   EntityLadderResponse,
+  MANIFEST_FILENAME,
+  MANIFEST_PROBLEM_ANNOTATION,
   NextStep,
   Promotion,
   RungView,
@@ -155,6 +157,19 @@ export class EntityLadderView {
     const rungs = target.ladder.rungs;
     const name = target.entity.metadata.title ?? target.entity.metadata.name;
     if (placements.length === 0) {
+      // The catalog keeps an entity whose khal-app.json is missing or invalid (so it can be seen)
+      // and says why; nothing is enrolled before manifest-valid could pass.
+      const problem = target.entity.metadata.annotations?.[MANIFEST_PROBLEM_ANNOTATION];
+      if (problem) {
+        return {
+          action: 'fix',
+          toRung: rungs[0].id,
+          gatesPassed: 0,
+          gatesTotal: 1,
+          waitingFor: [`manifest-valid: a valid ${MANIFEST_FILENAME}`],
+          summary: `Next: fix ${MANIFEST_FILENAME}, then enroll ${name} on ${rungs[0].title} — manifest-valid fails: ${problem}`,
+        };
+      }
       return {
         action: 'enroll',
         toRung: rungs[0].id,
