@@ -530,6 +530,49 @@ describe('deploying is claiming, and the rung changes when the change is observe
   });
 });
 
+describe('evidence names the commit as promotions do', () => {
+  it('stores a short SHA as the full commit it names (so it counts for the promotion of that commit), and refuses one that names no commit', async () => {
+    const { repo, backend, post, get } = await backendWith({
+      mutationPolicy: 'self',
+    });
+    try {
+      const short = repo.commits.b.slice(0, 7);
+      const pushed = await post('/evidence', 'alice', {
+        entityRef: ENTITY,
+        rung: 'dev',
+        ref: short,
+        kind: 'status',
+        summary: 'pm2 describe: online',
+        content: 'online',
+      });
+      expect(pushed.status).toBe(201);
+      expect(pushed.body.ref).toBe(repo.commits.b);
+      const listed = await get(
+        `/evidence?entityRef=${ENTITY}&rung=dev&ref=${repo.commits.b}`,
+      );
+      expect(listed.body.items.map((e: any) => e.id)).toContain(
+        pushed.body.id,
+      );
+
+      const unknown = await post('/evidence', 'alice', {
+        entityRef: ENTITY,
+        rung: 'dev',
+        ref: 'deadbee',
+        kind: 'status',
+        summary: 'pm2 describe: online',
+        content: 'online',
+      });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toContain(
+        'ref "deadbee" looks like an abbreviated commit SHA',
+      );
+      expect(unknown.body.error.message).toContain('full commit SHA');
+    } finally {
+      await backend.stop();
+    }
+  });
+});
+
 describe('the deploy plan', () => {
   it('tells an operator with zero approvals "Allowed now: no" on an operators rung (bypass: khal deploy --target prod as olga)', async () => {
     const repo = createAppRepository();
