@@ -25,6 +25,7 @@ import { type DriftMonitor, waysOutOfDrift } from './DriftMonitor';
 import type { GroupMemberships } from './GroupMemberships';
 import type { LadderEntities, LadderEntity } from './LadderEntities';
 import type { LadderNotifier } from './LadderNotifier';
+import { requestRefusal } from './requestRule';
 import { PromotionEngine, toPlacement } from './PromotionEngine';
 
 /**
@@ -111,14 +112,12 @@ export class PromotionCommands {
       ...request,
       ref: await this.resolveCommit(target, request.ref),
     };
-    if (
-      rung.mutationPolicy === 'operators' &&
-      !(await memberships.isMember(user, [config.operatorsGroup]))
-    ) {
-      throw new NotAllowedError(
-        `only members of ${config.operatorsGroup} may request promotions to ${rung.title} (mutation policy "operators"); ask an operator`,
-      );
-    }
+    const refusal = await requestRefusal(
+      { memberships, operatorsGroup: config.operatorsGroup },
+      user,
+      rung,
+    );
+    if (refusal) throw new NotAllowedError(refusal);
     if (rung.metadata?.requiresExplanation) {
       const missing = [
         ...(input.explanation?.trim()
