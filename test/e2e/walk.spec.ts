@@ -141,6 +141,7 @@ test.describe.serial('walk: a new app from the template to production', () => {
     await page.getByRole('button', { name: 'Create' }).click();
     await expect(page.getByText('It is on the', { exact: false })).toBeVisible({ timeout: 120_000 });
     await expect(page.locator('body')).toContainText('local');
+    await expect(page.locator('pre').first()).toBeVisible();
     await expect(page.locator('body')).not.toContainText('{{');
     await snap(page, 'walk-01-scaffolded');
     const blocks = await codeBlocks(page);
@@ -149,9 +150,13 @@ test.describe.serial('walk: a new app from the template to production', () => {
     expect(setupBlock, blocks.join('\n---\n')).toBeDefined();
     expect(localBlock).toBeDefined();
     // The shell set-up line, as shown: the rest of the walk runs every shell after it.
-    const setup = setupBlock!.split('\n').find(l => l.startsWith('eval "$('))!;
-    expect(setup).toMatch(/^eval "\$\(node \S+\/packages\/cli\/bin\/khal env\)"$/);
+    const evalLine = setupBlock!.split('\n').find(l => l.startsWith('eval "$('))!;
+    expect(evalLine).toMatch(/^eval "\$\(node \S+\/packages\/cli\/bin\/khal env\)"$/);
     expect(setupBlock).toContain('--demo-user alice');
+    // What that line evaluates, printed once: every later shell starts with these exports (the same
+    // as running the line again, without starting the CLI once more per shell).
+    const setup = ok('alice', '', evalLine.replace(/^eval "\$\((.*)\)"$/, '$1'), work).trim();
+    expect(setup).toMatch(/^export PATH=/m);
 
     // 2. Local: the Next steps, as shown (log in, clone, evidence, pm2 deploy, khal status).
     let out = ok('alice', '', `${setupBlock}\n${localBlock}`, work);
@@ -177,7 +182,6 @@ test.describe.serial('walk: a new app from the template to production', () => {
       ].join('\n'),
     );
     expect(out).toMatch(/→ dev: Verifying/);
-    out = sh('alice', setup, 'khal status').output;
     const deployDev = shown(out, 'khal deploy --target dev');
     expect(out).toContain(`Next: deploy — promote ${short} to Shared dev is cleared`);
     ok('alice', setup, shown(readme, deployDev));
@@ -219,29 +223,33 @@ test.describe.serial('walk: a new app from the template to production', () => {
     await expect(request).toHaveAccessibleDescription(/only members of group:default\/operators may request promotions to Production/);
     await snap(tab, 'walk-06-prod-operators-only');
 
-    // olga (an operator) logs in as the Next steps show, and follows the README for prod.
-    const olgaSetup = `${setup}\n${setupBlock!.split('\n').find(l => l.startsWith('khal login'))!.replace('--demo-user alice', '--demo-user olga')}`;
-    out = sh('olga', olgaSetup, 'khal promote --to prod').output;
+    // olga (an operator) follows the README for prod; omar and sam approve from their terminals.
+    // Each of them logs in once, with the Next steps' login line as the demo user they are.
+    const login = setupBlock!.split('\n').find(l => l.startsWith('khal login'))!;
+    for (const who of ['olga', 'omar', 'sam']) {
+      expect(ok(who, setup, login.replace('--demo-user alice', `--demo-user ${who}`), work)).toContain(
+        `as user:default/${who}`,
+      );
+    }
+    out = sh('olga', setup, 'khal promote --to prod').output;
     // The first release on prod needs a rollback plan: the gate says how to record one.
     expect(out).toContain('rollback-plan');
     const rollbackPush = readme.split('\n').find(l => l.startsWith('khal evidence push --target prod --kind rollback-plan'))!;
     expect(rollbackPush).toContain('--file ROLLBACK.md');
     out = ok(
       'olga',
-      olgaSetup,
+      setup,
       [shown(readme, 'khal deploy --target prod --dry-run'), rollbackPush, 'khal status'].join('\n'),
     );
-    out = sh('olga', olgaSetup, 'khal status').output;
     const prodId = out.match(new RegExp(`(\\S+) ${short} Awaiting approval`))?.[1] ?? '';
     expect(prodId, out).not.toBe('');
     expect(out).toContain('Next: approve');
-    // omar approves from his terminal, sam from the inbox.
-    const omarSetup = olgaSetup.replace('--demo-user olga', '--demo-user omar');
-    expect(sh('omar', omarSetup, 'khal approvals', work).output).toContain(prodId);
-    ok('omar', omarSetup, `khal approve ${prodId} --comment "rollback plan read; go"`, work);
-    await approveInInbox(browser, 'sam', 'Acme accepts walk-svc in production', 'walk-07-prod-inbox');
+    // Two approvals, neither by the requester: omar (operators) and sam (the customer's stakeholder).
+    expect(sh('omar', setup, 'khal approvals', work).output).toContain(prodId);
+    ok('omar', setup, `khal approve ${prodId} --comment "rollback plan read; go"`, work);
+    ok('sam', setup, `khal approve ${prodId} --comment "Acme accepts walk-svc in production"`, work);
     out = await statusUntil(setup, /Next: deploy — promote \w+ to Production is approved/);
-    ok('olga', olgaSetup, shown(out, 'khal deploy --target prod'));
+    ok('olga', setup, shown(out, 'khal deploy --target prod'));
     await statusUntil(setup, new RegExp(`${short} is on Production, the top of the ladder`));
     await tab.reload();
     await expect(tab.getByTestId('rung-prod').first()).toContainText(short);
