@@ -106,6 +106,13 @@ async function approveInInbox(browser: Browser, user: string, comment: string, s
   await page.close();
 }
 
+let started = Date.now();
+/** Elapsed time per step in the test's output: the walk is meant to stay within a few minutes. */
+function mark(step: string) {
+  // eslint-disable-next-line no-console
+  console.log(`[walk] ${((Date.now() - started) / 1000).toFixed(1)}s ${step}`);
+}
+
 test.describe.serial('walk: a new app from the template to production', () => {
   test.skip(!scratch, 'run through scripts/e2e.mjs (KHAL_E2E_SCRATCH)');
 
@@ -118,9 +125,12 @@ test.describe.serial('walk: a new app from the template to production', () => {
     page,
     browser,
   }) => {
-    test.setTimeout(360_000);
+    // About 2 minutes on an idle machine; the CI machine's 2 cores are often shared.
+    test.setTimeout(540_000);
     mkdirSync(work, { recursive: true });
+    started = Date.now();
 
+    mark('scaffold');
     // 1. Scaffold from the template in the portal.
     await signInAs(page, 'alice');
     await page.goto('/create');
@@ -158,6 +168,7 @@ test.describe.serial('walk: a new app from the template to production', () => {
     const setup = ok('alice', '', evalLine.replace(/^eval "\$\((.*)\)"$/, '$1'), work).trim();
     expect(setup).toMatch(/^export PATH=/m);
 
+    mark('local');
     // 2. Local: the Next steps, as shown (log in, clone, evidence, pm2 deploy, khal status).
     let out = ok('alice', '', `${setupBlock}\n${localBlock}`, work);
     const sha = ok('alice', '', 'git rev-parse HEAD').trim();
@@ -171,6 +182,7 @@ test.describe.serial('walk: a new app from the template to production', () => {
     await expect(tab.getByTestId('ladder-next-step')).toContainText(`promote ${short} to Shared dev`);
     await snapRung(tab, 'walk-02-local-deployed');
 
+    mark('dev');
     // 3. Shared dev: the README's commands; khal says when to deploy.
     out = ok(
       'alice',
@@ -186,12 +198,14 @@ test.describe.serial('walk: a new app from the template to production', () => {
     expect(out).toContain(`Next: deploy — promote ${short} to Shared dev is cleared`);
     ok('alice', setup, shown(readme, deployDev));
     out = await statusUntil(setup, new RegExp(`Next: promote ${short} to Customer HML`));
+    mark('dev proven');
     await tab.reload();
     await expect(tab.getByTestId('rung-dev').first()).toContainText('Proven');
     await expect(tab.getByTestId('rung-details-dev')).toContainText('first release: no previous revision');
     await expect(tab.getByTestId('ladder-next-step')).toContainText(`promote ${short} to Customer HML`);
     await snapRung(tab, 'walk-03-dev-deployed');
 
+    mark('hml');
     // 4. Customer HML: an explanation for the customer, sam approves, alice deploys.
     out = sh('alice', setup, 'khal promote --to hml').output;
     // Without the explanation the CLI names the flag that supplies it.
@@ -209,20 +223,25 @@ test.describe.serial('walk: a new app from the template to production', () => {
     await tab.reload();
     await expect(tab.getByTestId('ladder-next-step')).toContainText('Next: approve');
     await approveInInbox(browser, 'sam', 'Acme accepts walk-svc', 'walk-04-hml-inbox');
+    mark('hml approved by sam');
     out = await statusUntil(setup, /Next: deploy — promote \w+ to Customer HML is approved/);
+    mark('hml: deploy stated');
     ok('alice', setup, shown(out, 'khal deploy --target hml'));
     await statusUntil(setup, new RegExp(`Next: promote ${short} to Production`));
+    mark('hml proven');
     await tab.reload();
     await expect(tab.getByTestId('rung-hml').first()).toContainText(short);
     await expect(tab.getByTestId('rung-hml').first()).toContainText('Proven');
     await snapRung(tab, 'walk-05-hml-deployed');
 
+    mark('prod: operators only');
     // 5. Production is operators only: alice is told so before she clicks.
     const request = tab.getByRole('button', { name: 'Request a promotion' });
     await expect(request).toBeDisabled();
     await expect(request).toHaveAccessibleDescription(/only members of group:default\/operators may request promotions to Production/);
     await snap(tab, 'walk-06-prod-operators-only');
 
+    mark('prod');
     // olga (an operator) follows the README for prod; omar and sam approve from their terminals.
     // Each of them logs in once, with the Next steps' login line as the demo user they are.
     const login = setupBlock!.split('\n').find(l => l.startsWith('khal login'))!;
@@ -249,11 +268,14 @@ test.describe.serial('walk: a new app from the template to production', () => {
     ok('omar', setup, `khal approve ${prodId} --comment "rollback plan read; go"`, work);
     ok('sam', setup, `khal approve ${prodId} --comment "Acme accepts walk-svc in production"`, work);
     out = await statusUntil(setup, /Next: deploy — promote \w+ to Production is approved/);
+    mark('prod: deploy stated');
     ok('olga', setup, shown(out, 'khal deploy --target prod'));
     await statusUntil(setup, new RegExp(`${short} is on Production, the top of the ladder`));
+    mark('prod proven');
     await tab.reload();
     await expect(tab.getByTestId('rung-prod').first()).toContainText(short);
     await expect(tab.getByTestId('rung-prod').first()).toContainText('Proven');
     await snapRung(tab, 'walk-08-prod-deployed');
+    mark('done');
   });
 });
