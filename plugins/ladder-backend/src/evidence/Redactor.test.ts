@@ -8,7 +8,7 @@ describe('Redactor', () => {
 
   it('leaves nothing behind on the process-wide performance timeline (secretlint profiles by default)', async () => {
     const marks = () => performance.getEntriesByType('mark').length;
-    await r.text('warm up ghp_' + 'A'.repeat(36));
+    await r.text(`warm up ghp_${'A'.repeat(36)}`);
     const before = marks();
     for (let i = 0; i < 20; i++) {
       await r.text(`run ${i}: token ghp_${'B'.repeat(36)} and more text`);

@@ -14,6 +14,9 @@ import type { PromotionEngine } from './PromotionEngine';
 import { secretSettingNames } from '../evidence/secretSettingNames';
 
 
+const FULL_SHA = /^[0-9a-f]{40}$/;
+const ABBREVIATED_SHA = /^[0-9a-f]{4,39}$/;
+
 /** Human size: 262144 bytes (256 KiB). */
 export function describeLimit(bytes: number) {
   return `${bytes} bytes (${Math.round(bytes / 1024)} KiB)`;
@@ -138,5 +141,3 @@ export class EvidenceIntake {
   }
 }
 
-const FULL_SHA = /^[0-9a-f]{40}$/;
-const ABBREVIATED_SHA = /^[0-9a-f]{4,39}$/;
