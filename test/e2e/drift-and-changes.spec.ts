@@ -168,8 +168,12 @@ test('the request dialog shows what a promotion changes: the commit range and th
   // ... and then brings the newest commit back from the portal: the dialog says what that changes.
   await signInAs(page, 'alice');
   await page.goto(`/catalog/default/component/${app}/ladder`);
+  // Its next rung is Production, which only operators may request: alice goes to another rung.
+  await expect(
+    page.getByRole('button', { name: 'Request a promotion' }).first(),
+  ).toBeDisabled();
   await page
-    .getByRole('button', { name: 'Request a promotion' })
+    .getByRole('button', { name: 'Request to another rung' })
     .first()
     .click();
   const dialog = page.getByRole('dialog', { name: 'Request a promotion' });

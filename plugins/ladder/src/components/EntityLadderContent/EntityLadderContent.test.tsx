@@ -78,6 +78,8 @@ describe('EntityLadderContent', () => {
     const request = await screen.findByRole('button', { name: 'Request a promotion' });
     await waitFor(() => expect(request).toBeDisabled());
     expect(request).toHaveAccessibleDescription(reason);
+    // The rungs below stay requestable, through a button that says so.
+    expect(screen.getByRole('button', { name: 'Request to another rung' })).toBeEnabled();
   });
 
   it('keeps "Request a promotion" enabled when the next rung accepts the signed-in user', async () => {
@@ -95,6 +97,7 @@ describe('EntityLadderContent', () => {
     });
     const request = await screen.findByRole('button', { name: 'Request a promotion' });
     await waitFor(() => expect(request).toBeEnabled());
+    expect(screen.queryByRole('button', { name: 'Request to another rung' })).toBeNull();
   });
 
   it('names the approver groups to someone outside them', async () => {

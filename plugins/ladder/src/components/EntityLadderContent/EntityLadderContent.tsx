@@ -59,6 +59,19 @@ function requestAvailability(value: EntityLadderResponse, permissions: LadderPer
   return allowed;
 }
 
+/**
+ * When the next rung refuses the signed-in user, the closest rung below it they may request (e.g.
+ * placing another commit on Local while Production is for operators), if any.
+ */
+function otherRequestableRung(value: EntityLadderResponse): string | undefined {
+  const { toRung } = defaultTarget(value);
+  const index = value.rungs.findIndex(r => r.rung.id === toRung);
+  for (let i = index - 1; i >= 0; i--) {
+    if (value.rungs[i].request?.allowed !== false) return value.rungs[i].rung.id;
+  }
+  return undefined;
+}
+
 function rollbackAvailability(view: RungView, permissions: LadderPermissionDecisions): ActionAvailability {
   if (!view.placement) return { allowed: false, reason: 'nothing is placed here to roll back' };
   return permitted(permissions.create, promotionCreatePermission);
@@ -152,6 +165,13 @@ function EnrolledLadderContent(props: { entityRef: string }) {
               availability={requestAvailability(value, permissions)}
               onClick={() => setDialog({ type: 'promotion', kind: 'promotion' })}
             />
+            {requestAvailability(value, permissions).allowed || !permissions.create || !otherRequestableRung(value) ? null : (
+              <ActionButton
+                label="Request to another rung"
+                availability={{ allowed: true }}
+                onClick={() => setDialog({ type: 'promotion', kind: 'promotion', toRung: otherRequestableRung(value) })}
+              />
+            )}
             <ActionButton
               label="Record evidence"
               availability={permitted(permissions.evidence, evidenceCreatePermission)}
