@@ -69,7 +69,7 @@ test.describe
       await page.goto('/catalog/default/component/billing-worker/ladder');
       await expect(page.getByTestId('rung-dev').first()).toContainText(
         'Drifted',
-        { timeout: 3_000 },
+        { timeout: 10_000 },
       );
     }).toPass({ timeout: 60_000 });
     // The chip names the commits by their short SHAs, the rung's details by the full ones.
@@ -108,7 +108,7 @@ test.describe
         page.getByRole('link', {
           name: /^Billing worker on Shared dev, Drifted/,
         }),
-      ).toBeVisible({ timeout: 3_000 });
+      ).toBeVisible({ timeout: 10_000 });
     }).toPass({ timeout: 60_000 });
     const cell = page.getByRole('link', {
       name: /^Billing worker on Shared dev, Drifted/,
