@@ -96,6 +96,28 @@ const { ensureDemoRepos } = await import('./demo-repos.mjs');
 const { seedDemo } = await import('./seed-demo.mjs');
 mkdirSync(join(scratch, 'sqlite'), { recursive: true });
 ensureDemoRepos();
+/**
+ * Apps the browser tests scaffold are registered under the scratch directory, not the workspace's
+ * data/catalog (where they would outlive the run): khal.localCatalog.root and the catalog's file
+ * location for it point there. Config arrays replace, so the other locations are listed again.
+ */
+function scaffoldedCatalog(dir) {
+  mkdirSync(dir, { recursive: true });
+  const locations = [
+    ['../../demo/catalog/org.yaml', 'User, Group'],
+    ['../../catalog-info.yaml', null],
+    ['../../templates/khal-node-app/template.yaml', 'Template'],
+    [join(dir, '*', 'catalog-info.yaml'), 'Component'],
+  ]
+    .map(
+      ([target, allow]) =>
+        `    - type: file\n      target: ${target}\n${
+          allow ? `      rules:\n        - allow: [${allow}]\n` : ''
+        }`,
+    )
+    .join('');
+  return `khal:\n  localCatalog:\n    root: ${dir}\ncatalog:\n  locations:\n${locations}`;
+}
 const overrides = join(scratch, 'app-config.e2e.yaml');
 writeFileSync(
   overrides,
@@ -105,7 +127,7 @@ writeFileSync(
   )}\nladder:\n  localRepositoriesRoot: ${join(
     scratch,
     'repos',
-  )}\n  recheckInterval: { seconds: 2 }\n`,
+  )}\n  recheckInterval: { seconds: 2 }\n${scaffoldedCatalog(join(scratch, 'catalog'))}`,
 );
 const configArgs = [
   '--config',
@@ -158,6 +180,16 @@ children.push(
   }),
 );
 
+/** The demo clusters' CA plus the extra CAs already configured for Node, as one file. */
+function extraCaBundle() {
+  const demoCa = readFileSync(join(demoKubeDir, 'ca.crt'), 'utf8');
+  const inherited = process.env.NODE_EXTRA_CA_CERTS;
+  if (!inherited || !existsSync(inherited)) return join(demoKubeDir, 'ca.crt');
+  const bundle = join(scratch, 'extra-ca-certs.pem');
+  writeFileSync(bundle, `${readFileSync(inherited, 'utf8').trimEnd()}\n${demoCa}`);
+  return bundle;
+}
+
 /** Runs Playwright, echoing its output and keeping a copy in test-results/logs/playwright.log. */
 function playwright() {
   const log = logTo('playwright');
@@ -178,8 +210,10 @@ function playwright() {
         env: {
           ...process.env,
           KHAL_E2E_SCRATCH: scratch,
-          // The specs talk to the simulated clusters over https: trust their demo CA.
-          NODE_EXTRA_CA_CERTS: join(demoKubeDir, 'ca.crt'),
+          // The specs talk to the simulated clusters over https: trust their demo CA, besides any
+          // extra CAs this machine already gives Node (an egress proxy's: npm install in the
+          // walk spec goes through it).
+          NODE_EXTRA_CA_CERTS: extraCaBundle(),
           // The same kubeconfig `khal deploy` hands to kubectl in the embedded default.
           KUBECONFIG: demoKubeconfig,
           PLAYWRIGHT_JSON_OUTPUT_NAME: join(results, 'playwright.json'),

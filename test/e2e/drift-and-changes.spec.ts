@@ -69,7 +69,7 @@ test.describe
       await page.goto('/catalog/default/component/billing-worker/ladder');
       await expect(page.getByTestId('rung-dev').first()).toContainText(
         'Drifted',
-        { timeout: 3_000 },
+        { timeout: 10_000 },
       );
     }).toPass({ timeout: 60_000 });
     // The chip names the commits by their short SHAs, the rung's details by the full ones.
@@ -108,7 +108,7 @@ test.describe
         page.getByRole('link', {
           name: /^Billing worker on Shared dev, Drifted/,
         }),
-      ).toBeVisible({ timeout: 3_000 });
+      ).toBeVisible({ timeout: 10_000 });
     }).toPass({ timeout: 60_000 });
     const cell = page.getByRole('link', {
       name: /^Billing worker on Shared dev, Drifted/,
@@ -168,8 +168,12 @@ test('the request dialog shows what a promotion changes: the commit range and th
   // ... and then brings the newest commit back from the portal: the dialog says what that changes.
   await signInAs(page, 'alice');
   await page.goto(`/catalog/default/component/${app}/ladder`);
+  // Its next rung is Production, which only operators may request: alice goes to another rung.
+  await expect(
+    page.getByRole('button', { name: 'Request a promotion' }).first(),
+  ).toBeDisabled();
   await page
-    .getByRole('button', { name: 'Request a promotion' })
+    .getByRole('button', { name: 'Request to another rung' })
     .first()
     .click();
   const dialog = page.getByRole('dialog', { name: 'Request a promotion' });

@@ -138,7 +138,7 @@ test.describe.serial('walking the ladder in the browser', () => {
     await expect(async () => {
       await page.reload();
       await expect(page.getByTestId('rung-dev').first()).toContainText(short, {
-        timeout: 2000,
+        timeout: 10_000,
       });
     }).toPass({ timeout: 60_000 });
     await expect(page.getByTestId('rung-dev').first()).toContainText('Proven');

@@ -459,7 +459,7 @@ test.describe.serial('no leaks: planted secrets never come back', () => {
     await expect(async () => {
       await alice.reload();
       await expect(alice.getByTestId('rung-hml').first()).toContainText(short, {
-        timeout: 2000,
+        timeout: 10_000,
       });
     }).toPass({ timeout: 90_000 });
 

@@ -295,6 +295,39 @@ describe('ladder-backend-module-kubernetes', () => {
     });
   });
 
+  it("states a first release honestly: the ladder's first placement of the ref on the rung passes as 'no previous revision', a hand-made one does not", async () => {
+    const e = entity('crashy');
+    const placement = (ref: string, via = 'promotion') => ({
+      entityRef: 'component:default/crashy',
+      ladderId: 'khal',
+      rungId: 'dev',
+      ref,
+      via,
+      promotionId: 'p-1',
+      placedAt: '2026-12-03T08:00:00Z',
+      placedBy: 'user:default/alice',
+    });
+    const promotion = { id: 'p-1', toRung: 'dev', ref: 'c0ffee1' };
+    // Verifying the promotion that brings the ref: revision 1 is the first release.
+    const verifying = { ...gateContext(e, rung('dev'), 'c0ffee1', 'verify'), promotion } as unknown as GateContext;
+    const first = await gate('kubernetes-reversible').evaluate(verifying);
+    expect(first.status).toBe('passed');
+    expect(first.summary).toMatch(/^first release: no previous revision\. c0ffee1 is the first release of crashy on Shared dev \(revision 1/);
+    expect(first.summary).not.toContain('exists in');
+    expect(first.summary).toContain('nothing to roll back to');
+    // Proving it afterwards, placed by that promotion: still a first release.
+    const placed = { ...gateContext(e, rung('dev'), 'c0ffee1'), placements: [placement('c0ffee1')] } as unknown as GateContext;
+    await expect(gate('kubernetes-reversible').evaluate(placed)).resolves.toMatchObject({ status: 'passed' });
+    // The ladder placed something else there before: revision 1 alone means the way back is gone.
+    const replaced = { ...verifying, placements: [placement('0ld0001')] } as unknown as GateContext;
+    await expect(gate('kubernetes-reversible').evaluate(replaced)).resolves.toMatchObject({ status: 'failed' });
+    // Adopted from the cluster (deployed by hand), or no promotion at all: not the ladder's release.
+    const adopted = { ...gateContext(e, rung('dev'), 'c0ffee1'), placements: [placement('c0ffee1', 'adoption')] } as unknown as GateContext;
+    await expect(gate('kubernetes-reversible').evaluate(adopted)).resolves.toMatchObject({ status: 'failed' });
+    const otherRung = { ...verifying, promotion: { ...promotion, toRung: 'hml' } } as unknown as GateContext;
+    await expect(gate('kubernetes-reversible').evaluate(otherRung)).resolves.toMatchObject({ status: 'failed' });
+  });
+
   it('bypass: an earlier revision running the same image (a rollout restart) is no way back', async () => {
     const dev = sim.cluster('dev');
     const d = dev.get({ kind: 'Deployment', namespace: 'khal-crashy', name: 'crashy' })!;

@@ -1,6 +1,11 @@
 import { toolsOf } from './commandTools';
 
 describe('toolsOf', () => {
+  it('needs no tool for a URL (a rung\'s open entry is browsed to, not run)', () => {
+    expect(toolsOf('http://localhost:8080')).toEqual([]);
+    expect(toolsOf('https://orders.hml.example.com/healthz')).toEqual([]);
+  });
+
   it('names the first program of each part of a pipeline or command list', () => {
     expect(
       toolsOf(

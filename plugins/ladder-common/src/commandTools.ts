@@ -104,7 +104,8 @@ export function toolsOf(line: string): string[] {
       }
       first = w;
     }
-    if (!first || BUILTINS.has(first) || first.includes('$')) continue;
+    // A URL (a rung's `open` entry) is a place to browse to, not a program to run.
+    if (!first || BUILTINS.has(first) || first.includes('$') || /^[a-z][a-z0-9+.-]*:\/\//i.test(first)) continue;
     if (!tools.includes(first)) tools.push(first);
   }
   return tools;

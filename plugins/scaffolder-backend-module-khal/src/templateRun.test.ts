@@ -304,9 +304,12 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
     // Next steps start with getting khal and logging in, rendered (no template left).
     const nextSteps: string = response.body.output.text[0].content;
     expect(nextSteps).toMatch(
-      /alias khal="node \/\S+\/packages\/cli\/bin\/khal"/,
+      /eval "\$\(node \/\S+\/packages\/cli\/bin\/khal env\)"/,
     );
-    expect(nextSteps).toContain('khal login --portal');
+    // The portal's URL and the person who ran the template (user:default/mock here).
+    expect(nextSteps).toMatch(
+      /khal login --portal http:\/\/localhost:\d+ --demo-user mock /,
+    );
     expect(nextSteps).toContain('--kind typecheck --file typecheck.log');
     expect(nextSteps).not.toContain('{{');
 
@@ -386,6 +389,7 @@ describe('khal-node-app through the real scaffolder, catalog and ladder backends
       '.git',
       '.gitignore',
       'README.md',
+      'ROLLBACK.md',
       'catalog-info.yaml',
       'deploy',
       'ecosystem.config.js',

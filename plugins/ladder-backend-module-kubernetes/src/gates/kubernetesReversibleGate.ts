@@ -8,10 +8,14 @@ import { observeRung } from '../cluster/observeRung';
  * revision (a ReplicaSet with a lower `deployment.kubernetes.io/revision`) whose pod template
  * runs something else than the current one (another image or ref): that is what
  * `kubectl rollout undo` returns to.
- * - passed: such a revision exists (named, with the command that returns to it);
+ * - passed: such a revision exists (named, with the command that returns to it); or this is the
+ *   ladder's first release of the app on the rung — the Deployment is at revision 1 with no earlier
+ *   revision, running the ref the ladder is placing (verify) or placed there by a promotion (proof).
+ *   Then the summary says "first release: no previous revision", never that a way back exists;
+ * - failed: no Deployment, no earlier revision (outside a first release), or only earlier
+ *   revisions that run the same thing. A rollback command template alone is not a way back: it
+ *   needs a revision behind it;
  * - pending: while verifying, the promoted ref is not rolled out yet;
- * - failed: no Deployment, no earlier revision, or only earlier revisions that run the same
- *   thing. A rollback command template alone is not a way back: it needs a revision behind it;
  * - error: the cluster could not be read.
  */
 export function createKubernetesReversibleGate(reader: ClusterReader): LadderGate {
@@ -62,6 +66,12 @@ export function createKubernetesReversibleGate(reader: ClusterReader): LadderGat
           summary: `revision ${wayBack.revision}${what ? ` (${what})` : ''} exists in ${where} to roll back to (kubectl -n ${state.namespace} rollout undo deployment --to-revision=${wayBack.revision})`,
         };
       }
+      if (earlier.length === 0 && currentRevision === 1 && state.runningRef === context.ref && firstRelease(context)) {
+        return {
+          status: 'passed',
+          summary: `first release: no previous revision. ${context.ref} is the first release of ${context.entity.metadata.name} on ${context.rung.title} (revision 1, the Deployment's only revision in ${where}); there is nothing to roll back to, and undoing it means removing it (kubectl -n ${state.namespace} delete deployment -l ${KUBERNETES_ID_ANNOTATION}=${kubernetesIdOf(context)})`,
+        };
+      }
       const rollback = context.rung.commands.rollback;
       // Shown to people: the command as it would run for this entity, never its template.
       const command = rollback
@@ -87,4 +97,21 @@ export function createKubernetesReversibleGate(reader: ClusterReader): LadderGat
       };
     },
   };
+}
+
+function kubernetesIdOf(context: GateContext): string {
+  return context.entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ?? context.entity.metadata.name;
+}
+
+/**
+ * Whether the ladder is making (verify) or made (proof) its first release of the ref on the rung:
+ * nothing else was placed there, and the ref comes through a promotion of the ladder, not by hand.
+ */
+function firstRelease(context: GateContext): boolean {
+  const onRung = context.placements.filter(p => p.rungId === context.rung.id);
+  if (onRung.some(p => p.ref !== context.ref)) return false;
+  if (context.mode === 'verify') {
+    return context.promotion?.toRung === context.rung.id && context.promotion.ref === context.ref && onRung.length === 0;
+  }
+  return onRung.some(p => p.ref === context.ref && p.via === 'promotion');
 }

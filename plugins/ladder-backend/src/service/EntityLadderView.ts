@@ -18,7 +18,10 @@ import { EvaluatedGate, runGates } from '../gates/GateRunner';
 import type { ClusterStateCache } from './ClusterStates';
 import type { DriftMonitor } from './DriftMonitor';
 import { LadderEntities, LadderEntity, normalizeEntityRef } from './LadderEntities';
+import type { GroupMemberships } from './GroupMemberships';
+import { needsClaim } from './deployObservation';
 import { gatesLine, waitingFor } from './phaseEvents';
+import { requestRefusal } from './requestRule';
 import type { PromotionEngine } from './PromotionEngine';
 import { toPlacement } from './PromotionEngine';
 import { PromotionViews, toGateResult } from './PromotionViews';
@@ -39,6 +42,8 @@ export class EntityLadderView {
       gateTimeoutMs: number;
       drift: DriftMonitor;
       clusterCache: ClusterStateCache;
+      memberships: GroupMemberships;
+      operatorsGroup: string;
     },
   ) {}
 
@@ -60,6 +65,13 @@ export class EntityLadderView {
     ]);
     stored.catch(() => undefined); // awaited below; a catalog 404 must not leave it unhandled
     const target = await this.deps.entities.load(ref, credentials);
+    // Whether the signed-in user may request a promotion onto each rung: the rule POST /promotions
+    // enforces, so the page can disable the request with its reason before a click.
+    const principal = credentials.principal as { type?: string; userEntityRef?: string };
+    const user = principal.type === 'user' ? principal.userEntityRef : undefined;
+    const requestRefusals = Promise.all(
+      target.ladder.rungs.map(rung => requestRefusal(this.deps, user, rung).catch(() => undefined)),
+    );
     const openViews = stored.then(([, , open]) => this.deps.views.many(open));
     openViews.catch(() => undefined);
     // The preview of the next promotion needs no cluster state either: it runs while the clusters
@@ -73,10 +85,11 @@ export class EntityLadderView {
       });
     });
     preview.catch(() => undefined);
-    const [[placements, proofs, , observed], clusters, openPromotions] = await Promise.all([
+    const [[placements, proofs, , observed], clusters, openPromotions, refusals] = await Promise.all([
       stored,
       this.deps.clusterCache.read(this.deps.clusterState(), target, options),
       openViews,
+      requestRefusals,
     ]);
     // The view shows the last observation, corrected by what the clusters say right now. It does
     // not record drift itself: when the two differ it hands the entity to the drift monitor, which
@@ -120,6 +133,7 @@ export class EntityLadderView {
         proof,
         status: status.status,
         statusReason: status.reason,
+        request: refusals[i] ? { allowed: false, reason: refusals[i] } : { allowed: true },
         ...(cluster ? { cluster } : {}),
         ...(status.status === 'drifted'
           ? {
@@ -141,7 +155,7 @@ export class EntityLadderView {
       ladder: entityLadderSummary(target.ladder, valuesFor),
       rungs,
       openPromotions,
-      next: await this.nextStep(target, placements, openPromotions, drifts, preview),
+      next: await this.nextStep(target, placements, openPromotions, drifts, preview, clusters),
       pauses,
       badCommits,
     };
@@ -153,6 +167,7 @@ export class EntityLadderView {
     open: Promotion[],
     drifts: Map<string, ShownDrift>,
     preview: Promise<EvaluatedGate[] | undefined>,
+    clusters: Array<ClusterState | undefined>,
   ): Promise<NextStep> {
     const rungs = target.ladder.rungs;
     const name = target.entity.metadata.title ?? target.entity.metadata.name;
@@ -205,6 +220,24 @@ export class EntityLadderView {
           ...base,
           waitingFor: waitingFor(stored),
           summary: `Next: ${what} — ${gatesLine(stored)}`,
+        };
+      }
+      // Cleared but not deployed: the deploy is the next action, not waiting (nothing else moves it).
+      const rungIndex = rungs.findIndex(r => r.id === promotion.toRung);
+      const rung = rungs[rungIndex];
+      const claimed = rung && needsClaim(rung, promotion.kind);
+      const running = clusters[rungIndex]?.runningRef;
+      const undeployed =
+        (promotion.phase === 'Approved' && claimed) ||
+        (promotion.phase === 'Verifying' && (!rung?.kubernetes || running !== promotion.ref));
+      if (rung && undeployed && promotion.kind !== 'adoption') {
+        const how = claimed
+          ? 'it claims the approved promotion, runs the rung\'s deploy command and reports the outcome'
+          : 'it runs the rung\'s deploy command and records its output';
+        return {
+          action: 'deploy',
+          ...base,
+          summary: `Next: deploy — ${what} is ${promotion.phase === 'Approved' ? 'approved' : 'cleared'}: run \`khal deploy --target ${rung.id}\` in a checkout of ${shortRef(promotion.ref)} (${how}); the ladder then verifies it: ${promotion.phaseMessage}`,
         };
       }
       return {

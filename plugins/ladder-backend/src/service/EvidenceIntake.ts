@@ -8,12 +8,15 @@ import type { Redactor } from '../evidence/Redactor';
 import type { ManifestReader } from '../manifest/ManifestReader';
 import { PayloadTooLargeError } from '../router/httpErrors';
 import type { Caller } from './Caller';
-import type { LadderEntities } from './LadderEntities';
+import type { LadderEntities, LadderEntity } from './LadderEntities';
 import type { LadderNotifier } from './LadderNotifier';
 import type { PromotionEngine } from './PromotionEngine';
 import { secretSettingNames } from '../evidence/secretSettingNames';
 import type { LadderMetrics } from './LadderMetrics';
 
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+const ABBREVIATED_SHA = /^[0-9a-f]{4,39}$/;
 
 /** Human size: 262144 bytes (256 KiB). */
 export function describeLimit(bytes: number) {
@@ -71,7 +74,8 @@ export class EvidenceIntake {
         `ladder "${target.ladder.id}" has no rung "${input.rung}"; its rungs are ${target.ladder.rungs.map(r => r.id).join(', ')}`,
       );
     }
-    const secretNames = await secretSettingNames(manifests, target.entity, input.ref);
+    const ref = await this.commitOf(target, input.ref);
+    const secretNames = await secretSettingNames(manifests, target.entity, ref);
     const redactor = this.deps.redactor.withSecretSettings(secretNames);
     const content = input.content === undefined ? undefined : await redactor.text(input.content);
     const summary = await redactor.text(input.summary);
@@ -82,7 +86,7 @@ export class EvidenceIntake {
       id: randomUUID(),
       entityRef: target.entityRef,
       rungId: resolved.rung.id,
-      ref: input.ref,
+      ref,
       kind: input.kind,
       summary: summary.value,
       ...(url ? { url: url.value } : {}),
@@ -103,9 +107,9 @@ export class EvidenceIntake {
     // at the next scheduled re-check.
     try {
       const placed = (await store.listPlacements([target.entityRef])).find(
-        p => p.rungId === resolved.rung.id && p.ref === input.ref,
+        p => p.rungId === resolved.rung.id && p.ref === ref,
       );
-      if (placed) await this.deps.engine.proveRung(target, resolved.index, input.ref);
+      if (placed) await this.deps.engine.proveRung(target, resolved.index, ref);
       const open = await store.listPromotions({
         entityRef: target.entityRef,
         phases: openPhases(),
@@ -120,4 +124,24 @@ export class EvidenceIntake {
     }
     return record;
   }
+
+  /**
+   * The commit the evidence is about, as promotions and placements name it: the full SHA. A short
+   * SHA, tag or branch of the app's repository is resolved now (otherwise evidence pushed with
+   * `git rev-parse --short` would never match the promotion of that commit). A ref that looks like
+   * an abbreviated SHA but resolves to no commit is refused, naming the fix; other refs (e.g. an
+   * image tag of a rung that deploys images) are kept as sent.
+   */
+  private async commitOf(target: LadderEntity, ref: string): Promise<string> {
+    if (FULL_SHA.test(ref)) return ref;
+    const resolved = await this.deps.manifests.resolveCommit(target.entity, ref);
+    if ('sha' in resolved) return resolved.sha;
+    if (ABBREVIATED_SHA.test(ref)) {
+      throw new InputError(
+        `ref "${ref}" looks like an abbreviated commit SHA, but ${resolved.reason}; evidence binds to the full commit SHA of ${target.entityRef}: ${resolved.howToFix}`,
+      );
+    }
+    return ref;
+  }
 }
+

@@ -25,6 +25,7 @@ import { type DriftMonitor, waysOutOfDrift } from './DriftMonitor';
 import type { GroupMemberships } from './GroupMemberships';
 import type { LadderEntities, LadderEntity } from './LadderEntities';
 import type { LadderNotifier } from './LadderNotifier';
+import { requestRefusal } from './requestRule';
 import { PromotionEngine, toPlacement } from './PromotionEngine';
 import { holdRefusal } from '../policy/holds';
 
@@ -123,14 +124,12 @@ export class PromotionCommands {
       },
       'requested',
     );
-    if (
-      rung.mutationPolicy === 'operators' &&
-      !(await memberships.isMember(user, [config.operatorsGroup]))
-    ) {
-      throw new NotAllowedError(
-        `only members of ${config.operatorsGroup} may request promotions to ${rung.title} (mutation policy "operators"); ask an operator`,
-      );
-    }
+    const refusal = await requestRefusal(
+      { memberships, operatorsGroup: config.operatorsGroup },
+      user,
+      rung,
+    );
+    if (refusal) throw new NotAllowedError(refusal);
     if (rung.metadata?.requiresExplanation) {
       const missing = [
         ...(input.explanation?.trim()

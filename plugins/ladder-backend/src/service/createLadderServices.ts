@@ -198,6 +198,8 @@ export async function createLadderServices(deps: {
       gateTimeoutMs: config.gateTimeoutMs,
       drift,
       clusterCache,
+      memberships,
+      operatorsGroup: config.operatorsGroup,
     }),
     overview: new LadderOverview({
       catalog: deps.catalog,

@@ -530,6 +530,114 @@ describe('deploying is claiming, and the rung changes when the change is observe
   });
 });
 
+describe('the entity view says what to do next, for who is asking', () => {
+  it('tells a non-operator before any request that an operators rung refuses them, with the reason the request would get', async () => {
+    const { repo, backend, post, get } = await backendWith({
+      mutationPolicy: 'operators',
+    });
+    try {
+      const view = async (who: string) =>
+        (await get('/entities/component/default/orders-api', who)).body.rungs.find(
+          (r: any) => r.rung.id === 'dev',
+        );
+      const asAlice = await view('alice');
+      expect(asAlice.request.allowed).toBe(false);
+      const refused = await post('/promotions', 'alice', {
+        entityRef: ENTITY,
+        toRung: 'dev',
+        ref: repo.commits.a,
+      });
+      expect(refused.status).toBe(403);
+      // One rule: the view's reason is the refusal's message.
+      expect(asAlice.request.reason).toBe(refused.body.error.message);
+      expect(asAlice.request.reason).toContain(
+        'only members of group:default/operators may request promotions to Shared dev',
+      );
+      expect(await view('olga')).toMatchObject({ request: { allowed: true } });
+      expect(
+        (await get('/entities/component/default/orders-api', 'alice')).body.rungs.find(
+          (r: any) => r.rung.id === 'local',
+        ).request,
+      ).toEqual({ allowed: true });
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('names the deploy command once a promotion is approved (it does not move on its own)', async () => {
+    const { repo, backend, post, get } = await backendWith({
+      mutationPolicy: 'approval',
+      approvers: { groups: ['group:default/customer-stakeholders'], minimum: 1 },
+    });
+    try {
+      const created = await post('/promotions', 'alice', {
+        entityRef: ENTITY,
+        toRung: 'dev',
+        ref: repo.commits.a,
+      });
+      expect(created.body.phase).toBe('AwaitingApproval');
+      await post(`/promotions/${created.body.id}/approvals`, 'sam', {
+        decision: 'approve',
+      });
+      const { next } = (await get('/entities/component/default/orders-api')).body;
+      expect(next).toMatchObject({
+        action: 'deploy',
+        toRung: 'dev',
+        promotionId: created.body.id,
+      });
+      expect(next.summary).toContain(
+        `run \`khal deploy --target dev\` in a checkout of ${repo.commits.a.slice(0, 7)}`,
+      );
+      expect(next.summary).toContain('it claims the approved promotion');
+    } finally {
+      await backend.stop();
+    }
+  });
+});
+
+describe('evidence names the commit as promotions do', () => {
+  it('stores a short SHA as the full commit it names (so it counts for the promotion of that commit), and refuses one that names no commit', async () => {
+    const { repo, backend, post, get } = await backendWith({
+      mutationPolicy: 'self',
+    });
+    try {
+      const short = repo.commits.b.slice(0, 7);
+      const pushed = await post('/evidence', 'alice', {
+        entityRef: ENTITY,
+        rung: 'dev',
+        ref: short,
+        kind: 'status',
+        summary: 'pm2 describe: online',
+        content: 'online',
+      });
+      expect(pushed.status).toBe(201);
+      expect(pushed.body.ref).toBe(repo.commits.b);
+      const listed = await get(
+        `/evidence?entityRef=${ENTITY}&rung=dev&ref=${repo.commits.b}`,
+      );
+      expect(listed.body.items.map((e: any) => e.id)).toContain(
+        pushed.body.id,
+      );
+
+      const unknown = await post('/evidence', 'alice', {
+        entityRef: ENTITY,
+        rung: 'dev',
+        ref: 'deadbee',
+        kind: 'status',
+        summary: 'pm2 describe: online',
+        content: 'online',
+      });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toContain(
+        'ref "deadbee" looks like an abbreviated commit SHA',
+      );
+      expect(unknown.body.error.message).toContain('full commit SHA');
+    } finally {
+      await backend.stop();
+    }
+  });
+});
+
 describe('the deploy plan', () => {
   it('tells an operator with zero approvals "Allowed now: no" on an operators rung (bypass: khal deploy --target prod as olga)', async () => {
     const repo = createAppRepository();

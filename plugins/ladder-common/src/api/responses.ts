@@ -122,6 +122,11 @@ export const rungViewSchema = z.object({
   proof: z.array(gateResultSchema),
   status: z.enum(['empty', 'placed', 'proving', 'proven', 'unverified', 'failed', 'deploying', 'drifted', 'unknown']),
   statusReason: z.string(),
+  /**
+   * Whether the signed-in user may request a promotion onto this rung (the rule the backend
+   * enforces on the request, e.g. operators only), and why not. Absent from older backends.
+   */
+  request: z.object({ allowed: z.boolean(), reason: z.string().optional() }).optional(),
   cluster: clusterStateSchema.optional(),
   drift: z
     .object({
@@ -221,7 +226,7 @@ export const promotionSchema = z.object({
 export type Promotion = z.infer<typeof promotionSchema>;
 
 export const nextStepSchema = z.object({
-  action: z.enum(['enroll', 'promote', 'fix', 'approve', 'wait', 'none']),
+  action: z.enum(['enroll', 'promote', 'fix', 'approve', 'deploy', 'wait', 'none']),
   toRung: z.string().optional(),
   ref: z.string().optional(),
   promotionId: z.string().optional(),

@@ -65,6 +65,45 @@ describe('EntityLadderContent', () => {
     expect(approve).toHaveAccessibleDescription('you requested this promotion; another approver is needed');
   });
 
+  it('disables "Request a promotion" with the backend\'s reason before any click when the next rung refuses the signed-in user', async () => {
+    const reason = 'only members of group:default/operators may request promotions to Production (mutation policy "operators"); ask an operator';
+    const toProd = {
+      ...entityLadder,
+      openPromotions: [],
+      rungs: entityLadder.rungs.map(r => (r.rung.id === 'prod' ? { ...r, request: { allowed: false, reason } } : { ...r, request: { allowed: true } })),
+      next: { action: 'promote' as const, toRung: 'prod', ref: 'a1b2c3d', summary: 'Next: promote a1b2c3d to Production — 2 of 4 gates pass' },
+    };
+    const entity = { ...enrolledEntity, metadata: { ...enrolledEntity.metadata, name: 'to-prod-api' } };
+    await renderWithApis(<EntityLadderContent />, {
+      ladderApi: mockLadderApi({ getEntityLadder: jest.fn().mockResolvedValue(toProd) }),
+      entity,
+      user: ALICE,
+    });
+    const request = await screen.findByRole('button', { name: 'Request a promotion' });
+    await waitFor(() => expect(request).toBeDisabled());
+    expect(request).toHaveAccessibleDescription(reason);
+    // The rungs below stay requestable, through a button that says so.
+    expect(screen.getByRole('button', { name: 'Request to another rung' })).toBeEnabled();
+  });
+
+  it('keeps "Request a promotion" enabled when the next rung accepts the signed-in user', async () => {
+    const toProd = {
+      ...entityLadder,
+      openPromotions: [],
+      rungs: entityLadder.rungs.map(r => ({ ...r, request: { allowed: true } })),
+      next: { action: 'promote' as const, toRung: 'prod', ref: 'a1b2c3d', summary: 'Next: promote a1b2c3d to Production — 2 of 4 gates pass' },
+    };
+    const entity = { ...enrolledEntity, metadata: { ...enrolledEntity.metadata, name: 'to-prod-api-2' } };
+    await renderWithApis(<EntityLadderContent />, {
+      ladderApi: mockLadderApi({ getEntityLadder: jest.fn().mockResolvedValue(toProd) }),
+      entity,
+      user: OLGA,
+    });
+    const request = await screen.findByRole('button', { name: 'Request a promotion' });
+    await waitFor(() => expect(request).toBeEnabled());
+    expect(screen.queryByRole('button', { name: 'Request to another rung' })).toBeNull();
+  });
+
   it('names the approver groups to someone outside them', async () => {
     await renderWithApis(<EntityLadderContent />, { ladderApi: mockLadderApi(), entity: enrolledEntity, user: OLGA });
     expect(await screen.findByText('only members of customer-stakeholders can approve')).toBeInTheDocument();

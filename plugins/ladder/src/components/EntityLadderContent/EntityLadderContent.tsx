@@ -38,6 +38,7 @@ import { ErrorAlert } from '../ErrorAlert';
 import { LadderEmptyState } from '../LadderEmptyState';
 import { RecordEvidenceDialog } from '../RecordEvidenceDialog';
 import { RequestPromotionDialog } from '../RequestPromotionDialog';
+import { defaultTarget } from '../RequestPromotionDialog/defaultTarget';
 import { RungRow } from '../EntityLadderCard/RungRow';
 import { OpenPromotionPanel } from './OpenPromotionPanel';
 import { RungDetails } from './RungDetails';
@@ -46,6 +47,35 @@ import { BadCommitList, LinePauseBanner, MarkBadCommitDialog, StopTheLineDialog 
 function permitted(decision: boolean | undefined, permission: { name: string }): ActionAvailability {
   if (decision === undefined) return { allowed: false, reason: 'checking your permissions…' };
   return decision ? { allowed: true } : { allowed: false, reason: `you lack permission ${permission.name}` };
+}
+
+/**
+ * Requesting a promotion: the permission first, then the rule for the rung the request would go to
+ * (the next step's target): the entity view says, per rung, whether the backend would refuse the
+ * signed-in user (e.g. operators only) and why. The backend still decides.
+ */
+function requestAvailability(value: EntityLadderResponse, permissions: LadderPermissionDecisions): ActionAvailability {
+  const allowed = permitted(permissions.create, promotionCreatePermission);
+  if (!allowed.allowed) return allowed;
+  const { toRung } = defaultTarget(value);
+  const target = value.rungs.find(r => r.rung.id === toRung);
+  if (target?.request && !target.request.allowed) {
+    return { allowed: false, reason: target.request.reason ?? `you may not request promotions to ${target.rung.title}` };
+  }
+  return allowed;
+}
+
+/**
+ * When the next rung refuses the signed-in user, the closest rung below it they may request (e.g.
+ * placing another commit on Local while Production is for operators), if any.
+ */
+function otherRequestableRung(value: EntityLadderResponse): string | undefined {
+  const { toRung } = defaultTarget(value);
+  const index = value.rungs.findIndex(r => r.rung.id === toRung);
+  for (let i = index - 1; i >= 0; i--) {
+    if (value.rungs[i].request?.allowed !== false) return value.rungs[i].rung.id;
+  }
+  return undefined;
 }
 
 function rollbackAvailability(view: RungView, permissions: LadderPermissionDecisions): ActionAvailability {
@@ -164,9 +194,16 @@ function EnrolledLadderContent(props: { entityRef: string }) {
             <ActionButton
               label="Request a promotion"
               variant="contained"
-              availability={permitted(permissions.create, promotionCreatePermission)}
+              availability={requestAvailability(value, permissions)}
               onClick={() => setDialog({ type: 'promotion', kind: 'promotion' })}
             />
+            {requestAvailability(value, permissions).allowed || !permissions.create || !otherRequestableRung(value) ? null : (
+              <ActionButton
+                label="Request to another rung"
+                availability={{ allowed: true }}
+                onClick={() => setDialog({ type: 'promotion', kind: 'promotion', toRung: otherRequestableRung(value) })}
+              />
+            )}
             <ActionButton
               label="Record evidence"
               availability={permitted(permissions.evidence, evidenceCreatePermission)}

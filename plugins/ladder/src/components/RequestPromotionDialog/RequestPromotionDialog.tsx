@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
@@ -54,6 +54,11 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const idempotencyKey = useMemo(() => (open ? newIdempotencyKey() : ''), [open]);
+  // A refused request is shown where the user is looking: at the top of the dialog, scrolled to.
+  const errorRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (error) errorRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [error]);
 
   useEffect(() => {
     if (!open) return;
@@ -70,12 +75,14 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open]);
 
-  const target = ladder.rungs.find(r => r.rung.id === toRung)?.rung;
+  const targetView = ladder.rungs.find(r => r.rung.id === toRung);
+  const target = targetView?.rung;
+  const refused = targetView?.request && !targetView.request.allowed ? targetView.request.reason ?? 'you may not request promotions to this rung' : undefined;
   const needsExplanation = Boolean(target?.metadata?.requiresExplanation);
   const noun = kind === 'rollback' ? 'rollback' : 'promotion';
   const titleOf = (rungId: string) => ladder.rungs.find(r => r.rung.id === rungId)?.rung.title ?? rungId;
   const base = reviewed ? changeBase(ladder, reviewed.toRung) : undefined;
-  const formIncomplete = !toRung || !ref.trim() || (needsExplanation && !explanation.trim());
+  const formIncomplete = !toRung || !ref.trim() || (needsExplanation && !explanation.trim()) || Boolean(refused);
 
   const resetPlan = () => {
     setPlan(undefined);
@@ -129,6 +136,7 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
         {kind === 'rollback' ? 'Roll back' : 'Request a promotion'}
       </DialogTitle>
       <DialogContent>
+        <div ref={errorRef}>{error ? <ErrorAlert title={`Could not request the ${noun}`} error={error} /> : null}</div>
         <TextField
           select
           id="request-promotion-target"
@@ -144,11 +152,17 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
           disabled={kind === 'rollback'}
         >
           {ladder.rungs.map(r => (
-            <MenuItem key={r.rung.id} value={r.rung.id}>
+            <MenuItem key={r.rung.id} value={r.rung.id} disabled={r.request?.allowed === false}>
               {r.rung.title} ({r.rung.id})
+              {r.request?.allowed === false ? ` — ${r.request.reason ?? 'you may not request promotions here'}` : ''}
             </MenuItem>
           ))}
         </TextField>
+        {refused ? (
+          <Alert severity="warning" data-testid="request-refused">
+            {refused}
+          </Alert>
+        ) : null}
         <TextField
           id="request-promotion-ref"
           label={kind === 'rollback' ? 'Ref to roll back to' : 'Ref (commit, tag or image tag)'}
@@ -236,7 +250,6 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
             )}
           </section>
         ) : null}
-        {error ? <ErrorAlert title={`Could not request the ${noun}`} error={error} /> : null}
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose} disabled={busy}>

@@ -3,7 +3,8 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { createLadderEnrollAction } from './enroll';
+import path from 'node:path';
+import { createLadderEnrollAction, khalCommand } from './enroll';
 
 type Received = {
   method?: string;
@@ -65,6 +66,8 @@ describe('khal:ladder:enroll', () => {
   const auth = mockServices.auth({ pluginId: 'scaffolder' });
   const discovery = mockServices.discovery.mock({
     getBaseUrl: async pluginId => baseUrl.replace(/ladder$/, pluginId),
+    getExternalBaseUrl: async pluginId =>
+      `https://portal.example.com/api/${pluginId}`,
   });
   const action = createLadderEnrollAction({ auth, discovery });
   const input = { entityRef: 'component:default/orders-api', ref: 'abc123' };
@@ -94,6 +97,26 @@ describe('khal:ladder:enroll', () => {
     });
     expect(ctx.output).toHaveBeenCalledWith('rung', 'local');
     expect(ctx.output).toHaveBeenCalledWith('ref', 'abc123');
+    // How to run khal and log in, for the template's "Next steps": the CLI of this workspace.
+    expect(ctx.output).toHaveBeenCalledWith(
+      'khal',
+      `node ${path.resolve(__dirname, '../../../../../packages/cli/bin/khal')}`,
+    );
+    expect(ctx.output).toHaveBeenCalledWith(
+      'portal',
+      'https://portal.example.com',
+    );
+  });
+
+  it('names the published CLI when none is installed beside the backend', () => {
+    expect(
+      khalCommand(() => {
+        throw new Error('Cannot find module');
+      }),
+    ).toBe('npx @khal/cli');
+    expect(khalCommand(() => '/opt/khal ladder/cli/package.json')).toBe(
+      'npx @khal/cli',
+    );
   });
 
   it('treats 409 (already enrolled) as success', async () => {

@@ -3,10 +3,34 @@ import { ResponseError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { LADDER_PLUGIN_ID } from '@khal/plugin-ladder-common';
+import fs from 'node:fs';
+import path from 'node:path';
 import { examples } from './enroll.examples';
 
 /** What the enrolment answered, reduced to what the step outputs. */
 type EnrollmentOutcome = { rung: string; created: boolean };
+
+/**
+ * How the person who ran the template runs `khal` against this portal: the CLI installed beside
+ * the backend (the Khal Ladder workspace of the embedded default), else the published package.
+ */
+export function khalCommand(
+  resolve: (id: string) => string = id => require.resolve(id),
+): string {
+  try {
+    const bin = path.join(
+      path.dirname(resolve('@khal/cli/package.json')),
+      'bin',
+      'khal',
+    );
+    if (fs.existsSync(bin)) {
+      return /^[\w./-]+$/.test(bin) ? `node ${bin}` : `node '${bin.replace(/'/g, `'\\''`)}'`;
+    }
+  } catch {
+    // not installed beside the backend
+  }
+  return 'npx @khal/cli';
+}
 
 /** How long the step waits for the entity to appear in the catalog when the input does not say. */
 export const DEFAULT_CATALOG_WAIT_SECONDS = 60;
@@ -101,10 +125,28 @@ export function createLadderEnrollAction(options: {
               'Id of the rung the entity was placed on; "already-enrolled" when it was enrolled before, "dry-run" in a dry-run.',
           }),
         ref: z => z.string({ description: 'The ref that was enrolled.' }),
+        khal: z =>
+          z.string({
+            description:
+              'The command that runs the khal CLI for this portal, e.g. "node /srv/khal-ladder/packages/cli/bin/khal" (the CLI installed beside the backend), else "npx @khal/cli".',
+          }),
+        portal: z =>
+          z.string({
+            description:
+              'The portal URL to give `khal login --portal` (the backend base URL the ladder API is under).',
+          }),
       },
     },
     async handler(ctx) {
       const { entityRef, ref } = ctx.input;
+      ctx.output('khal', khalCommand());
+      ctx.output(
+        'portal',
+        (await discovery.getExternalBaseUrl(LADDER_PLUGIN_ID)).replace(
+          new RegExp(`/api/${LADDER_PLUGIN_ID}/?$`),
+          '',
+        ),
+      );
       if (ctx.isDryRun) {
         ctx.logger.info(
           `Dry-run: would wait for ${entityRef} to appear in the catalog and enroll it at ${ref} on the first rung of its ladder (POST /api/${LADDER_PLUGIN_ID}/enrollments)`,

@@ -2708,6 +2708,20 @@ export const spec = {
           statusReason: {
             type: 'string',
           },
+          request: {
+            type: 'object',
+            description:
+              'Whether the signed-in user may request a promotion onto this rung (the rule POST /promotions enforces, e.g. operators only), and why not.',
+            required: ['allowed'],
+            properties: {
+              allowed: {
+                type: 'boolean',
+              },
+              reason: {
+                type: 'string',
+              },
+            },
+          },
           cluster: {
             $ref: '#/components/schemas/ClusterState',
           },
@@ -2722,7 +2736,15 @@ export const spec = {
         properties: {
           action: {
             type: 'string',
-            enum: ['enroll', 'promote', 'fix', 'approve', 'wait', 'none'],
+            enum: [
+              'enroll',
+              'promote',
+              'fix',
+              'approve',
+              'deploy',
+              'wait',
+              'none',
+            ],
           },
           toRung: {
             type: 'string',

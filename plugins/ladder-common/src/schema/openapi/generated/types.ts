@@ -1613,12 +1613,24 @@ export interface components {
         | 'drifted'
         | 'unknown';
       statusReason: string;
+      /** @description Whether the signed-in user may request a promotion onto this rung (the rule POST /promotions enforces, e.g. operators only), and why not. */
+      request?: {
+        allowed: boolean;
+        reason?: string;
+      };
       cluster?: components['schemas']['ClusterState'];
       drift?: components['schemas']['Drift'];
     };
     NextStep: {
       /** @enum {string} */
-      action: 'enroll' | 'promote' | 'fix' | 'approve' | 'wait' | 'none';
+      action:
+        | 'enroll'
+        | 'promote'
+        | 'fix'
+        | 'approve'
+        | 'deploy'
+        | 'wait'
+        | 'none';
       toRung?: string;
       ref?: string;
       promotionId?: string;
