@@ -1313,6 +1313,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
         },
       },
       get: {
@@ -1425,6 +1428,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
         },
       },
     },
@@ -1483,6 +1489,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
           },
         },
       },

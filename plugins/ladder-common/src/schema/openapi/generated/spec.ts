@@ -1312,6 +1312,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
         },
       },
       get: {
@@ -1424,6 +1427,9 @@ export const spec = {
               },
             },
           },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
         },
       },
     },
@@ -1482,6 +1488,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
           },
         },
       },

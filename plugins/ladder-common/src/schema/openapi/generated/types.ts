@@ -1108,6 +1108,7 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        415: components['responses']['UnsupportedMediaType'];
       };
     };
     delete?: never;
@@ -1171,6 +1172,7 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        415: components['responses']['UnsupportedMediaType'];
       };
     };
     delete?: never;
@@ -1258,6 +1260,7 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        415: components['responses']['UnsupportedMediaType'];
       };
     };
     delete?: never;
