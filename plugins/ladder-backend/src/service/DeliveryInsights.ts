@@ -1,5 +1,6 @@
 import type { AuthService } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type {
   DeliveryInsights as DeliveryInsightsResponse,
@@ -11,14 +12,22 @@ import type { AuditRecord } from '../database/records';
 
 const PLACED = 'placement.moved';
 
-/** `team-a` → `group:default/team-a`; a full ref stays as it is (lower-cased, as refs compare). */
-const qualifyOwner = (owner: string) => {
-  const withKind = owner.includes(':') ? owner : `group:${owner}`;
-  const [kind, rest] = withKind.split(':', 2);
-  return `${kind}:${
-    rest.includes('/') ? rest : `default/${rest}`
-  }`.toLocaleLowerCase('en-US');
-};
+/** `team-a` → `group:default/team-a`; a full ref stays as it is (the catalog's own parsing). */
+function qualifyOwner(owner: string): string {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+  } catch {
+    throw new InputError(
+      `owner "${owner}" is not an entity ref: give a group name (team-a) or ref (group:default/team-a)`,
+    );
+  }
+}
+
 const DAY_MS = 86_400_000;
 
 /** The samples one group's figures are made of (merged for a team, then summarised). */

@@ -44,9 +44,9 @@ export function activeFreeze(freezes: RungFreeze[], now: Date = new Date()): Run
     .sort((a, b) => Date.parse(b.to) - Date.parse(a.to))[0];
 }
 
-/** "3 h 10 min", "2 d 4 h", "45 s": how long until `iso`, for people. */
-export function durationUntil(iso: string, now: Date = new Date()): string {
-  let s = Math.max(0, Math.round((Date.parse(iso) - now.getTime()) / 1000));
+/** "3 h 10 min", "2 d 4 h", "45 s": a number of seconds, for people (whole units, rounded down). */
+export function formatSeconds(seconds: number): string {
+  let s = Math.max(0, Math.round(seconds));
   const d = Math.floor(s / 86400);
   s -= d * 86400;
   const h = Math.floor(s / 3600);
@@ -56,4 +56,9 @@ export function durationUntil(iso: string, now: Date = new Date()): string {
   if (h > 0) return `${h} h${m ? ` ${m} min` : ''}`;
   if (m > 0) return `${m} min`;
   return `${s} s`;
+}
+
+/** "3 h 10 min", "2 d 4 h", "45 s": how long until `iso`, for people. */
+export function durationUntil(iso: string, now: Date = new Date()): string {
+  return formatSeconds((Date.parse(iso) - now.getTime()) / 1000);
 }
