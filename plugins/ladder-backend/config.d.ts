@@ -115,6 +115,28 @@ export interface Config {
           /** Promotions into the rung must carry an `explanation`. */
           requiresExplanation?: boolean;
         };
+        /**
+         * How `khal env up|status|validate|down|reset --target <rung>` runs this environment. Each
+         * action is a command template or a list of steps (`{ title, run, howToFix?, checks? }`),
+         * run in order and stopped at the first failure. Every `validate` step says what it proves
+         * (`checks: ingress | config | readiness`); validate fails closed while one of the three
+         * has no step. Placeholders as in `commands`.
+         */
+        lifecycle?: {
+          up?: string | Array<string | { title: string; run: string; howToFix?: string; checks?: 'ingress' | 'config' | 'readiness' }>;
+          status?: string | Array<string | { title: string; run: string; howToFix?: string; checks?: 'ingress' | 'config' | 'readiness' }>;
+          validate?: string | Array<string | { title: string; run: string; howToFix?: string; checks?: 'ingress' | 'config' | 'readiness' }>;
+          down?: string | Array<string | { title: string; run: string; howToFix?: string; checks?: 'ingress' | 'config' | 'readiness' }>;
+          reset?: string | Array<string | { title: string; run: string; howToFix?: string; checks?: 'ingress' | 'config' | 'readiness' }>;
+        };
+        /** Where the environment answers: `{ name, url }` (URL templates). */
+        endpoints?: Array<{ name: string; url: string }>;
+        /** What the rung is for, what it must provide, and what it must never be. */
+        boundary?: {
+          useFor?: string[];
+          mustProvide?: string[];
+          mustNotBe?: string[];
+        };
       }>;
     }>;
     /** The ladder used when an entity's `khal.ai/ladder` annotation is empty. */

@@ -35,15 +35,17 @@ async function startWith(ladder: any) {
 }
 
 describe('the portal ladder configuration', () => {
-  it('declares the khal and parity ladders, and they validate', () => {
+  it('declares the khal, parity and environment-factory ladders, and they validate', () => {
     const config = parseLadderConfig(appConfig.ladder);
     expect(config.ladders.map(l => [l.id, l.rungs.map(r => r.id)])).toEqual([
       ['khal', ['local', 'mirrored', 'dev', 'hml', 'prod']],
-      ['parity', ['compose', 'kind', 'vm-105', 'platform_control']],
+      ['parity', ['compose', 'kind', 'platform_control']],
+      // vm-105 is its own track (the environment factory), not a rung between kind and platform_control.
+      ['environment-factory', ['vm-105']],
     ]);
   });
 
-  it('starts the ladder backend with it, which serves both ladders', async () => {
+  it('starts the ladder backend with it, which serves every ladder', async () => {
     const backend = await startWith(appConfig.ladder);
     try {
       const res = await request(backend.server)
@@ -53,6 +55,7 @@ describe('the portal ladder configuration', () => {
       expect(res.body.items.map((l: { id: string }) => l.id)).toEqual([
         'khal',
         'parity',
+        'environment-factory',
       ]);
     } finally {
       await backend.stop();

@@ -1,4 +1,4 @@
-import { freezesOf, type LadderDefinition, type LadderSummary, type RungConfig, type RungSummary } from '@khal/plugin-ladder-common';
+import { freezesOf, type LadderDefinition, type LifecycleStep, type RungLifecycle, type LadderSummary, type RungConfig, type RungSummary } from '@khal/plugin-ladder-common';
 import { renderForPeople } from './rungCommands';
 
 /** Placeholder values of one entity on one rung (see commandValues). */
@@ -11,6 +11,7 @@ type Values = Record<string, string | undefined>;
  */
 export function rungSummary(rung: RungConfig, values?: Values, ladder?: Pick<LadderDefinition, 'freezes'>): RungSummary {
   const freezes = freezesOf(ladder ?? {}, rung);
+  const render = (template: string) => (values ? renderForPeople(template, values) : template);
   const commands = Object.fromEntries(
     Object.entries(rung.commands).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
@@ -40,8 +41,31 @@ export function rungSummary(rung: RungConfig, values?: Values, ladder?: Pick<Lad
       ? Object.fromEntries(Object.entries(commands).map(([name, template]) => [name, renderForPeople(template, values)]))
       : commands,
     ...(rung.metadata ? { metadata: rung.metadata } : {}),
+    ...(rung.lifecycle ? { lifecycle: renderLifecycle(rung.lifecycle, render) } : {}),
+    ...(rung.endpoints ? { endpoints: rung.endpoints.map(e => ({ name: e.name, url: render(e.url) })) } : {}),
+    ...(rung.boundary ? { boundary: rung.boundary } : {}),
     ...(freezes.length ? { freezes } : {}),
   };
+}
+
+/** Lifecycle steps per action, commands rendered like the rung's other commands. */
+function renderLifecycle(
+  lifecycle: RungLifecycle,
+  render: (template: string) => string,
+): NonNullable<RungSummary['lifecycle']> {
+  return Object.fromEntries(
+    Object.entries(lifecycle)
+      .filter((entry): entry is [string, LifecycleStep[]] => Array.isArray(entry[1]))
+      .map(([action, steps]) => [
+        action,
+        steps.map(step => ({
+          title: step.title === step.run ? render(step.title) : step.title,
+          run: render(step.run),
+          ...(step.howToFix ? { howToFix: step.howToFix } : {}),
+          ...(step.checks ? { checks: step.checks } : {}),
+        })),
+      ]),
+  );
 }
 
 export function ladderSummary(ladder: LadderDefinition): LadderSummary {

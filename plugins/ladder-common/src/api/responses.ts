@@ -68,6 +68,29 @@ export const rungSummarySchema = z.object({
       requiresExplanation: z.boolean(),
     })
     .optional(),
+  /** `khal env` lifecycle steps per action (rendered for the entity on an entity's ladder). */
+  lifecycle: z
+    .record(
+      z.string(),
+      z.array(
+        z.object({
+          title: z.string(),
+          run: z.string(),
+          howToFix: z.string().optional(),
+          checks: z.string().optional(),
+        }),
+      ),
+    )
+    .optional(),
+  endpoints: z.array(z.object({ name: z.string(), url: z.string() })).optional(),
+  /** What the rung is for, must provide and must never be. */
+  boundary: z
+    .object({
+      useFor: z.array(z.string()),
+      mustProvide: z.array(z.string()),
+      mustNotBe: z.array(z.string()),
+    })
+    .optional(),
   /** Freezes of the rung or its ladder that have not ended yet, earliest first. */
   freezes: z
     .array(

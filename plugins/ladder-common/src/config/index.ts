@@ -3,3 +3,4 @@ export * from './parse';
 export * from './access';
 export * from './shellCommand';
 export * from './freezes';
+export * from './environment';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_SERVICE_PRINCIPALS, customerSchema, servicePrincipalSchema } from './access';
 import { EVIDENCE_MAX_BYTES } from '../api/requests';
 import { freezeSchema } from './freezes';
+import { boundarySchema, endpointSchema, lifecycleSchema } from './environment';
 
 /**
  * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
@@ -119,6 +120,12 @@ export const rungSchema = z.strictObject({
     .optional(),
   /** Times nothing is promoted onto this rung (the `freeze` gate says why and until when). */
   freezes: z.array(freezeSchema).optional(),
+  /** How `khal env up|status|validate|down|reset` brings this environment up, checks and removes it. */
+  lifecycle: lifecycleSchema.optional(),
+  /** Where the environment answers (URL templates). */
+  endpoints: z.array(endpointSchema).optional(),
+  /** What the rung is for, must provide and must never be (shown in the portal and `khal context`). */
+  boundary: boundarySchema.optional(),
 });
 /** @public */
 export type RungConfig = z.output<typeof rungSchema>;

@@ -2512,6 +2512,74 @@ export const spec = {
               },
             },
           },
+          lifecycle: {
+            type: 'object',
+            description:
+              'the steps `khal env <action>` runs per action (up, status, validate, down, reset), rendered for the entity on an entity ladder',
+            additionalProperties: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['title', 'run'],
+                properties: {
+                  title: {
+                    type: 'string',
+                  },
+                  run: {
+                    type: 'string',
+                  },
+                  howToFix: {
+                    type: 'string',
+                  },
+                  checks: {
+                    type: 'string',
+                    enum: ['ingress', 'config', 'readiness'],
+                    description: 'what a validate step proves',
+                  },
+                },
+              },
+            },
+          },
+          endpoints: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name', 'url'],
+              properties: {
+                name: {
+                  type: 'string',
+                },
+                url: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          boundary: {
+            type: 'object',
+            description: 'what the rung is for, must provide and must never be',
+            required: ['useFor', 'mustProvide', 'mustNotBe'],
+            properties: {
+              useFor: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              mustProvide: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              mustNotBe: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
           freezes: {
             type: 'array',
             description:

@@ -1551,6 +1551,29 @@ export interface components {
         contacts: string[];
         requiresExplanation: boolean;
       };
+      /** @description the steps `khal env <action>` runs per action (up, status, validate, down, reset), rendered for the entity on an entity ladder */
+      lifecycle?: {
+        [key: string]: {
+          title: string;
+          run: string;
+          howToFix?: string;
+          /**
+           * @description what a validate step proves
+           * @enum {string}
+           */
+          checks?: 'ingress' | 'config' | 'readiness';
+        }[];
+      };
+      endpoints?: {
+        name: string;
+        url: string;
+      }[];
+      /** @description what the rung is for, must provide and must never be */
+      boundary?: {
+        useFor: string[];
+        mustProvide: string[];
+        mustNotBe: string[];
+      };
       /** @description freezes of the rung or its ladder (ladder config) that have not ended, earliest first; one with from <= now < to is in force */
       freezes?: {
         from: string;
