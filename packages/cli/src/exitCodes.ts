@@ -30,6 +30,8 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 export class CliError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly details: string[];
+  /** Who can unblock it and how to ask (see output/whomToAsk), printed last. */
+  help: string[] = [];
 
   constructor(
     message: string,
@@ -40,6 +42,12 @@ export class CliError extends Error {
     this.name = 'CliError';
     this.exitCode = exitCode;
     this.details = details;
+  }
+
+  /** This error with a "whom to ask" footer (lines from output/whomToAsk). */
+  withHelp(lines: string[]): this {
+    this.help = lines;
+    return this;
   }
 }
 

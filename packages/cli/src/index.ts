@@ -2,9 +2,21 @@ import { CommanderError } from 'commander';
 import { CliError, ExitCode } from './exitCodes';
 import { UnresolvedFactsError } from './client/portalClient';
 import { createProgram } from './program';
+import { helpRequestHint } from './output/whomToAsk';
 
 export { ExitCode, CliError } from './exitCodes';
 export { createProgram } from './program';
+
+/** The `--target` the person typed (`--target x` or `--target=x`), if any. */
+function targetOf(argv: string[]): string | undefined {
+  const i = argv.indexOf('--target');
+  if (i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('-')) return argv[i + 1];
+  return argv.find(a => a.startsWith('--target='))?.slice('--target='.length) || undefined;
+}
+
+function isHelpRequest(argv: string[]): boolean {
+  return argv.includes('help-request');
+}
 
 function wantsJson(argv: string[]): boolean {
   return argv.includes('--json');
@@ -46,6 +58,14 @@ export async function runCli(argv: string[]): Promise<void> {
           );
     process.stderr.write(`khal: ${cliError.message}\n`);
     for (const line of cliError.details) process.stderr.write(`${line}\n`);
+    // Every failure on a rung ends with whom to ask; commands that read the rung name its people.
+    const target = targetOf(argv);
+    const help = cliError.help.length
+      ? cliError.help
+      : target && !isHelpRequest(argv)
+        ? helpRequestHint(target)
+        : [];
+    for (const line of help) process.stderr.write(`${line}\n`);
     if (wantsJson(argv)) {
       const body: Record<string, unknown> = {
         exitCode: cliError.exitCode,
@@ -53,6 +73,7 @@ export async function runCli(argv: string[]): Promise<void> {
       };
       if (cliError instanceof UnresolvedFactsError)
         body.unresolved = cliError.facts;
+      if (help.length) body.help = help;
       process.stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
     }
     process.exitCode = cliError.exitCode;

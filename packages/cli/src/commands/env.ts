@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { locateRunner, runnerEnvironment } from '../runner/runnerEnvironment';
+import { registerEnvLifecycle } from './envLifecycle';
 
 /** A value quoted for a POSIX shell. */
 function shellQuote(value: string): string {
@@ -15,8 +16,14 @@ export function envExports(base: NodeJS.ProcessEnv): string[] {
 }
 
 export function registerEnv(program: Command): void {
-  program
+  const env = program
     .command('env')
+    .description(
+      'environments of rungs: `khal env` (or `khal env shell`) prints the shell exports rung commands run with; `khal env up|status|validate|down|reset --target <rung>` runs the rung\'s lifecycle',
+    );
+  // `eval "$(khal env)"` keeps working: `shell` is the default subcommand.
+  env
+    .command('shell', { isDefault: true })
     .description(
       'print the shell exports rung commands run with (pm2 on PATH, PM2_HOME, KUBECONFIG): eval "$(khal env)" lets you run the commands the portal shows by hand',
     )
@@ -24,4 +31,5 @@ export function registerEnv(program: Command): void {
       for (const line of envExports(process.env))
         process.stdout.write(`${line}\n`);
     });
+  registerEnvLifecycle(env);
 }

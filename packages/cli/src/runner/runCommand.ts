@@ -23,6 +23,7 @@ function spawnShell(
   command: string,
   io: CommandIo,
   env: NodeJS.ProcessEnv,
+  stream: boolean,
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     // A configured template (from the ladder config, not from the user), so a shell runs it.
@@ -47,11 +48,11 @@ function spawnShell(
     // With --json, stdout is for the JSON document only: the command's output goes to stderr.
     const out = io.json ? process.stderr : process.stdout;
     child.stdout!.on('data', (chunk: Buffer) => {
-      out.write(chunk);
+      if (stream) out.write(chunk);
       keep(chunk);
     });
     child.stderr!.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
+      if (stream) process.stderr.write(chunk);
       keep(chunk);
     });
     // Ctrl-C reaches the command (same process group); khal stays to record how it ended.
@@ -82,6 +83,11 @@ export interface RunRungCommandOptions {
   tools?: string[];
   /** The khal command to run again once the tool is installed. */
   retry: string;
+  /**
+   * Whether the command's output is copied to the terminal as it comes (default). Task lists
+   * (`khal env`) keep it and show the tail of a failing step instead.
+   */
+  stream?: boolean;
 }
 
 /**
@@ -112,5 +118,5 @@ export async function runRungCommand(
   }
   if (!io.json)
     for (const note of notes) io.term.err(io.term.paint('dim', note));
-  return spawnShell(command, io, { ...env, ...options.env });
+  return spawnShell(command, io, { ...env, ...options.env }, options.stream ?? true);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mutationPolicies } from '../config/schema';
+import { validationChecks } from '../config/environment';
 import { promotionPhases } from '../phases/phase';
 import { promotionKinds } from './requests';
 import { badCommitSchema, linePauseSchema } from './policy';
@@ -77,7 +78,7 @@ export const rungSummarySchema = z.object({
           title: z.string(),
           run: z.string(),
           howToFix: z.string().optional(),
-          checks: z.string().optional(),
+          checks: z.enum(validationChecks).optional(),
         }),
       ),
     )
