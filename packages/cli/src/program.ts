@@ -7,6 +7,7 @@ import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerEnv } from './commands/env';
 import { registerEvidence } from './commands/evidence';
+import { registerHelpRequest } from './commands/helpRequest';
 import { registerLogin } from './commands/login';
 import { registerManifest } from './commands/manifest';
 import { registerPromote } from './commands/promote';
@@ -52,5 +53,6 @@ export function createProgram(): Command {
   registerEnv(program);
   registerLine(program);
   registerCommit(program);
+  registerHelpRequest(program);
   return program;
 }

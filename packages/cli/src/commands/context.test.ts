@@ -63,6 +63,39 @@ describe('khal context and khal status (CLI process against a fake portal)', () 
     expect(run.stdout).not.toContain('\u001b['); // no colour when not on a TTY
   });
 
+  it('shows the rung boundary, endpoints and lifecycle, and whom to ask about its blocked gates', async () => {
+    const base = fixtures.entityLadder();
+    const dev = {
+      ...base.ladder.rungs[1],
+      metadata: { contacts: ['ops@khal.example'], requiresExplanation: false },
+      boundary: { useFor: ['integration'], mustProvide: ['a ready rollout'], mustNotBe: ['customer data'] },
+      endpoints: [{ name: 'app', url: 'http://orders.dev.example' }],
+      lifecycle: { status: [{ title: 'Rollout', run: 'kubectl rollout status deploy/orders-api' }] },
+    };
+    portal.route('GET /api/ladder/entities/component/default/orders-api', {
+      body: {
+        ...base,
+        ladder: { ...base.ladder, rungs: [base.ladder.rungs[0], dev, base.ladder.rungs[2]] },
+        rungs: [base.rungs[0], { ...base.rungs[1], rung: dev }, base.rungs[2]],
+      },
+    });
+    const run = await runKhal(['context', '--target', 'dev'], { env, cwd: app.dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Use for: +integration/);
+    expect(run.stdout).toMatch(/Must provide: +a ready rollout/);
+    expect(run.stdout).toMatch(/Must not be: +customer data/);
+    expect(run.stdout).toMatch(/Endpoint app: +http:\/\/orders.dev.example/);
+    expect(run.stdout).toMatch(/Environment: +khal env status --target dev/);
+    // The open promotion waits for a dry-run: the blocked gate ends with whom to ask.
+    expect(run.stdout).toContain('Who can unblock this: ops@khal.example (contacts of Shared dev).');
+    expect(run.stdout).toContain('Ask for help: khal help-request --target dev');
+    const json = await runKhal(['context', '--target', 'dev', '--json'], { env, cwd: app.dir });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      rung: { boundary: { useFor: ['integration'] } },
+      whomToAsk: { contacts: ['ops@khal.example'], helpCommand: 'khal help-request --target dev' },
+    });
+  });
+
   it('uses --entity instead of the manifest', async () => {
     portal.route('GET /api/ladder/entities/component/shop/cart', {
       body: fixtures.entityLadder({ entityRef: 'component:shop/cart' }),

@@ -7,6 +7,7 @@ import type {
 import { mutationPolicyInWords } from '../ladder/mutationPolicy';
 import { resolveTarget } from '../ladder/targetRung';
 import { formatFields } from '../output/table';
+import { whomToAsk, type WhomToAsk } from '../output/whomToAsk';
 import { parseEntityRef, resolveEntityRef } from '../workspace/appManifest';
 import {
   clientFor,
@@ -52,6 +53,8 @@ export interface ContextJson {
   approvals: { given: number; minimum: number; eligible: string[] } | null;
   mutationPolicy: { policy: string; description: string };
   next: EntityLadderResponse['next'];
+  /** Who can unblock the open promotion's unmet gates; null when nothing is blocked. */
+  whomToAsk: WhomToAsk | null;
 }
 
 export function buildContext(
@@ -92,6 +95,7 @@ export function buildContext(
       description: mutationPolicyInWords(rung),
     },
     next: entity.next,
+    whomToAsk: open?.gates.some(unmet) ? whomToAsk(rung, { target }) : null,
   };
 }
 
@@ -152,6 +156,14 @@ export function printContext(io: CommandIo, c: ContextJson): void {
     ]);
   }
   fields.push(['Policy', c.mutationPolicy.description]);
+  if (r.boundary) {
+    if (r.boundary.useFor.length) fields.push(['Use for', r.boundary.useFor.join('; ')]);
+    if (r.boundary.mustProvide.length) fields.push(['Must provide', r.boundary.mustProvide.join('; ')]);
+    if (r.boundary.mustNotBe.length) fields.push(['Must not be', r.boundary.mustNotBe.join('; ')]);
+  }
+  for (const e of r.endpoints ?? []) fields.push([`Endpoint ${e.name}`, e.url]);
+  const actions = Object.keys(r.lifecycle ?? {});
+  if (actions.length) fields.push(['Environment', `khal env ${actions.join('|')} --target ${c.target}`]);
   if (c.openPromotion) {
     const p = c.openPromotion;
     fields.push([
@@ -182,6 +194,7 @@ export function printContext(io: CommandIo, c: ContextJson): void {
         }`,
       );
     }
+    for (const line of c.whomToAsk?.lines ?? []) io.term.out(line);
   }
   io.term.out('');
   io.term.out(`${paint('bold', 'Next:')} ${nextStepText(c.next.summary)}`);

@@ -116,7 +116,8 @@ export async function runRungCommand(
       ],
     );
   }
-  if (!io.json)
+  // A task list (stream: false) keeps its one line per step.
+  if (!io.json && options.stream !== false)
     for (const note of notes) io.term.err(io.term.paint('dim', note));
   return spawnShell(command, io, { ...env, ...options.env }, options.stream ?? true);
 }

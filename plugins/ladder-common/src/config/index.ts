@@ -4,3 +4,4 @@ export * from './access';
 export * from './shellCommand';
 export * from './freezes';
 export * from './environment';
+export * from './unblock';

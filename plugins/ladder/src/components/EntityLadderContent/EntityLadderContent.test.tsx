@@ -36,6 +36,44 @@ describe('EntityLadderContent', () => {
     expect(api.getPlan).toHaveBeenCalledWith({ entityRef: ENTITY_REF, target: 'hml', ref: openPromotion.ref });
   });
 
+  it('ends blocked gates with who can unblock the rung, and shows a rung boundary, endpoints and lifecycle', async () => {
+    const withBoundary = {
+      ...entityLadder,
+      ladder: {
+        ...entityLadder.ladder,
+        rungs: entityLadder.ladder.rungs.map(r =>
+          r.id === 'hml' ? { ...r, metadata: { contacts: ['sam@acme.example'], requiresExplanation: false } } : r,
+        ),
+      },
+      rungs: entityLadder.rungs.map(v =>
+        v.rung.id === 'dev'
+          ? {
+              ...v,
+              rung: {
+                ...v.rung,
+                boundary: { useFor: ['integration'], mustProvide: ['a ready rollout'], mustNotBe: ['customer data'] },
+                endpoints: [{ name: 'app', url: 'http://orders.dev.example' }],
+                lifecycle: { up: [{ title: 'Apply', run: 'kubectl apply -f deploy/' }] },
+              },
+            }
+          : v,
+      ),
+    };
+    const api = mockLadderApi({ getEntityLadder: jest.fn().mockResolvedValue(withBoundary) });
+    await renderWithApis(<EntityLadderContent />, { ladderApi: api, entity: enrolledEntity, user: SAM });
+    const whom = await screen.findByTestId('whom-to-ask-hml');
+    expect(whom).toHaveTextContent(
+      'Who can unblock this: sam@acme.example (contacts of Customer HML); group:default/customer-stakeholders (approvers; 1 approval needed).',
+    );
+    expect(whom).toHaveTextContent('khal help-request --target hml');
+    const dev = screen.getByTestId('rung-details-dev');
+    expect(dev).toHaveTextContent('Use forintegration');
+    expect(dev).toHaveTextContent('Must providea ready rollout');
+    expect(dev).toHaveTextContent('Must not becustomer data');
+    expect(dev).toHaveTextContent('Endpoint apphttp://orders.dev.example');
+    expect(dev).toHaveTextContent('khal env up --target dev');
+  });
+
   it('says how old the cluster state is and reads the clusters now on request', async () => {
     const checkedAt = new Date(Date.now() - 4000).toISOString();
     const withCluster = {

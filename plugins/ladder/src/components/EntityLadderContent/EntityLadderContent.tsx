@@ -240,6 +240,7 @@ function EnrolledLadderContent(props: { entityRef: string }) {
               <OpenPromotionPanel
                 promotion={p}
                 toRungTitle={titleOf(p.toRung)}
+                toRung={value.ladder.rungs.find(r => r.id === p.toRung)}
                 rungTitle={titleOf}
                 evidence={evidence}
                 user={user}

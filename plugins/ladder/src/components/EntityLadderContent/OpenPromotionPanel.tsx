@@ -15,6 +15,7 @@ import { GateChecklist } from '../GateChecklist';
 import { PromotionActions } from '../PromotionActions';
 import { PromotionExplanation } from '../PromotionExplanation';
 import { ToneChip } from '../ToneChip';
+import type { WhomToAskProps } from '../WhomToAsk/WhomToAsk';
 import { ApprovalsSummary } from './ApprovalsSummary';
 
 const useStyles = makeStyles(theme => ({
@@ -25,6 +26,8 @@ const useStyles = makeStyles(theme => ({
 export interface OpenPromotionPanelProps {
   promotion: Promotion;
   toRungTitle: string;
+  /** The rung the promotion goes to (whom to ask when a gate blocks). */
+  toRung?: WhomToAskProps['rung'];
   /** A rung's title by id. */
   rungTitle: (rungId: string) => string;
   evidence: ReadonlyMap<string, Evidence>;
@@ -35,7 +38,7 @@ export interface OpenPromotionPanelProps {
 
 /** An open promotion: its gates, its approvals, its deploy plan and what can be done about it. */
 export function OpenPromotionPanel(props: OpenPromotionPanelProps) {
-  const { promotion, toRungTitle, rungTitle, evidence, user, permissions, onChanged } = props;
+  const { promotion, toRungTitle, toRung, rungTitle, evidence, user, permissions, onChanged } = props;
   const classes = useStyles();
   const api = useApi(ladderApiRef);
   const plan = useAsync(
@@ -67,6 +70,7 @@ export function OpenPromotionPanel(props: OpenPromotionPanelProps) {
             evidence={evidence}
             label={`Gates of the ${noun.toLocaleLowerCase('en-US')} to ${toRungTitle}`}
             emptyText="The gates have not been evaluated yet."
+            rung={toRung}
           />
         </div>
         <div className={classes.section}>

@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import Accordion from '@material-ui/core/Accordion';
 import AccordionDetails from '@material-ui/core/AccordionDetails';
 import AccordionSummary from '@material-ui/core/AccordionSummary';
@@ -158,6 +159,21 @@ export function RungDetails(props: RungDetailsProps) {
                 </dd>
               </>
             ) : null}
+            {rung.boundary ? <BoundaryFacts boundary={rung.boundary} /> : null}
+            {(rung.endpoints ?? []).map(e => (
+              <Fragment key={`endpoint-${e.name}`}>
+                <dt>Endpoint {e.name}</dt>
+                <dd className={classes.ref}>{e.url}</dd>
+              </Fragment>
+            ))}
+            {rung.lifecycle && Object.keys(rung.lifecycle).length ? (
+              <>
+                <dt>Environment</dt>
+                <dd className={classes.ref}>
+                  khal env {Object.keys(rung.lifecycle).join('|')} --target {rung.id}
+                </dd>
+              </>
+            ) : null}
             {rung.entryGates.length > 0 ? (
               <>
                 <dt>Entry gates</dt>
@@ -174,6 +190,7 @@ export function RungDetails(props: RungDetailsProps) {
               evidence={evidence}
               label={`Proof checks of ${rung.title}`}
               emptyText={proofEmptyText(rung)}
+              rung={rung}
             />
           </div>
           <div>
@@ -189,6 +206,27 @@ export function RungDetails(props: RungDetailsProps) {
         </div>
       </AccordionDetails>
     </Accordion>
+  );
+}
+
+/** What the rung is for, must provide and must never be (its boundary in the ladder config). */
+function BoundaryFacts({ boundary }: { boundary: NonNullable<RungView['rung']['boundary']> }) {
+  const rows: Array<[string, string[]]> = [
+    ['Use for', boundary.useFor],
+    ['Must provide', boundary.mustProvide],
+    ['Must not be', boundary.mustNotBe],
+  ];
+  return (
+    <>
+      {rows
+        .filter(([, items]) => items.length > 0)
+        .map(([term, items]) => (
+          <Fragment key={term}>
+            <dt>{term}</dt>
+            <dd>{items.join('; ')}</dd>
+          </Fragment>
+        ))}
+    </>
   );
 }
 

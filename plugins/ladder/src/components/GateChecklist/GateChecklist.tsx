@@ -6,6 +6,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { gateStatusTone, type Evidence, type GateResult } from '@khal/plugin-ladder-common';
 import { formatAge } from '../../format/age';
 import { ToneChip } from '../ToneChip';
+import { WhomToAsk, type WhomToAskProps } from '../WhomToAsk/WhomToAsk';
 
 const useStyles = makeStyles(theme => ({
   item: { display: 'flex', alignItems: 'flex-start', gap: theme.spacing(1.5), paddingLeft: 0 },
@@ -29,11 +30,13 @@ export interface GateChecklistProps {
   /** Evidence by id, to show what a result rests on. */
   evidence?: ReadonlyMap<string, Evidence>;
   emptyText?: string;
+  /** The rung the checks are for: a blocked list ends with who can unblock it and how to ask. */
+  rung?: WhomToAskProps['rung'];
 }
 
 /** Gates or proof checks: passed, failed or pending, each failure with how to fix it. */
 export function GateChecklist(props: GateChecklistProps) {
-  const { results, label, evidence, emptyText = 'No checks are configured.' } = props;
+  const { results, label, evidence, rung, emptyText = 'No checks are configured.' } = props;
   const classes = useStyles();
   if (results.length === 0) {
     return (
@@ -42,7 +45,9 @@ export function GateChecklist(props: GateChecklistProps) {
       </Typography>
     );
   }
+  const blocked = results.some(r => r.status === 'failed' || r.status === 'error' || r.status === 'pending');
   return (
+    <>
     <List dense aria-label={label} disablePadding>
       {results.map(result => (
         <ListItem key={result.gateId} className={classes.item} disableGutters>
@@ -86,5 +91,7 @@ export function GateChecklist(props: GateChecklistProps) {
         </ListItem>
       ))}
     </List>
+    {blocked && rung ? <WhomToAsk rung={rung} /> : null}
+    </>
   );
 }
