@@ -54,7 +54,7 @@ export interface Config {
         /**
          * Gates checked before a promotion into the rung is cleared: a gate id
          * (`previous-rung-proven`, `manifest-valid`, `env-contract`, `evidence`, `dry-run-clean`,
-         * `approval`, `rollback-plan`, or one a backend module adds) or `{ id, title?, config? }`.
+         * `approval`, `rollback-plan`, `mirror-parity` (proof of a mirrored rung; `config.source`: the rung it mirrors), or one a backend module adds) or `{ id, title?, config? }`.
          */
         entryGates?: Array<string | { id: string; title?: string; config?: { [key: string]: unknown } }>;
         /** Gates that prove the app works at the rung (run while Verifying, and for placements). */

@@ -8,6 +8,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerEnv } from './commands/env';
 import { registerEvidence } from './commands/evidence';
 import { registerHelpRequest } from './commands/helpRequest';
+import { registerMirror } from './commands/mirror';
 import { registerLogin } from './commands/login';
 import { registerManifest } from './commands/manifest';
 import { registerPromote } from './commands/promote';
@@ -44,6 +45,7 @@ export function createProgram(): Command {
   registerDoctor(program);
   registerDeploy(program);
   registerEvidence(program);
+  registerMirror(program.commands.find(c => c.name() === 'evidence')!);
   registerPromote(program);
   registerApprove(program);
   registerApprovals(program);

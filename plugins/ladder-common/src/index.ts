@@ -10,5 +10,6 @@ export * from './phases';
 export * from './permissions';
 export * from './api';
 export * from './annotations';
+export * from './mirror';
 export { toolsOf } from './commandTools';
 export * from './schema/openapi';

@@ -26,6 +26,9 @@ jest.setTimeout(120_000);
  */
 
 const ENTITY = 'component:default/orders-api';
+/** A planted secret in a lifecycle step's output (from the corpus): the backend redacts it on intake. */
+const PLANTED = plantedCorpus.find(f => f.text.startsWith('token ghp_'))!;
+const PLANTED_IN_STATUS = PLANTED.text;
 
 const ladderConfig = {
   ladders: [
@@ -48,6 +51,23 @@ const ladderConfig = {
             },
           ],
           commands: { logs: 'pm2 logs {{entity.name}}' },
+          metadata: { contacts: ['ana@khal.example'] },
+          boundary: { useFor: ['your own loop'], mustNotBe: ['shared'] },
+          // `khal env`: a status that prints a planted secret, and a validate whose readiness
+          // step passes only once ready.marker exists.
+          lifecycle: {
+            status: `echo "orders-api online at {{ref}} ${PLANTED_IN_STATUS}"`,
+            validate: [
+              { title: 'Ingress answers', checks: 'ingress', run: 'echo "200 from http://localhost:8080"' },
+              { title: 'Settings present', checks: 'config', run: 'echo "DATABASE_URL: supplied"' },
+              {
+                title: 'Ready',
+                checks: 'readiness',
+                run: 'test -f ready.marker',
+                howToFix: 'start the app (touch ready.marker)',
+              },
+            ],
+          },
         },
         {
           id: 'dev',
@@ -555,4 +575,45 @@ describe('khal against the real ladder backend', () => {
     );
     expect(leaks).toEqual([]);
   }, 600_000);
+  it('khal env: status and validate recorded as SHA-bound, redacted evidence; validate fails until ready; help-request names them', async () => {
+    const token = alice;
+    const first = await khal(['env', 'validate', '--target', 'local', '--json'], { token });
+    expect(first.code).toBe(1);
+    const failed = JSON.parse(first.stdout);
+    expect(failed).toMatchObject({
+      ok: false,
+      ref: repo.head,
+      failedStep: { title: 'Ready', exitCode: 1, howToFix: 'start the app (touch ready.marker)' },
+      whomToAsk: { contacts: ['ana@khal.example'] },
+    });
+    fs.writeFileSync(path.join(repo.dir, 'ready.marker'), '');
+    const passed = await khal(['env', 'validate', '--target', 'local', '--json'], { token });
+    expect(passed.code).toBe(0);
+    const status = await khal(['env', 'status', '--target', 'local', '--json'], { token });
+    expect(status.code).toBe(0);
+    const statusJson = JSON.parse(status.stdout);
+    expect(statusJson.evidence.redactions).toBeGreaterThan(0);
+
+    const res = await fetch(
+      `${portal}/api/ladder/evidence?entityRef=${encodeURIComponent(ENTITY)}&rung=local&ref=${repo.head}`,
+      { headers: { authorization: `Bearer ${alice}` } },
+    );
+    const items: Array<{ id: string; kind: string; ref: string; content?: string; data?: { exitCode?: number } }> =
+      (await res.json()).items;
+    const validations = items.filter(e => e.kind === 'validation');
+    // Newest first: the passing run, then the failing one (on record, exit 1: never proof).
+    expect(validations.map(e => e.data?.exitCode)).toEqual([0, 1]);
+    expect(validations.every(e => e.ref === repo.head)).toBe(true);
+    const stored = items.find(e => e.id === statusJson.evidence.id);
+    expect(stored?.content).toContain(`orders-api online at ${repo.head}`);
+    expect(stored?.content).not.toContain(PLANTED.secrets[0]);
+
+    const help = await khal(['help-request', '--target', 'dev-local', '--json'], { token });
+    expect(help.code).toBe(0);
+    const request = JSON.parse(help.stdout);
+    expect(request).toMatchObject({ entityRef: ENTITY, rung: { id: 'local' }, ref: repo.head });
+    expect(request.evidenceIds).toEqual(expect.arrayContaining([statusJson.evidence.id, ...validations.map(e => e.id)]));
+    expect(request.message).toContain('Who can unblock this: ana@khal.example (contacts of Local).');
+    expect(help.stdout).not.toContain(PLANTED.secrets[0]);
+  });
 });

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { CliError, ExitCode } from '../exitCodes';
 
-function git(args: string[], cwd: string): string | undefined {
+/** `git <args>` in `cwd`: its trimmed stdout, or undefined when it fails. */
+export function git(args: string[], cwd: string): string | undefined {
   try {
     return execFileSync('git', args, {
       cwd,
