@@ -58,13 +58,14 @@ export async function runCli(argv: string[]): Promise<void> {
           );
     process.stderr.write(`khal: ${cliError.message}\n`);
     for (const line of cliError.details) process.stderr.write(`${line}\n`);
-    // Every failure on a rung ends with whom to ask; commands that read the rung name its people.
+    // A failure on a rung (a refusal, a failed check, unresolved facts, a missing tool) ends with
+    // whom to ask; commands that read the rung name its people. Bad input, an unreachable portal,
+    // a rejected token or an unknown rung are the caller's to fix and get no footer.
     const target = targetOf(argv);
-    const help = cliError.help.length
-      ? cliError.help
-      : target && !isHelpRequest(argv)
-        ? helpRequestHint(target)
-        : [];
+    const onRung = ([ExitCode.Failed, ExitCode.Unresolved, ExitCode.MissingTool] as number[]).includes(cliError.exitCode);
+    let help: string[] = [];
+    if (cliError.help.length) help = cliError.help;
+    else if (target && onRung && !isHelpRequest(argv)) help = helpRequestHint(target);
     for (const line of help) process.stderr.write(`${line}\n`);
     if (wantsJson(argv)) {
       const body: Record<string, unknown> = {

@@ -291,6 +291,7 @@ describe('khal deploy (CLI process against a fake portal)', () => {
         'khal: cannot resolve: the plan for dev has 2 unresolved facts',
         '  - control plane: set kubernetes.cluster on rung dev',
         '  - deploy command: set commands.deploy on rung dev',
+        'Ask for help: khal help-request --target dev (names who can unblock dev and prints a ready message)',
         '',
       ].join('\n'),
     );
@@ -332,7 +333,8 @@ describe('khal deploy (CLI process against a fake portal)', () => {
     );
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      'khal: refused: dev may not be changed now — no clean dry-run recorded for this ref (policy after-dry-run)\n',
+      'khal: refused: dev may not be changed now — no clean dry-run recorded for this ref (policy after-dry-run)\n' +
+        'Ask for help: khal help-request --target dev (names who can unblock dev and prints a ready message)\n',
     );
     expect(fs.existsSync(marker)).toBe(false);
     expect(evidencePosts()).toHaveLength(0);
