@@ -83,6 +83,12 @@ export const boundarySchema = z.strictObject({
 /** @public */
 export type RungBoundary = z.output<typeof boundarySchema>;
 
+const CHECK_HINTS: Record<ValidationCheck, string> = {
+  ingress: 'e.g. curl the app endpoint through its ingress or published port',
+  config: 'e.g. check that the settings the app needs are present, names only',
+  readiness: 'e.g. wait for the health endpoint or the rollout to be ready',
+};
+
 /**
  * Why `validate` cannot pass for these steps before running anything: one line per check
  * (ingress, config, readiness) that no step proves, with what to add. Empty when all are covered.
@@ -98,9 +104,3 @@ export function uncoveredValidationChecks(
       howToFix: `add a lifecycle.validate step with "checks: ${check}" to this rung in the ladder config (${CHECK_HINTS[check]})`,
     }));
 }
-
-const CHECK_HINTS: Record<ValidationCheck, string> = {
-  ingress: 'e.g. curl the app endpoint through its ingress or published port',
-  config: 'e.g. check that the settings the app needs are present, names only',
-  readiness: 'e.g. wait for the health endpoint or the rollout to be ready',
-};
