@@ -32,8 +32,10 @@ const ENTITY = 'component:default/orders-api';
  * holds it: a secret comes from what a command prints, not from the config.
  */
 const PLANTED = plantedCorpus.find(f => f.text.startsWith('token ghp_'))!;
-const PLANTED_SPLIT = PLANTED.text.indexOf('ghp_') + 'ghp_'.length;
-const PLANTED_IN_STATUS = `printf '%s%s\\n' '${PLANTED.text.slice(0, PLANTED_SPLIT)}' '${PLANTED.text.slice(PLANTED_SPLIT)}'`;
+// printf repeats '%s' for each argument: 4-character pieces, none long enough to be a secret.
+const PLANTED_IN_STATUS = `printf '%s' ${(PLANTED.text.match(/.{1,4}/g) ?? [])
+  .map(piece => `'${piece}'`)
+  .join(' ')} && echo`;
 
 const ladderConfig = {
   ladders: [
