@@ -7,11 +7,16 @@ import { helpRequestHint } from './output/whomToAsk';
 export { ExitCode, CliError } from './exitCodes';
 export { createProgram } from './program';
 
-/** The `--target` the person typed (`--target x` or `--target=x`), if any. */
+/** The rung the person named (`--target x`, `--target=x`, or `--to x` of promote), if any. */
 function targetOf(argv: string[]): string | undefined {
-  const i = argv.indexOf('--target');
-  if (i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('-')) return argv[i + 1];
-  return argv.find(a => a.startsWith('--target='))?.slice('--target='.length) || undefined;
+  const flags = argv.slice(2).includes('promote') ? ['--target', '--to'] : ['--target'];
+  for (const flag of flags) {
+    const i = argv.indexOf(flag);
+    if (i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('-')) return argv[i + 1];
+    const inline = argv.find(a => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+    if (inline) return inline;
+  }
+  return undefined;
 }
 
 function isHelpRequest(argv: string[]): boolean {

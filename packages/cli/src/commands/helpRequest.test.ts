@@ -101,6 +101,24 @@ describe('khal help-request (CLI process)', () => {
     expect(run.stderr).not.toContain('tok-SECRET-123');
   });
 
+  it('khal promote ends a blocked promotion with who can unblock the rung', async () => {
+    portal.route('POST /api/ladder/promotions', { status: 201, body: fixtures.promotion() });
+    const run = await runKhal(['promote', '--to', 'dev', '--ref', fixtures.REF], { env, cwd: app.dir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Who can unblock this: Shared dev names no contacts or approvers');
+    expect(run.stderr).toContain('Ask for help: khal help-request --target dev');
+  });
+
+  it('a refused promote (403) ends with the help-request footer for the rung it named', async () => {
+    portal.route('POST /api/ladder/promotions', {
+      status: 403,
+      body: fixtures.errorBody('NotAllowedError', 'only members of group:default/operators may request promotions onto hml', 403),
+    });
+    const run = await runKhal(['promote', '--to', 'hml', '--ref', fixtures.REF], { env, cwd: app.dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Ask for help: khal help-request --target hml');
+  });
+
   it('exits 5 for a rung the ladder does not have, listing the rungs', async () => {
     const run = await runKhal(['help-request', '--target', 'nope', '--ref', fixtures.REF], { env, cwd: app.dir });
     expect(run.code).toBe(5);

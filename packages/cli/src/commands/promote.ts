@@ -6,6 +6,7 @@ import {
   type PortalClient,
 } from '../client/portalClient';
 import { CliError, ExitCode } from '../exitCodes';
+import { whomToAsk } from '../output/whomToAsk';
 import { resolveTarget } from '../ladder/targetRung';
 import { startSpinner } from '../output/spinner';
 import { resolveEntityRef } from '../workspace/appManifest';
@@ -166,6 +167,12 @@ export function registerPromote(program: Command): void {
       promotion = await waitForTerminal(client, io, promotion, timeout);
     if (io.json) printJson(io, promotion);
     else printPromotion(io, promotion);
+    // A gate that blocks ends with who can unblock the rung and how to ask them.
+    const blocked = promotion.phase !== 'Promoted' && promotion.gates.some(g => g.status !== 'passed');
+    if (blocked && !io.json) {
+      const help = whomToAsk(rung, { target: opts.to, ...(opts.entity ? { entityRef } : {}) });
+      for (const line of help.lines) io.term.err(line);
+    }
     if (opts.wait && promotion.phase !== 'Promoted')
       process.exitCode = ExitCode.Failed;
   });
