@@ -26,7 +26,7 @@ function explanationLine(e: PromotionExplanation, requestedBy: string): string {
 /** Topic of the events the ladder publishes on the events service. */
 export const PROMOTION_EVENT_TOPIC = 'ladder.promotion';
 
-const decisionPhases = new Set(['Approved', 'Rejected', 'Promoted', 'Failed', 'Cancelled', 'Errored', 'Blocked']);
+const decisionPhases = new Set(['Approved', 'Rejected', 'Promoted', 'Failed', 'Cancelled', 'Errored', 'Expired', 'Blocked']);
 
 /**
  * Tells the platform about changes: signals (live entity pages and inboxes), events (other

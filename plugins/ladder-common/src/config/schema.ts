@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { DEFAULT_SERVICE_PRINCIPALS, customerSchema, servicePrincipalSchema } from './access';
 import { EVIDENCE_MAX_BYTES } from '../api/requests';
 import { freezeSchema } from './freezes';
+import { releaseWindowSchema } from './windows';
+import { policyDurationSchema } from './durations';
+import { expirySchema } from './expiry';
 
 /**
  * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
@@ -119,6 +122,16 @@ export const rungSchema = z.strictObject({
     .optional(),
   /** Times nothing is promoted onto this rung (the `freeze` gate says why and until when). */
   freezes: z.array(freezeSchema).optional(),
+  /**
+   * When promotions may enter this rung (the `window-open` gate says when the next window opens);
+   * replaces the ladder's windows for this rung. Rollbacks ignore windows.
+   */
+  windows: z.array(releaseWindowSchema).optional(),
+  /**
+   * How long a ref must have been placed on the rung below before it may be promoted here (the
+   * `soak` gate shows the time left; the re-check clears the promotion when it is up).
+   */
+  minSoak: policyDurationSchema.optional(),
 });
 /** @public */
 export type RungConfig = z.output<typeof rungSchema>;
@@ -130,6 +143,8 @@ export const ladderSchema = z.strictObject({
   rungs: z.array(rungSchema).min(1, 'a ladder needs at least one rung'),
   /** Times nothing is promoted onto any rung of this ladder. */
   freezes: z.array(freezeSchema).optional(),
+  /** When promotions may enter the rungs of this ladder that declare no windows of their own. */
+  windows: z.array(releaseWindowSchema).optional(),
 });
 /** @public */
 export type LadderDefinition = z.output<typeof ladderSchema>;
@@ -182,6 +197,8 @@ export const ladderConfigSchema = z
           .optional(),
       })
       .default({ maxBytes: EVIDENCE_MAX_BYTES }),
+    /** Approvals and open promotions that expire, and approver reminders (see expiry.ts). */
+    expiry: expirySchema,
     /** Request bodies of the other routes, in bytes; more is answered 413. */
     requestBodyMaxBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
   })
