@@ -8,6 +8,8 @@ import { approvalGate } from './approvalGate';
 import { rollbackPlanGate } from './rollbackPlan';
 import { adoptionEvidenceGate } from './adoptionEvidence';
 import { createFreezeGate } from './freezeGate';
+import { createWindowGate } from './windowGate';
+import { createSoakGate } from './soakGate';
 
 /**
  * The gates the ladder backend ships with (registered through its own extension point). The
@@ -26,5 +28,7 @@ export function builtinGates(settings: {
     rollbackPlanGate,
     adoptionEvidenceGate,
     createFreezeGate(),
+    createWindowGate(),
+    createSoakGate(),
   ];
 }

@@ -218,6 +218,11 @@ export const promotionSchema = z.object({
   requestedBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /**
+   * When a time rule on it changes by time alone (its soak ends, a release window opens, a freeze
+   * ends, it or an approval expires); null when nothing waits on time.
+   */
+  dueAt: z.string().nullable().optional(),
   version: z.number(),
   gates: z.array(gateResultSchema),
   approvals: z.array(approvalSchema),

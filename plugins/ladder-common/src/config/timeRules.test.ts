@@ -103,8 +103,8 @@ describe('release windows across a daylight-saving change (Europe/Berlin, 2026-0
     title: 'morning',
   });
   it('opens at 09:00 CET (08:00Z) the day before', () => {
-    expect(windowState([w], at('2026-03-28T07:59:00Z')).open).toBe(false);
-    expect(windowState([w], at('2026-03-28T08:00:00Z')).open).toBe(true);
+    expect(windowState([w], at('2026-03-28T07:59:00Z'))).toMatchObject({ open: false });
+    expect(windowState([w], at('2026-03-28T08:00:00Z'))).toMatchObject({ open: true });
   });
 
   it('opens at 09:00 CEST (07:00Z) after the change, not an hour late', () => {

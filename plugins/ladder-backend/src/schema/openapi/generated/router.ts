@@ -2235,6 +2235,7 @@ export const spec = {
               'Superseded',
               'Failed',
               'Errored',
+              'Expired',
             ],
           },
           phaseMessage: {
@@ -2254,6 +2255,12 @@ export const spec = {
             nullable: true,
             description:
               'When the promotion entered its current phase; null for promotions recorded before this was kept.',
+          },
+          dueAt: {
+            type: 'string',
+            nullable: true,
+            description:
+              'When a time rule on it changes by time alone (its soak ends, a release window opens, a freeze ends, it or an approval expires); the re-check takes it first from then on. Null when nothing waits on time.',
           },
           version: {
             type: 'integer',

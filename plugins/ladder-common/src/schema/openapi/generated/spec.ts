@@ -2234,6 +2234,7 @@ export const spec = {
               'Superseded',
               'Failed',
               'Errored',
+              'Expired',
             ],
           },
           phaseMessage: {
@@ -2253,6 +2254,12 @@ export const spec = {
             nullable: true,
             description:
               'When the promotion entered its current phase; null for promotions recorded before this was kept.',
+          },
+          dueAt: {
+            type: 'string',
+            nullable: true,
+            description:
+              'When a time rule on it changes by time alone (its soak ends, a release window opens, a freeze ends, it or an approval expires); the re-check takes it first from then on. Null when nothing waits on time.',
           },
           version: {
             type: 'integer',

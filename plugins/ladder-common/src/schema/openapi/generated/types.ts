@@ -1470,13 +1470,16 @@ export interface components {
         | 'Cancelled'
         | 'Superseded'
         | 'Failed'
-        | 'Errored';
+        | 'Errored'
+        | 'Expired';
       phaseMessage: string;
       requestedBy: string;
       createdAt: string;
       updatedAt: string;
       /** @description When the promotion entered its current phase; null for promotions recorded before this was kept. */
       phaseEnteredAt?: string | null;
+      /** @description When a time rule on it changes by time alone (its soak ends, a release window opens, a freeze ends, it or an approval expires); the re-check takes it first from then on. Null when nothing waits on time. */
+      dueAt?: string | null;
       version: number;
       gates: components['schemas']['GateResult'][];
       approvals: components['schemas']['Approval'][];
