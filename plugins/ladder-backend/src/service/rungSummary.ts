@@ -1,4 +1,4 @@
-import { freezesOf, type LadderDefinition, type LadderSummary, type RungConfig, type RungSummary } from '@khal/plugin-ladder-common';
+import { freezesOf, windowsOf, type LadderDefinition, type LadderSummary, type RungConfig, type RungSummary } from '@khal/plugin-ladder-common';
 import { renderForPeople } from './rungCommands';
 
 /** Placeholder values of one entity on one rung (see commandValues). */
@@ -9,8 +9,13 @@ type Values = Record<string, string | undefined>;
  * namespace are rendered for the entity, as the deploy plan renders them; without, they are the
  * configured templates (the ladder definitions).
  */
-export function rungSummary(rung: RungConfig, values?: Values, ladder?: Pick<LadderDefinition, 'freezes'>): RungSummary {
+export function rungSummary(
+  rung: RungConfig,
+  values?: Values,
+  ladder?: Pick<LadderDefinition, 'freezes' | 'windows'>,
+): RungSummary {
   const freezes = freezesOf(ladder ?? {}, rung);
+  const windows = windowsOf(ladder ?? {}, rung);
   const commands = Object.fromEntries(
     Object.entries(rung.commands).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
@@ -41,6 +46,8 @@ export function rungSummary(rung: RungConfig, values?: Values, ladder?: Pick<Lad
       : commands,
     ...(rung.metadata ? { metadata: rung.metadata } : {}),
     ...(freezes.length ? { freezes } : {}),
+    ...(windows.length ? { windows } : {}),
+    ...(rung.minSoak ? { minSoakSeconds: rung.minSoak } : {}),
   };
 }
 

@@ -2543,6 +2543,34 @@ export const spec = {
               },
             },
           },
+          windows: {
+            type: 'array',
+            description:
+              "release windows that apply to the rung (its own, or its ladder's): promotions enter only while one is open; each opens at the cron times in timeZone and lasts duration seconds",
+            items: {
+              type: 'object',
+              required: ['cron', 'timeZone', 'duration'],
+              properties: {
+                cron: {
+                  type: 'string',
+                },
+                timeZone: {
+                  type: 'string',
+                },
+                duration: {
+                  type: 'integer',
+                },
+                title: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          minSoakSeconds: {
+            type: 'integer',
+            description:
+              'how long a ref must have been placed on the rung below before it may be promoted here',
+          },
         },
       },
       LadderSummary: {

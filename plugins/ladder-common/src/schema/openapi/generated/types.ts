@@ -1562,6 +1562,15 @@ export interface components {
         /** @enum {string} */
         scope: 'ladder' | 'rung';
       }[];
+      /** @description release windows that apply to the rung (its own, or its ladder's): promotions enter only while one is open; each opens at the cron times in timeZone and lasts duration seconds */
+      windows?: {
+        cron: string;
+        timeZone: string;
+        duration: number;
+        title?: string;
+      }[];
+      /** @description how long a ref must have been placed on the rung below before it may be promoted here */
+      minSoakSeconds?: number;
     };
     LadderSummary: {
       id: string;

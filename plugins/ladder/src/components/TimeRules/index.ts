@@ -1,0 +1,1 @@
+export { RungTimeRuleChips, RungWindowCaption, rungWindow } from './RungTimeRules';
