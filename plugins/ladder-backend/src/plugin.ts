@@ -123,7 +123,10 @@ export const ladderPlugin = createBackendPlugin({
           },
         });
 
-        if (ladderConfig.expiry.remindApproversAfter) {
+        const reminders =
+          ladderConfig.expiry.remindApproversAfter !== undefined ||
+          ladderConfig.ladders.some(l => l.rungs.some(r => r.expiry?.remindApproversAfter !== undefined));
+        if (reminders) {
           // Each promotion's reminder is claimed with a conditional update, so this stays one
           // reminder per interval even when a replica runs it while the global lock moves.
           await deps.scheduler.scheduleTask({
@@ -132,7 +135,7 @@ export const ladderPlugin = createBackendPlugin({
             frequency: { minutes: 1 },
             timeout: { minutes: 5 },
             fn: async () => {
-              await runReminders({ ...services, logger: deps.logger, expiry: ladderConfig.expiry });
+              await runReminders({ ...services, logger: deps.logger, config: ladderConfig });
             },
           });
         }

@@ -8,6 +8,7 @@ import {
   PromotionPhase,
   RungConfig,
   approvalExpired,
+  expiryOf,
   expiryReason,
   isTerminal,
   nextPhase,
@@ -95,10 +96,14 @@ export class PromotionEngine {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** Approvals without those past `expiry.approvals` now: an expired approval no longer counts. */
-  unexpired(approvals: Approval[]): Approval[] {
+  /**
+   * Approvals of a promotion onto `rung` without those past its `expiry.approvals` now: an
+   * expired approval no longer counts.
+   */
+  unexpired(approvals: Approval[], rung: { expiry?: ExpiryConfig }): Approval[] {
     const at = this.now();
-    return approvals.filter(a => !approvalExpired(a, this.deps.expiry ?? {}, at));
+    const expiry = expiryOf(this.deps.expiry, rung);
+    return approvals.filter(a => !approvalExpired(a, expiry, at));
   }
 
   /** Builds what a gate may look at. */
@@ -371,18 +376,19 @@ export class PromotionEngine {
       const approved = (await this.deps.store.listApprovals([p.id])).filter(
         a => a.decision === 'approve',
       );
+      const expiry = expiryOf(this.deps.expiry, rung);
       const expired = expiryReason({
         phase: p.phase,
         createdAt: p.createdAt,
         counted: approved,
-        expiry: this.deps.expiry ?? {},
+        expiry,
         now: this.now(),
       });
       if (expired) {
         return {
           event: 'expire',
           message: `expired: ${expired}`,
-          audit: { action: 'expire', detail: { expiry: this.deps.expiry } },
+          audit: { action: 'expire', detail: { expiry } },
         };
       }
     }
@@ -417,7 +423,7 @@ export class PromotionEngine {
               promotion: p,
               placements,
               approvals,
-              expiry: this.deps.expiry ?? {},
+              expiry: expiryOf(this.deps.expiry, rung),
               now: this.now(),
             }) ?? null,
         };
@@ -488,10 +494,10 @@ export class PromotionEngine {
     rung: RungConfig,
     pending: Approval[] = [],
   ): Promise<Approval[]> {
-    const all = this.unexpired([
-      ...(await this.deps.store.listApprovals([p.id])),
-      ...pending,
-    ]);
+    const all = this.unexpired(
+      [...(await this.deps.store.listApprovals([p.id])), ...pending],
+      rung,
+    );
     if (!all.some(a => a.decision === 'approve') || !rung.approvers) return all;
     const members = await this.deps.memberships.membersOfAny(
       rung.approvers.groups,

@@ -99,7 +99,7 @@ export async function approvalChange(
 
   const recorded = await deps.store.listApprovals([p.id]);
   // Approvals past `expiry.approvals` no longer count; their authors may approve again.
-  const earlier = deps.engine.unexpired(recorded);
+  const earlier = deps.engine.unexpired(recorded, rung);
   const renews = recorded.find(a => a.approver === user && !earlier.includes(a))?.id;
   if (earlier.some(a => a.approver === user)) {
     throw new ConflictError(

@@ -11,15 +11,20 @@ import { formatSeconds } from './freezes';
  * - `remindApproversAfter`: approvers of a promotion waiting for them are reminded after this
  *   long, and again every time as long passes while it still waits.
  */
-export const expirySchema = z
-  .strictObject({
-    approvals: policyDurationSchema.optional(),
-    openPromotions: policyDurationSchema.optional(),
-    remindApproversAfter: policyDurationSchema.optional(),
-  })
-  .default({});
+export const expiryRulesSchema = z.strictObject({
+  approvals: policyDurationSchema.optional(),
+  openPromotions: policyDurationSchema.optional(),
+  remindApproversAfter: policyDurationSchema.optional(),
+});
+/** The ladder config's `expiry`, off by default. */
+export const expirySchema = expiryRulesSchema.default({});
 /** @public */
-export type ExpiryConfig = z.output<typeof expirySchema>;
+export type ExpiryConfig = z.output<typeof expiryRulesSchema>;
+
+/** The expiry of promotions onto a rung: the ladder config's, with the rung's own `expiry` over it. */
+export function expiryOf(global: ExpiryConfig | undefined, rung: { expiry?: ExpiryConfig }): ExpiryConfig {
+  return { ...global, ...rung.expiry };
+}
 
 /** An approval of a promotion, as far as its age goes. */
 interface Decided {

@@ -4,7 +4,7 @@ import { EVIDENCE_MAX_BYTES } from '../api/requests';
 import { freezeSchema } from './freezes';
 import { releaseWindowSchema } from './windows';
 import { policyDurationSchema } from './durations';
-import { expirySchema } from './expiry';
+import { expiryRulesSchema, expirySchema } from './expiry';
 
 /**
  * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
@@ -132,6 +132,8 @@ export const rungSchema = z.strictObject({
    * `soak` gate shows the time left; the re-check clears the promotion when it is up).
    */
   minSoak: policyDurationSchema.optional(),
+  /** This rung's own expiry rules, over the ladder config's `expiry` (e.g. a shorter request life). */
+  expiry: expiryRulesSchema.optional(),
 });
 /** @public */
 export type RungConfig = z.output<typeof rungSchema>;

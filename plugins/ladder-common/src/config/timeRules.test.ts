@@ -1,6 +1,6 @@
 import { LadderConfigError, parseLadderConfig } from './parse';
 import { policyDurationSchema } from './durations';
-import { approvalExpired, expiryReason } from './expiry';
+import { approvalExpired, expiryOf, expiryReason } from './expiry';
 import {
   ReleaseWindowConfig,
   describeWindow,
@@ -180,6 +180,15 @@ describe('release window config errors name the path and the fix', () => {
     expect(cfg.ladders[0].rungs[0].minSoak).toBe(1800);
     expect(cfg.expiry).toEqual({ approvals: 86400, openPromotions: 7 * 86400, remindApproversAfter: 14400 });
     expect(parseLadderConfig({ ladders: [{ id: 'l', title: 'L', rungs: [rung()] }] }).expiry).toEqual({});
+  });
+
+  it("a rung's own expiry is over the ladder config's, key by key", () => {
+    const cfg = parseLadderConfig({
+      ladders: [{ id: 'l', title: 'L', rungs: [rung({ expiry: { openPromotions: 'PT2M' } })] }],
+      expiry: { approvals: 'P1D', openPromotions: 'P7D' },
+    });
+    expect(expiryOf(cfg.expiry, cfg.ladders[0].rungs[0])).toEqual({ approvals: 86400, openPromotions: 120 });
+    expect(expiryOf(cfg.expiry, {})).toEqual({ approvals: 86400, openPromotions: 7 * 86400 });
   });
 
   it('an unknown expiry key is an error naming it', () => {

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { formatSeconds, type ExpiryConfig } from '@khal/plugin-ladder-common';
+import { expiryOf, formatSeconds, type LadderConfig } from '@khal/plugin-ladder-common';
 import type { LadderStore } from '../../database/LadderStore';
 import type { GroupMemberships } from '../../service/GroupMemberships';
 import type { LadderEntities } from '../../service/LadderEntities';
@@ -24,13 +24,19 @@ export async function runReminders(deps: {
   memberships: GroupMemberships;
   notifier: LadderNotifier;
   logger: LoggerService;
-  expiry: ExpiryConfig;
+  /** `expiry` and the ladders (whose rungs may set their own `expiry.remindApproversAfter`). */
+  config: Pick<LadderConfig, 'expiry' | 'ladders'>;
   now?: () => Date;
 }): Promise<{ reminded: number }> {
-  const wait = deps.expiry.remindApproversAfter;
-  if (!wait) return { reminded: 0 };
+  const waits = [
+    deps.config.expiry.remindApproversAfter,
+    ...deps.config.ladders.flatMap(l => l.rungs.map(r => r.expiry?.remindApproversAfter)),
+  ].filter((w): w is number => w !== undefined);
+  if (waits.length === 0) return { reminded: 0 };
   const now = deps.now?.() ?? new Date();
-  const before = new Date(now.getTime() - wait * 1000).toISOString();
+  const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString();
+  // The shortest wait of any rung selects the candidates; each one is then held to its rung's.
+  const before = ago(Math.min(...waits));
   let reminded = 0;
   try {
     const due = await deps.store.listPromotionsToRemind({ before, limit: BATCH });
@@ -39,8 +45,11 @@ export async function runReminders(deps: {
         const ladder = await deps.entities.ladderOfPromotion(p);
         const rung = ladder?.rungs.find(r => r.id === p.toRung);
         if (!rung?.approvers) continue;
+        const wait = expiryOf(deps.config.expiry, rung).remindApproversAfter;
+        const since = p.phaseEnteredAt ?? p.createdAt;
+        if (!wait || since > ago(wait) || (remindedAt !== null && remindedAt > ago(wait))) continue;
         const decided = new Set(
-          deps.engine.unexpired(await deps.store.listApprovals([p.id])).map(a => a.approver),
+          deps.engine.unexpired(await deps.store.listApprovals([p.id]), rung).map(a => a.approver),
         );
         const members = await deps.memberships.membersOfAny(rung.approvers.groups);
         const pending = members.filter(m => m !== p.requestedBy && !decided.has(m));

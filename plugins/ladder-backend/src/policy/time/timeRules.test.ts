@@ -228,7 +228,8 @@ describe.each(databases.eachSupportedId())('time rules on %p', databaseId => {
       );
       const created = await s.commands.create(alice, { entityRef: ENTITY, toRung: 'dev', ref: repo.commits.a, kind: 'promotion' });
       await s.commands.approve(user('sam'), (await s.store.getPromotion(created.id))!, { decision: 'approve', comment: '' });
-      const run = () => runReminders({ ...s, logger: mockServices.logger.mock(), expiry: { remindApproversAfter: 4 * 3600 }, now });
+      const config = { expiry: { remindApproversAfter: 4 * 3600 }, ladders: [] };
+      const run = () => runReminders({ ...s, logger: mockServices.logger.mock(), config, now });
       const reminders = () =>
         s.notifications.send.mock.calls.filter(([o]) => o.payload.topic === 'ladder.approval-reminder');
 
