@@ -12,7 +12,9 @@ exports.up = async function up(knex) {
     table
       .string('due_at', 32)
       .nullable()
-      .comment('when a time rule on the promotion changes (ISO 8601); null when none waits');
+      .comment(
+        'when a time rule on the promotion changes (ISO 8601); null when none waits',
+      );
     table
       .string('reminded_at', 32)
       .nullable()

@@ -15,17 +15,30 @@ export function createSoakGate(now: () => Date = () => new Date()): LadderGate {
       'The ref has been placed on the rung below for at least the rung `minSoak` (ladder config).',
     async evaluate(ctx) {
       const minSoak = ctx.rung.minSoak;
-      if (!minSoak) return { status: 'passed', summary: `${ctx.rung.title} needs no soak time` };
+      if (!minSoak)
+        return {
+          status: 'passed',
+          summary: `${ctx.rung.title} needs no soak time`,
+        };
       const below = soakSource(ctx.previousRungs, ctx.placements, ctx.ref);
       if (!below) {
-        return { status: 'passed', summary: `${ctx.rung.title} is the first rung; nothing below to soak on` };
+        return {
+          status: 'passed',
+          summary: `${ctx.rung.title} is the first rung; nothing below to soak on`,
+        };
       }
       const { rung, placement } = below;
       if (!placement || placement.ref !== ctx.ref) {
         return {
           status: 'failed',
-          summary: `${ctx.ref} is not on ${rung.title}, so it has not started to soak (${formatSeconds(minSoak)} needed)`,
-          howToFix: `promote ${ctx.ref} to ${rung.title} first; it may come here ${formatSeconds(minSoak)} after it was placed there`,
+          summary: `${ctx.ref} is not on ${
+            rung.title
+          }, so it has not started to soak (${formatSeconds(minSoak)} needed)`,
+          howToFix: `promote ${ctx.ref} to ${
+            rung.title
+          } first; it may come here ${formatSeconds(
+            minSoak,
+          )} after it was placed there`,
           waitingFor: `${ctx.ref} to soak on ${rung.title}`,
         };
       }
@@ -33,12 +46,19 @@ export function createSoakGate(now: () => Date = () => new Date()): LadderGate {
       const left = (endsAt - now().getTime()) / 1000;
       const since = `placed on ${rung.title} at ${placement.placedAt}`;
       if (left <= 0) {
-        return { status: 'passed', summary: `${ctx.ref} soaked ${formatSeconds(minSoak)} on ${rung.title} (${since})` };
+        return {
+          status: 'passed',
+          summary: `${ctx.ref} soaked ${formatSeconds(minSoak)} on ${
+            rung.title
+          } (${since})`,
+        };
       }
       const until = new Date(endsAt).toISOString();
       return {
         status: 'pending',
-        summary: `${ctx.ref} is soaking on ${rung.title}: ${formatSeconds(left)} left of ${formatSeconds(minSoak)} (${since}; done at ${until})`,
+        summary: `${ctx.ref} is soaking on ${rung.title}: ${formatSeconds(
+          left,
+        )} left of ${formatSeconds(minSoak)} (${since}; done at ${until})`,
         howToFix: `wait until ${until}: the promotion is re-checked then and goes on by itself; a rollback needs no soak`,
         waitingFor: `the soak on ${rung.title} to end at ${until}`,
       };
@@ -53,7 +73,10 @@ interface SoakRung {
 }
 
 /** The rung below that the soak is measured on, and what is placed there (closest first). */
-export function soakSource<R extends SoakRung, P extends { rungId: string; ref: string; placedAt: string }>(
+export function soakSource<
+  R extends SoakRung,
+  P extends { rungId: string; ref: string; placedAt: string },
+>(
   previousRungs: R[],
   placements: P[],
   ref: string,
@@ -74,7 +97,13 @@ export function soakEndsAt(
 ): string | undefined {
   const minSoak = rungs[rungIndex]?.minSoak;
   if (!minSoak) return undefined;
-  const below = soakSource(rungs.slice(0, rungIndex).reverse(), placements, ref);
+  const below = soakSource(
+    rungs.slice(0, rungIndex).reverse(),
+    placements,
+    ref,
+  );
   if (!below?.placement || below.placement.ref !== ref) return undefined;
-  return new Date(Date.parse(below.placement.placedAt) + minSoak * 1000).toISOString();
+  return new Date(
+    Date.parse(below.placement.placedAt) + minSoak * 1000,
+  ).toISOString();
 }

@@ -11,7 +11,9 @@ import type { LadderGate } from '@khal/plugin-ladder-node';
  * closed it says when the next one opens, in the window's own time zone and as time left; the
  * re-check task clears the promotion once it opens. Implied by any configured window.
  */
-export function createWindowGate(now: () => Date = () => new Date()): LadderGate {
+export function createWindowGate(
+  now: () => Date = () => new Date(),
+): LadderGate {
   return {
     id: 'window-open',
     title: 'Release window open',
@@ -21,11 +23,16 @@ export function createWindowGate(now: () => Date = () => new Date()): LadderGate
       const at = now();
       const state = windowState(windowsOf(ctx.ladder, ctx.rung), at);
       if (!state.configured) {
-        return { status: 'passed', summary: 'no release windows: promotions may enter at any time' };
+        return {
+          status: 'passed',
+          summary: 'no release windows: promotions may enter at any time',
+        };
       }
       const summary = describeWindow(state, at)!;
       if (state.open) return { status: 'passed', summary };
-      const where = ctx.rung.windows?.length ? `rung "${ctx.rung.id}"` : `ladder "${ctx.ladder.id}"`;
+      const where = ctx.rung.windows?.length
+        ? `rung "${ctx.rung.id}"`
+        : `ladder "${ctx.ladder.id}"`;
       return {
         status: 'pending',
         summary,
@@ -33,7 +40,10 @@ export function createWindowGate(now: () => Date = () => new Date()): LadderGate
           ? `wait for the window: the promotion is re-checked and goes on by itself when it opens; to release outside it, change the windows of ${where} in the ladder config. A rollback ignores windows.`
           : `no window of ${where} opens again: fix its cron expressions in the ladder config`,
         waitingFor: state.opensAt
-          ? `the release window at ${formatWindowTime(state.opensAt, state.window!.timeZone)}`
+          ? `the release window at ${formatWindowTime(
+              state.opensAt,
+              state.window!.timeZone,
+            )}`
           : 'a release window',
       };
     },

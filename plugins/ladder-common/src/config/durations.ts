@@ -31,7 +31,8 @@ export const policyDurationSchema = z
       typeof value === 'string'
         ? Duration.fromISO(value)
         : Duration.fromObject(value);
-    const calendar = d.isValid && (d.years !== 0 || d.quarters !== 0 || d.months !== 0);
+    const calendar =
+      d.isValid && (d.years !== 0 || d.quarters !== 0 || d.months !== 0);
     if (!d.isValid || calendar) {
       ctx.addIssue({
         code: 'custom',

@@ -22,7 +22,10 @@ export const expirySchema = expiryRulesSchema.default({});
 export type ExpiryConfig = z.output<typeof expiryRulesSchema>;
 
 /** The expiry of promotions onto a rung: the ladder config's, with the rung's own `expiry` over it. */
-export function expiryOf(global: ExpiryConfig | undefined, rung: { expiry?: ExpiryConfig }): ExpiryConfig {
+export function expiryOf(
+  global: ExpiryConfig | undefined,
+  rung: { expiry?: ExpiryConfig },
+): ExpiryConfig {
   return { ...global, ...rung.expiry };
 }
 
@@ -57,12 +60,17 @@ export function expiryReason(options: {
   now: Date;
 }): string | undefined {
   const { expiry, now } = options;
-  if (!['Checking', 'Blocked', 'AwaitingApproval', 'Approved'].includes(options.phase)) {
+  if (
+    !['Checking', 'Blocked', 'AwaitingApproval', 'Approved'].includes(
+      options.phase,
+    )
+  ) {
     return undefined;
   }
   if (
     expiry.openPromotions !== undefined &&
-    Date.parse(options.createdAt) + expiry.openPromotions * 1000 <= now.getTime()
+    Date.parse(options.createdAt) + expiry.openPromotions * 1000 <=
+      now.getTime()
   ) {
     return `it stayed open for ${formatSeconds(
       (now.getTime() - Date.parse(options.createdAt)) / 1000,
@@ -73,7 +81,9 @@ export function expiryReason(options: {
   if (options.phase === 'Approved') {
     const stale = options.counted.filter(a => approvalExpired(a, expiry, now));
     if (stale.length > 0) {
-      return `its approval from ${stale[0].createdAt} expired after ${formatSeconds(
+      return `its approval from ${
+        stale[0].createdAt
+      } expired after ${formatSeconds(
         expiry.approvals!,
       )} (expiry.approvals) before a deploy claimed it; request it again and ask for a fresh approval`;
     }

@@ -103,8 +103,12 @@ describe('release windows across a daylight-saving change (Europe/Berlin, 2026-0
     title: 'morning',
   });
   it('opens at 09:00 CET (08:00Z) the day before', () => {
-    expect(windowState([w], at('2026-03-28T07:59:00Z'))).toMatchObject({ open: false });
-    expect(windowState([w], at('2026-03-28T08:00:00Z'))).toMatchObject({ open: true });
+    expect(windowState([w], at('2026-03-28T07:59:00Z'))).toMatchObject({
+      open: false,
+    });
+    expect(windowState([w], at('2026-03-28T08:00:00Z'))).toMatchObject({
+      open: true,
+    });
   });
 
   it('opens at 09:00 CEST (07:00Z) after the change, not an hour late', () => {
@@ -127,18 +131,28 @@ describe('release windows across a daylight-saving change (Europe/Berlin, 2026-0
 });
 
 describe('several windows and where they come from', () => {
-  const morning = window({ cron: '0 8 * * *', timeZone: 'UTC', duration: 'PT2H' });
+  const morning = window({
+    cron: '0 8 * * *',
+    timeZone: 'UTC',
+    duration: 'PT2H',
+  });
   const long = window({ cron: '0 9 * * *', timeZone: 'UTC', duration: 'PT4H' });
 
   it('an overlap closes with the window that ends last', () => {
-    expect(windowState([morning, long], at('2026-12-08T09:30:00Z'))).toMatchObject({
+    expect(
+      windowState([morning, long], at('2026-12-08T09:30:00Z')),
+    ).toMatchObject({
       open: true,
       closesAt: '2026-12-08T13:00:00.000Z',
     });
   });
 
   it('a window longer than its period is open across openings', () => {
-    const wide = window({ cron: '0 * * * *', timeZone: 'UTC', duration: 'PT3H' });
+    const wide = window({
+      cron: '0 * * * *',
+      timeZone: 'UTC',
+      duration: 'PT3H',
+    });
     expect(windowState([wide], at('2026-12-08T09:30:00Z'))).toMatchObject({
       open: true,
       closesAt: '2026-12-08T12:00:00.000Z',
@@ -146,7 +160,9 @@ describe('several windows and where they come from', () => {
   });
 
   it("a rung's own windows replace its ladder's", () => {
-    expect(windowsOf({ windows: [morning] }, { windows: [long] })).toEqual([long]);
+    expect(windowsOf({ windows: [morning] }, { windows: [long] })).toEqual([
+      long,
+    ]);
     expect(windowsOf({ windows: [morning] }, {})).toEqual([morning]);
     expect(windowState(windowsOf({}, {}))).toEqual({ configured: false });
   });
@@ -154,14 +170,36 @@ describe('several windows and where they come from', () => {
 
 describe('release window config errors name the path and the fix', () => {
   it.each([
-    [{ cron: '0 9 * *', timeZone: 'UTC', duration: 'PT1H' }, 'windows[0].cron', 'five fields'],
-    [{ cron: '0 99 * * *', timeZone: 'UTC', duration: 'PT1H' }, 'windows[0].cron', 'not a cron expression'],
-    [{ cron: '0 9 * * *', timeZone: 'Mars/Olympus', duration: 'PT1H' }, 'windows[0].timeZone', 'IANA time zone'],
-    [{ cron: '0 9 * * *', timeZone: 'UTC', duration: 'P1M' }, 'windows[0].duration', 'no months or years'],
+    [
+      { cron: '0 9 * *', timeZone: 'UTC', duration: 'PT1H' },
+      'windows[0].cron',
+      'five fields',
+    ],
+    [
+      { cron: '0 99 * * *', timeZone: 'UTC', duration: 'PT1H' },
+      'windows[0].cron',
+      'not a cron expression',
+    ],
+    [
+      { cron: '0 9 * * *', timeZone: 'Mars/Olympus', duration: 'PT1H' },
+      'windows[0].timeZone',
+      'IANA time zone',
+    ],
+    [
+      { cron: '0 9 * * *', timeZone: 'UTC', duration: 'P1M' },
+      'windows[0].duration',
+      'no months or years',
+    ],
     [{ cron: '0 9 * * *', timeZone: 'UTC' }, 'windows[0].duration', ''],
-    [{ cron: '0 9 * * *', timeZone: 'UTC', duration: 'PT1H', tz: 'x' }, 'windows[0]', 'tz'],
+    [
+      { cron: '0 9 * * *', timeZone: 'UTC', duration: 'PT1H', tz: 'x' },
+      'windows[0]',
+      'tz',
+    ],
   ])('%j', (w, path, message) => {
-    const problems = problemsOf({ ladders: [{ id: 'l', title: 'L', rungs: [rung({ windows: [w] })] }] });
+    const problems = problemsOf({
+      ladders: [{ id: 'l', title: 'L', rungs: [rung({ windows: [w] })] }],
+    });
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -175,26 +213,57 @@ describe('release window config errors name the path and the fix', () => {
   it('minSoak and expiry parse to seconds', () => {
     const cfg = parseLadderConfig({
       ladders: [{ id: 'l', title: 'L', rungs: [rung({ minSoak: 'PT30M' })] }],
-      expiry: { approvals: 'P1D', openPromotions: 'P7D', remindApproversAfter: { hours: 4 } },
+      expiry: {
+        approvals: 'P1D',
+        openPromotions: 'P7D',
+        remindApproversAfter: { hours: 4 },
+      },
     });
     expect(cfg.ladders[0].rungs[0].minSoak).toBe(1800);
-    expect(cfg.expiry).toEqual({ approvals: 86400, openPromotions: 7 * 86400, remindApproversAfter: 14400 });
-    expect(parseLadderConfig({ ladders: [{ id: 'l', title: 'L', rungs: [rung()] }] }).expiry).toEqual({});
+    expect(cfg.expiry).toEqual({
+      approvals: 86400,
+      openPromotions: 7 * 86400,
+      remindApproversAfter: 14400,
+    });
+    expect(
+      parseLadderConfig({ ladders: [{ id: 'l', title: 'L', rungs: [rung()] }] })
+        .expiry,
+    ).toEqual({});
   });
 
   it("a rung's own expiry is over the ladder config's, key by key", () => {
     const cfg = parseLadderConfig({
-      ladders: [{ id: 'l', title: 'L', rungs: [rung({ expiry: { openPromotions: 'PT2M' } })] }],
+      ladders: [
+        {
+          id: 'l',
+          title: 'L',
+          rungs: [rung({ expiry: { openPromotions: 'PT2M' } })],
+        },
+      ],
       expiry: { approvals: 'P1D', openPromotions: 'P7D' },
     });
-    expect(expiryOf(cfg.expiry, cfg.ladders[0].rungs[0])).toEqual({ approvals: 86400, openPromotions: 120 });
-    expect(expiryOf(cfg.expiry, {})).toEqual({ approvals: 86400, openPromotions: 7 * 86400 });
+    expect(expiryOf(cfg.expiry, cfg.ladders[0].rungs[0])).toEqual({
+      approvals: 86400,
+      openPromotions: 120,
+    });
+    expect(expiryOf(cfg.expiry, {})).toEqual({
+      approvals: 86400,
+      openPromotions: 7 * 86400,
+    });
   });
 
   it('an unknown expiry key is an error naming it', () => {
     expect(
-      problemsOf({ ladders: [{ id: 'l', title: 'L', rungs: [rung()] }], expiry: { approval: 'P1D' } }),
-    ).toEqual([expect.objectContaining({ path: 'ladder.expiry', message: expect.stringContaining('approval') })]);
+      problemsOf({
+        ladders: [{ id: 'l', title: 'L', rungs: [rung()] }],
+        expiry: { approval: 'P1D' },
+      }),
+    ).toEqual([
+      expect.objectContaining({
+        path: 'ladder.expiry',
+        message: expect.stringContaining('approval'),
+      }),
+    ]);
   });
 });
 
@@ -204,31 +273,60 @@ describe('expiry', () => {
   const expiry = { approvals: 3600, openPromotions: 86400 };
 
   it('an approval counts until one second before its age limit, not at it', () => {
-    expect(approvalExpired(approval, expiry, at('2026-12-01T10:59:59Z'))).toBe(false);
-    expect(approvalExpired(approval, expiry, at('2026-12-01T11:00:00Z'))).toBe(true);
-    expect(approvalExpired({ ...approval, decision: 'reject' }, expiry, at('2027-01-01T00:00:00Z'))).toBe(false);
-    expect(approvalExpired(approval, {}, at('2027-01-01T00:00:00Z'))).toBe(false);
+    expect(approvalExpired(approval, expiry, at('2026-12-01T10:59:59Z'))).toBe(
+      false,
+    );
+    expect(approvalExpired(approval, expiry, at('2026-12-01T11:00:00Z'))).toBe(
+      true,
+    );
+    expect(
+      approvalExpired(
+        { ...approval, decision: 'reject' },
+        expiry,
+        at('2027-01-01T00:00:00Z'),
+      ),
+    ).toBe(false);
+    expect(approvalExpired(approval, {}, at('2027-01-01T00:00:00Z'))).toBe(
+      false,
+    );
   });
 
   it('an open promotion expires at its age limit, saying why and what to do', () => {
     const base = { phase: 'Blocked', createdAt: created, counted: [], expiry };
-    expect(expiryReason({ ...base, now: at('2026-12-02T09:59:59Z') })).toBeUndefined();
+    expect(
+      expiryReason({ ...base, now: at('2026-12-02T09:59:59Z') }),
+    ).toBeUndefined();
     expect(expiryReason({ ...base, now: at('2026-12-02T10:00:00Z') })).toMatch(
       /^it stayed open for 1 d, longer than the 1 d the ladder allows \(expiry.openPromotions\).*request it again$/,
     );
   });
 
   it('an approved promotion expires when its approval is older than the limit', () => {
-    const base = { phase: 'Approved', createdAt: created, counted: [approval], expiry: { approvals: 3600 } };
-    expect(expiryReason({ ...base, now: at('2026-12-01T10:59:00Z') })).toBeUndefined();
-    expect(expiryReason({ ...base, now: at('2026-12-01T11:00:00Z') })).toMatch(/expired after 1 h \(expiry.approvals\)/);
+    const base = {
+      phase: 'Approved',
+      createdAt: created,
+      counted: [approval],
+      expiry: { approvals: 3600 },
+    };
+    expect(
+      expiryReason({ ...base, now: at('2026-12-01T10:59:00Z') }),
+    ).toBeUndefined();
+    expect(expiryReason({ ...base, now: at('2026-12-01T11:00:00Z') })).toMatch(
+      /expired after 1 h \(expiry.approvals\)/,
+    );
   });
 
   it.each(['Deploying', 'Verifying', 'Promoted', 'Failed'])(
     'bypass: a %s promotion never expires (a deploy claimed it or it ended)',
     phase => {
       expect(
-        expiryReason({ phase, createdAt: created, counted: [approval], expiry, now: at('2030-01-01T00:00:00Z') }),
+        expiryReason({
+          phase,
+          createdAt: created,
+          counted: [approval],
+          expiry,
+          now: at('2030-01-01T00:00:00Z'),
+        }),
       ).toBeUndefined();
     },
   );

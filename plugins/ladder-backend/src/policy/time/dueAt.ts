@@ -31,20 +31,27 @@ export function timeRulesDueAt(options: {
   const rung = ladder.rungs[rungIndex];
   const candidates: Array<string | undefined> = [];
   if (p.kind === 'promotion') {
-    candidates.push(soakEndsAt(ladder.rungs, rungIndex, options.placements, p.ref));
+    candidates.push(
+      soakEndsAt(ladder.rungs, rungIndex, options.placements, p.ref),
+    );
     const window = windowState(windowsOf(ladder, rung), now);
     if (window.configured && !window.open) candidates.push(window.opensAt);
     candidates.push(activeFreeze(freezesOf(ladder, rung, now), now)?.to);
   }
-  const at = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
-  if (expiry.openPromotions) candidates.push(at(p.createdAt, expiry.openPromotions));
+  const at = (iso: string, seconds: number) =>
+    new Date(Date.parse(iso) + seconds * 1000).toISOString();
+  if (expiry.openPromotions)
+    candidates.push(at(p.createdAt, expiry.openPromotions));
   if (expiry.approvals) {
     for (const a of options.approvals) {
-      if (a.decision === 'approve') candidates.push(at(a.createdAt, expiry.approvals));
+      if (a.decision === 'approve')
+        candidates.push(at(a.createdAt, expiry.approvals));
     }
   }
   const future = candidates
-    .filter((c): c is string => c !== undefined && Date.parse(c) > now.getTime())
+    .filter(
+      (c): c is string => c !== undefined && Date.parse(c) > now.getTime(),
+    )
     .sort((a, b) => Date.parse(a) - Date.parse(b));
   return future[0];
 }

@@ -1,5 +1,9 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { expiryOf, formatSeconds, type LadderConfig } from '@khal/plugin-ladder-common';
+import {
+  expiryOf,
+  formatSeconds,
+  type LadderConfig,
+} from '@khal/plugin-ladder-common';
 import type { LadderStore } from '../../database/LadderStore';
 import type { GroupMemberships } from '../../service/GroupMemberships';
 import type { LadderEntities } from '../../service/LadderEntities';
@@ -30,16 +34,22 @@ export async function runReminders(deps: {
 }): Promise<{ reminded: number }> {
   const waits = [
     deps.config.expiry.remindApproversAfter,
-    ...deps.config.ladders.flatMap(l => l.rungs.map(r => r.expiry?.remindApproversAfter)),
+    ...deps.config.ladders.flatMap(l =>
+      l.rungs.map(r => r.expiry?.remindApproversAfter),
+    ),
   ].filter((w): w is number => w !== undefined);
   if (waits.length === 0) return { reminded: 0 };
   const now = deps.now?.() ?? new Date();
-  const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString();
+  const ago = (seconds: number) =>
+    new Date(now.getTime() - seconds * 1000).toISOString();
   // The shortest wait of any rung selects the candidates; each one is then held to its rung's.
   const before = ago(Math.min(...waits));
   let reminded = 0;
   try {
-    const due = await deps.store.listPromotionsToRemind({ before, limit: BATCH });
+    const due = await deps.store.listPromotionsToRemind({
+      before,
+      limit: BATCH,
+    });
     for (const { promotion: p, remindedAt } of due) {
       try {
         const ladder = await deps.entities.ladderOfPromotion(p);
@@ -47,13 +57,26 @@ export async function runReminders(deps: {
         if (!rung?.approvers) continue;
         const wait = expiryOf(deps.config.expiry, rung).remindApproversAfter;
         const since = p.phaseEnteredAt ?? p.createdAt;
-        if (!wait || since > ago(wait) || (remindedAt !== null && remindedAt > ago(wait))) continue;
+        if (
+          !wait ||
+          since > ago(wait) ||
+          (remindedAt !== null && remindedAt > ago(wait))
+        )
+          continue;
         const decided = new Set(
-          deps.engine.unexpired(await deps.store.listApprovals([p.id]), rung).map(a => a.approver),
+          deps.engine
+            .unexpired(await deps.store.listApprovals([p.id]), rung)
+            .map(a => a.approver),
         );
-        const members = await deps.memberships.membersOfAny(rung.approvers.groups);
-        const pending = members.filter(m => m !== p.requestedBy && !decided.has(m));
-        const waited = formatSeconds((now.getTime() - Date.parse(p.phaseEnteredAt ?? p.createdAt)) / 1000);
+        const members = await deps.memberships.membersOfAny(
+          rung.approvers.groups,
+        );
+        const pending = members.filter(
+          m => m !== p.requestedBy && !decided.has(m),
+        );
+        const waited = formatSeconds(
+          (now.getTime() - Date.parse(p.phaseEnteredAt ?? p.createdAt)) / 1000,
+        );
         const claimed = await deps.store.claimReminder({
           id: p.id,
           previous: remindedAt,
@@ -77,11 +100,15 @@ export async function runReminders(deps: {
           waited,
         });
       } catch (error) {
-        deps.logger.warn(`approval reminder for promotion ${p.id} failed: ${error}`);
+        deps.logger.warn(
+          `approval reminder for promotion ${p.id} failed: ${error}`,
+        );
       }
     }
   } catch (error) {
-    deps.logger.error(`approval reminder run failed; the next run retries: ${error}`);
+    deps.logger.error(
+      `approval reminder run failed; the next run retries: ${error}`,
+    );
   }
   return { reminded };
 }

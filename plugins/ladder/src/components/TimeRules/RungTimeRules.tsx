@@ -8,7 +8,10 @@ import {
 import { ToneChip } from '../ToneChip';
 
 /** Where the rung stands with its release windows now, in words; undefined without windows. */
-export function rungWindow(rung: Pick<RungSummary, 'windows'>, now: Date = new Date()) {
+export function rungWindow(
+  rung: Pick<RungSummary, 'windows'>,
+  now: Date = new Date(),
+) {
   if (!rung.windows?.length) return undefined;
   const state = windowState(rung.windows, now);
   if (!state.configured) return undefined;
@@ -56,7 +59,9 @@ export function RungWindowCaption(props: { rung: RungSummary; now?: Date }) {
       data-testid="overview-rung-window"
       title={window.text}
     >
-      {window.open ? '🕘 window open' : `🕘 ${window.text.replace(/^release window closed; /, 'closed; ')}`}
+      {window.open
+        ? '🕘 window open'
+        : `🕘 ${window.text.replace(/^release window closed; /, 'closed; ')}`}
     </Typography>
   );
 }

@@ -1,1 +1,5 @@
-export { RungTimeRuleChips, RungWindowCaption, rungWindow } from './RungTimeRules';
+export {
+  RungTimeRuleChips,
+  RungWindowCaption,
+  rungWindow,
+} from './RungTimeRules';
