@@ -111,6 +111,12 @@ export interface Config {
          * ISO 8601 (`PT2H`) or `{ hours: 2 }`. The implied `soak` gate shows the time left.
          */
         minSoak?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+        /** This rung's own expiry, key by key over the top-level `expiry` (same keys and meaning). */
+        expiry?: {
+          approvals?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+          openPromotions?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+          remindApproversAfter?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+        };
         /** For Kubernetes rungs: a cluster from the standard `kubernetes` config and a namespace pattern. */
         kubernetes?: {
           /** Cluster name as declared in `kubernetes.clusterLocatorMethods[].clusters[].name`. */
