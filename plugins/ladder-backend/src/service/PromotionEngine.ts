@@ -92,7 +92,8 @@ export class PromotionEngine {
     },
   ) {}
 
-  private now(): Date {
+  /** The clock of the time rules (the injected one in tests). */
+  now(): Date {
     return this.deps.now?.() ?? new Date();
   }
 

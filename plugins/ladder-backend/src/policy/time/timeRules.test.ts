@@ -212,6 +212,53 @@ describe.each(databases.eachSupportedId())('time rules on %p', databaseId => {
     });
   });
 
+  describe('release windows at deploy time', () => {
+    it('bypass: an approved promotion cannot be deployed (claimed) once its window has closed; inside the window it can', async () => {
+      const windows = [
+        { cron: '0 9 * * 2', timeZone: 'Europe/Berlin', duration: 'PT8H' },
+      ];
+      clock = new Date('2026-03-31T08:00:00Z');
+      const s = await services({
+        windows,
+        mutationPolicy: 'approval',
+        approvers: {
+          groups: ['group:default/customer-stakeholders'],
+          minimum: 1,
+        },
+      });
+      const created = await s.commands.create(alice, {
+        entityRef: ENTITY,
+        toRung: 'dev',
+        ref: repo.commits.b,
+        kind: 'promotion',
+      });
+      const approved = await s.commands.approve(
+        user('sam'),
+        (await s.store.getPromotion(created.id))!,
+        { decision: 'approve', comment: '' },
+      );
+      expect(approved.phase).toBe('Approved');
+
+      clock = new Date('2026-03-31T15:00:00Z'); // 17:00 CEST: the window has just closed
+      await expect(
+        s.commands.claim(alice, approved, {
+          toRung: 'dev',
+          sha: repo.commits.b,
+        }),
+      ).rejects.toThrow(
+        /^not claimed: Shared dev changes only inside its release window: release window closed; opens Tue 07 Apr 09:00 Europe\/Berlin/,
+      );
+      expect((await s.store.getPromotion(created.id))!.phase).toBe('Approved');
+
+      clock = new Date('2026-04-07T07:00:00Z'); // the next opening
+      const claimed = await s.commands.claim(alice, approved, {
+        toRung: 'dev',
+        sha: repo.commits.b,
+      });
+      expect(claimed.phase).toBe('Deploying');
+    });
+  });
+
   describe('soak', () => {
     it('waits until the soak has exactly elapsed, showing the time left, and is due at soak end', async () => {
       const s = await services({ minSoak: 'PT1H' });
