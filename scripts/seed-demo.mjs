@@ -360,6 +360,20 @@ export async function seedDemo({
   // and orders-api's first commit (never promoted) is marked bad by its HML approver. The frozen
   // rung is in app-config.yaml (parity's platform_control). Before payments-gateway's prod step,
   // which marks the seed done, and each only once, so a resumed seed neither skips nor repeats them.
+  // Time rules (issue 19), before edge-proxy's pause: its commit at compose soaks before it may go
+  // to kind (parity's kind has minSoak 6 h: a soak in progress), and a request straight to
+  // platform_control (frozen, and closed outside its release window) expires 2 minutes later (its own expiry).
+  const epRef = ref('edge-proxy', 2);
+  const epPromotions = await call('alice', 'GET', `/promotions?entityRef=${encodeURIComponent(entity('edge-proxy'))}&limit=500`);
+  for (const toRung of ['kind', 'platform_control']) {
+    if (epPromotions.items.some(p => p.toRung === toRung)) continue;
+    await call('alice', 'POST', '/promotions', {
+      entityRef: entity('edge-proxy'),
+      toRung,
+      ref: epRef,
+      reason: `demo seed: edge-proxy to ${toRung} (time rules)`,
+    });
+  }
   const paused = await call('olga', 'GET', `/pauses?entityRef=${encodeURIComponent(entity('edge-proxy'))}`);
   if (!paused.items.some(p => p.entityRef === entity('edge-proxy'))) {
     await call('olga', 'POST', '/pauses', {
@@ -413,7 +427,7 @@ export async function seedDemo({
   log('seeded');
   return `${
     resumed ? 'seeding resumed and finished' : 'seeded'
-  }: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose (paused), globex-storefront at local, a bad commit of orders-api`;
+  }: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose (paused; soaking for kind, its platform_control request expiring), globex-storefront at local, a bad commit of orders-api`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

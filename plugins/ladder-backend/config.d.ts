@@ -14,6 +14,21 @@ export interface Config {
       title: string;
       /** One or two sentences about the ladder. */
       description?: string;
+      /**
+       * Release windows of every rung of this ladder that declares none: promotions enter only
+       * while one is open (the implied `window-open` gate says when the next opens; rollbacks
+       * ignore windows).
+       */
+      windows?: Array<{
+        /** Five-field cron expression of the openings, e.g. `0 9 * * 2-4` (Tue–Thu 09:00). */
+        cron: string;
+        /** IANA time zone the cron is read in, e.g. `America/Sao_Paulo`; openings follow its wall clock across DST. */
+        timeZone: string;
+        /** How long each opening lasts: ISO 8601 (`PT8H`) or `{ hours: 8 }`; no months or years. */
+        duration: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+        /** Shown to people, e.g. `business hours`. */
+        title?: string;
+      }>;
       /** Freezes of every rung of this ladder (see a rung's `freezes`). */
       freezes?: Array<{
         /** ISO 8601 with an offset, e.g. `2026-12-20T18:00:00-03:00`; included. */
@@ -80,6 +95,28 @@ export interface Config {
           /** Why: people blocked by the freeze read this. */
           reason: string;
         }>;
+        /** Release windows of this rung; replace the ladder's (see the ladder's `windows`). */
+        windows?: Array<{
+          /** Five-field cron expression of the openings, e.g. `0 9 * * 2-4` (Tue–Thu 09:00). */
+          cron: string;
+          /** IANA time zone the cron is read in, e.g. `America/Sao_Paulo`; openings follow its wall clock across DST. */
+          timeZone: string;
+          /** How long each opening lasts: ISO 8601 (`PT8H`) or `{ hours: 8 }`; no months or years. */
+          duration: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+          /** Shown to people, e.g. `business hours`. */
+          title?: string;
+        }>;
+        /**
+         * How long a ref must have been placed on the rung below before it may be promoted here:
+         * ISO 8601 (`PT2H`) or `{ hours: 2 }`. The implied `soak` gate shows the time left.
+         */
+        minSoak?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+        /** This rung's own expiry, key by key over the top-level `expiry` (same keys and meaning). */
+        expiry?: {
+          approvals?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+          openPromotions?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+          remindApproversAfter?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+        };
         /** For Kubernetes rungs: a cluster from the standard `kubernetes` config and a namespace pattern. */
         kubernetes?: {
           /** Cluster name as declared in `kubernetes.clusterLocatorMethods[].clusters[].name`. */
@@ -176,6 +213,18 @@ export interface Config {
      * repositories the embedded default publishes to). Default: the backend's working directory.
      */
     localRepositoriesRoot?: string;
+    /**
+     * Time limits on open promotions; each is off when absent. Durations are ISO 8601 (`P2D`) or
+     * `{ days: 2 }`; no months or years.
+     */
+    expiry?: {
+      /** An approval counts this long; an approved promotion no deploy claimed by then expires. */
+      approvals?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+      /** A promotion no deploy claimed expires this long after it was requested (phase `Expired`). */
+      openPromotions?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+      /** Approvers who have not decided are reminded after this wait, and again each time it passes. */
+      remindApproversAfter?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+    };
     /** Evidence limits and retention. */
     evidence?: {
       /**

@@ -134,6 +134,28 @@ describe('the demo seed, interrupted and started again', () => {
         .sort(),
     ).toEqual(['dev Promoted', 'hml Promoted', 'prod Promoted']);
 
+    // Time rules: edge-proxy soaks on compose before kind, and its platform_control request is due
+    // to expire 2 minutes after it was made (platform_control's own expiry.openPromotions).
+    const ep = await view('edge-proxy');
+    const soaking = ep.openPromotions.find((p: any) => p.toRung === 'kind');
+    expect(soaking.gates.find((g: any) => g.gateId === 'soak')).toMatchObject({
+      status: 'pending',
+      summary: expect.stringMatching(/is soaking on Compose: \d+ h( \d+ min)? left of 6 h/),
+    });
+    // The re-check task may already have expired it while the seed ran a second time.
+    const factory: any = (await promotionsOf('edge-proxy')).find(p => p.toRung === 'platform_control');
+    const onTime =
+      factory.phase === 'Expired'
+        ? /^expired: it stayed open for .*expiry.openPromotions/.test(factory.phaseMessage)
+        : Date.parse(factory.dueAt) - Date.parse(factory.createdAt) <= 120_000;
+    expect({ phase: factory.phase, onTime }).toEqual({
+      phase: expect.stringMatching(/^(Blocked|Expired)$/),
+      onTime: true,
+    });
+    expect(ep.ladder.rungs.find((r: any) => r.id === 'platform_control').windows).toEqual([
+      { cron: '0 9 * * 1-5', timeZone: 'America/Sao_Paulo', duration: 10_800, title: 'control-plane mornings' },
+    ]);
+
     // Started once more: the demo is complete, nothing is written.
     writes.length = 0;
     await expect(seed()).resolves.toBe('demo state already present');

@@ -26,6 +26,7 @@ import { Redactor } from './evidence/Redactor';
 import { redactingAuditor } from './evidence/redactingAuditor';
 import { redactingLogger } from './evidence/redactingLogger';
 import { runRecheck } from './service/RecheckTask';
+import { runReminders } from './policy/time/reminders';
 import { DEFAULT_CONTENT_RETENTION_MS, runRetention } from './service/RetentionTask';
 import { durationToMilliseconds } from '@backstage/types';
 
@@ -121,6 +122,23 @@ export const ladderPlugin = createBackendPlugin({
             await runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor });
           },
         });
+
+        const reminders =
+          ladderConfig.expiry.remindApproversAfter !== undefined ||
+          ladderConfig.ladders.some(l => l.rungs.some(r => r.expiry?.remindApproversAfter !== undefined));
+        if (reminders) {
+          // Each promotion's reminder is claimed with a conditional update, so this stays one
+          // reminder per interval even when a replica runs it while the global lock moves.
+          await deps.scheduler.scheduleTask({
+            id: 'ladder-approval-reminders',
+            scope: 'global',
+            frequency: { minutes: 1 },
+            timeout: { minutes: 5 },
+            fn: async () => {
+              await runReminders({ ...services, logger: deps.logger, config: ladderConfig });
+            },
+          });
+        }
 
         const retentionKey = 'ladder.evidence.contentRetention';
         const contentRetentionMs = deps.config.has(retentionKey)

@@ -8,6 +8,7 @@ import {
 import type { Promotion } from '../client/contract';
 import { Style } from '../output/terminal';
 import { CommandIo, shortRef } from './common';
+import { dueLine } from './timeRules';
 
 const styleByTone: Record<StatusTone, Style> = {
   neutral: 'gray',
@@ -72,6 +73,8 @@ export function printPromotion(io: CommandIo, p: Promotion): void {
     if (g.howToFix && g.status !== 'passed')
       io.term.out(`      fix: ${g.howToFix}`);
   }
+  const due = dueLine(p);
+  if (due) io.term.out(due);
   const req = p.approvalRequirement;
   if (req) {
     io.term.out(

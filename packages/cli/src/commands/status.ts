@@ -17,6 +17,7 @@ import {
 } from './common';
 import { paintPhase } from './promotionText';
 import { badCommitLine, pauseLines } from './releasePolicy';
+import { timeRuleLines } from './timeRules';
 
 interface StatusOptions extends PortalOptions {
   entity?: string;
@@ -84,6 +85,7 @@ export function printStatus(io: CommandIo, entity: EntityLadderResponse): void {
         )}): ${freeze.reason}${freeze.scope === 'ladder' ? ' (the whole ladder)' : ''}`,
       );
     }
+    for (const line of timeRuleLines(io, view.rung)) io.term.out(line);
   }
   for (const pause of entity.pauses ?? []) {
     io.term.out('');

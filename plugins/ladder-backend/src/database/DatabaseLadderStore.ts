@@ -102,6 +102,7 @@ function toPromotion(row: any): PromotionRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     phaseEnteredAt: row.phase_entered_at ?? null,
+    dueAt: row.due_at ?? null,
     version: Number(row.version),
   };
 }
@@ -362,6 +363,8 @@ async function transition(
       ...(options.claimedBy
         ? { claimed_by: options.claimedBy, claimed_at: at }
         : {}),
+      ...(options.dueAt !== undefined ? { due_at: options.dueAt } : {}),
+      ...(isTerminal(options.to) ? { due_at: null } : {}),
     });
   if (changed === 0) {
     const current = await tx(T.promotions).where({ id: options.id }).first();
@@ -388,6 +391,12 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
       .where({ promotion_id: promotionId })
       .orderBy(['mode', 'position']);
     return rows.map(toGateResult);
+  }
+
+  async deleteApproval(options: { id: string; promotionId: string }) {
+    await this.tx(T.approvals)
+      .where({ id: options.id, promotion_id: options.promotionId })
+      .delete();
   }
 
   async insertApproval(
@@ -670,13 +679,57 @@ export class DatabaseLadderStore implements LadderStore {
   async listPromotionsToRecheck(options: {
     phases: PromotionPhase[];
     updatedBefore?: string;
+    dueBy?: string;
     limit: number;
   }): Promise<PromotionRecord[]> {
     const q = this.db(T.promotions).whereIn('phase', options.phases);
     if (options.updatedBefore)
       q.where('updated_at', '<', options.updatedBefore);
+    if (options.dueBy) {
+      // Due first (a soak ended, a window opened): a long queue must not delay what time released.
+      q.orderByRaw(
+        'CASE WHEN due_at IS NOT NULL AND due_at <= ? THEN 0 ELSE 1 END',
+        [options.dueBy],
+      );
+    }
     const rows = await q.orderBy('updated_at', 'asc').limit(options.limit);
     return rows.map(toPromotion);
+  }
+
+  async listPromotionsToRemind(options: {
+    before: string;
+    limit: number;
+  }): Promise<Array<{ promotion: PromotionRecord; remindedAt: string | null }>> {
+    const rows = await this.db(T.promotions)
+      .where('phase', 'AwaitingApproval')
+      .where(q =>
+        q
+          .where('phase_entered_at', '<=', options.before)
+          .orWhere(q2 =>
+            q2.whereNull('phase_entered_at').where('created_at', '<=', options.before),
+          ),
+      )
+      .where(q => q.whereNull('reminded_at').orWhere('reminded_at', '<=', options.before))
+      .orderBy('updated_at', 'asc')
+      .limit(options.limit);
+    return rows.map(row => ({ promotion: toPromotion(row), remindedAt: row.reminded_at ?? null }));
+  }
+
+  async claimReminder(options: {
+    id: string;
+    previous: string | null;
+    at: string;
+    audit: AuditInput;
+  }): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      const q = tx(T.promotions).where({ id: options.id, phase: 'AwaitingApproval' });
+      if (options.previous === null) q.whereNull('reminded_at');
+      else q.where('reminded_at', options.previous);
+      const changed = await q.update({ reminded_at: options.at });
+      if (changed === 0) return false;
+      await tx(T.audit).insert(auditRow(options.audit));
+      return true;
+    });
   }
 
   async listGateResults(promotionIds: string[]): Promise<StoredGateResult[]> {

@@ -44,9 +44,13 @@ export interface LadderStoreTransaction {
     message: string;
     /** Records who claimed the promotion (Approved → Deploying). */
     claimedBy?: string;
+    /** When a time rule on it changes next (see PromotionRecord.dueAt); null clears it, absent keeps it. */
+    dueAt?: string | null;
   }): Promise<PromotionRecord>;
   /** Stored gate results of a promotion as this transaction sees them. */
   listGateResults(promotionId: string): Promise<StoredGateResult[]>;
+  /** Removes an approval of this promotion (an expired one that its approver renews). */
+  deleteApproval(options: { id: string; promotionId: string }): Promise<void>;
   /** Records an approval or rejection; a second one by the same person throws ConflictError. */
   insertApproval(
     approval: Omit<Approval, 'id' | 'createdAt'>,
@@ -140,12 +144,35 @@ export interface LadderStore {
     limit: number;
     offset: number;
   }): Promise<PromotionRecord[]>;
-  /** Open promotions that the re-check task should look at, oldest update first. */
+  /**
+   * Open promotions that the re-check task should look at: those due by `dueBy` (a time rule on
+   * them changed) first, earliest due first, then the rest, oldest update first.
+   */
   listPromotionsToRecheck(options: {
     phases: PromotionPhase[];
     updatedBefore?: string;
+    dueBy?: string;
     limit: number;
   }): Promise<PromotionRecord[]>;
+  /**
+   * `AwaitingApproval` promotions that entered that phase and were last reminded (if ever) at or
+   * before `before`, oldest first.
+   */
+  listPromotionsToRemind(options: {
+    before: string;
+    limit: number;
+  }): Promise<Array<{ promotion: PromotionRecord; remindedAt: string | null }>>;
+  /**
+   * Claims the reminder of a promotion: sets `reminded_at` to `at` only if it is still what was
+   * read (`previous`) and the promotion still waits for approval, and records the audit row in
+   * the same transaction. False when another replica claimed it first.
+   */
+  claimReminder(options: {
+    id: string;
+    previous: string | null;
+    at: string;
+    audit: AuditInput;
+  }): Promise<boolean>;
   listGateResults(promotionIds: string[]): Promise<StoredGateResult[]>;
   listApprovals(promotionIds: string[]): Promise<Approval[]>;
 

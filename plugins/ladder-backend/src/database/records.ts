@@ -34,6 +34,11 @@ export interface PromotionRecord {
   updatedAt: string;
   /** When it entered `phase`; null for promotions written before this was recorded. */
   phaseEnteredAt?: string | null;
+  /**
+   * When a time rule waiting on it changes by time alone (a soak ends, a window opens, a freeze
+   * ends, it or its approvals expire): the re-check looks at it first from then on.
+   */
+  dueAt?: string | null;
   version: number;
 }
 

@@ -9,6 +9,8 @@ import { rollbackPlanGate } from './rollbackPlan';
 import { adoptionEvidenceGate } from './adoptionEvidence';
 import { createFreezeGate } from './freezeGate';
 import { mirrorParityGate } from './mirrorParity';
+import { createWindowGate } from './windowGate';
+import { createSoakGate } from './soakGate';
 
 /**
  * The gates the ladder backend ships with (registered through its own extension point). The
@@ -28,5 +30,7 @@ export function builtinGates(settings: {
     adoptionEvidenceGate,
     createFreezeGate(),
     mirrorParityGate,
+    createWindowGate(),
+    createSoakGate(),
   ];
 }

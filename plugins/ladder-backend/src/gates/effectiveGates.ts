@@ -1,10 +1,26 @@
-import type { FreezeConfig, GateRef, PromotionKind, RungConfig } from '@khal/plugin-ladder-common';
+import {
+  windowsOf,
+  type FreezeConfig,
+  type GateRef,
+  type PromotionKind,
+  type ReleaseWindowConfig,
+  type RungConfig,
+} from '@khal/plugin-ladder-common';
 
 /** The id of the built-in approval gate; its result decides between approval and clearance. */
 export const APPROVAL_GATE_ID = 'approval';
 
 /** The gate a configured freeze (of the rung or its ladder) implies. */
 export const FREEZE_GATE_ID = 'freeze';
+
+/** The gate configured release windows (of the rung or its ladder) imply. */
+export const WINDOW_GATE_ID = 'window-open';
+
+/** The gate a rung's `minSoak` implies. */
+export const SOAK_GATE_ID = 'soak';
+
+/** Time rules that stop a promotion but never a rollback or an adoption (ways out of trouble). */
+const PROMOTION_ONLY = [FREEZE_GATE_ID, WINDOW_GATE_ID, SOAK_GATE_ID];
 
 /** The gate adoptions of drift need besides approval. */
 export const ADOPTION_EVIDENCE_GATE_ID = 'adoption-evidence';
@@ -15,13 +31,14 @@ export const ADOPTION_EVIDENCE_GATE_ID = 'adoption-evidence';
  * was on this rung before, so the rung below proved it then. An adoption (making what a drifted
  * rung runs its placement) needs evidence for that ref on the rung and the rung approvers,
  * whatever the rung's policy says; the rung's other gates judge promotions, not what already runs.
- * Freezes of the rung or of `ladder` imply the `freeze` gate for promotions (a rollback or an
- * adoption is how one gets out of trouble, so a freeze does not stop it).
+ * Freezes of the rung or of `ladder` imply the `freeze` gate, release windows the `window-open`
+ * gate and the rung's `minSoak` the `soak` gate, for promotions only (a rollback or an adoption
+ * is how one gets out of trouble, so time rules do not stop it).
  */
 export function entryGatesFor(
   rung: RungConfig,
   kind: PromotionKind = 'promotion',
-  ladder?: { freezes?: FreezeConfig[] },
+  ladder?: { freezes?: FreezeConfig[]; windows?: ReleaseWindowConfig[] },
 ): GateRef[] {
   if (kind === 'adoption') return [{ id: ADOPTION_EVIDENCE_GATE_ID }, { id: APPROVAL_GATE_ID }];
   const refs: GateRef[] = [...rung.entryGates];
@@ -33,11 +50,15 @@ export function entryGatesFor(
     refs.push({ id: 'approval' });
   }
   const frozen = Boolean(rung.freezes?.length || ladder?.freezes?.length);
-  if (frozen && kind === 'promotion' && !has(FREEZE_GATE_ID)) {
+  if (rung.minSoak && !has(SOAK_GATE_ID)) refs.unshift({ id: SOAK_GATE_ID });
+  if (windowsOf(ladder ?? {}, rung).length && !has(WINDOW_GATE_ID)) {
+    refs.unshift({ id: WINDOW_GATE_ID });
+  }
+  if (frozen && !has(FREEZE_GATE_ID)) {
     refs.unshift({ id: FREEZE_GATE_ID });
   }
   return kind === 'rollback'
-    ? refs.filter(r => r.id !== 'previous-rung-proven' && r.id !== FREEZE_GATE_ID)
+    ? refs.filter(r => r.id !== 'previous-rung-proven' && !PROMOTION_ONLY.includes(r.id))
     : refs;
 }
 

@@ -26,7 +26,7 @@ function explanationLine(e: PromotionExplanation, requestedBy: string): string {
 /** Topic of the events the ladder publishes on the events service. */
 export const PROMOTION_EVENT_TOPIC = 'ladder.promotion';
 
-const decisionPhases = new Set(['Approved', 'Rejected', 'Promoted', 'Failed', 'Cancelled', 'Errored', 'Blocked']);
+const decisionPhases = new Set(['Approved', 'Rejected', 'Promoted', 'Failed', 'Cancelled', 'Errored', 'Expired', 'Blocked']);
 
 /**
  * Tells the platform about changes: signals (live entity pages and inboxes), events (other
@@ -142,6 +142,35 @@ export class LadderNotifier {
       }
     } catch (error) {
       this.deps.logger.warn(`ladder notification failed: ${error}`);
+    }
+  }
+
+  /**
+   * Reminds the approvers who have not decided yet that a promotion still waits for them (the
+   * caller claimed the reminder, so it is sent once per interval).
+   */
+  async approvalReminder(options: {
+    promotion: PromotionRecord;
+    rungTitle: string;
+    approvers: string[];
+    waited: string;
+  }): Promise<void> {
+    const { promotion: p } = options;
+    if (!this.deps.notifications || options.approvers.length === 0) return;
+    const what = `${p.kind === 'rollback' ? 'Rollback' : 'Promotion'} of ${p.entityRef} ${p.ref} to ${options.rungTitle}`;
+    try {
+      await this.deps.notifications.send({
+        recipients: { type: 'entity', entityRef: options.approvers, excludeEntityRef: p.requestedBy },
+        payload: {
+          title: `Reminder: approval needed for ${what}`,
+          description: `It has waited for approval for ${options.waited}. ${p.phaseMessage}`,
+          link: this.entityLink(p.entityRef),
+          severity: 'high',
+          topic: 'ladder.approval-reminder',
+        },
+      });
+    } catch (error) {
+      this.deps.logger.warn(`ladder reminder notification failed: ${error}`);
     }
   }
 

@@ -2,10 +2,14 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   Approval,
+  ExpiryConfig,
   Placement,
   Promotion,
   PromotionPhase,
   RungConfig,
+  approvalExpired,
+  expiryOf,
+  expiryReason,
   isTerminal,
   nextPhase,
 } from '@khal/plugin-ladder-common';
@@ -44,6 +48,7 @@ import type { PromotionChange } from './promotionChange';
 import type { LadderMetrics } from './LadderMetrics';
 import { heldStep, holdRefusal, movesForward } from '../policy/holds';
 import { badCommitChange } from '../policy/badCommitChange';
+import { timeRulesDueAt } from '../policy/time/dueAt';
 
 /** How often `write` decides again after losing a race before it answers 409. */
 const WRITE_ATTEMPTS = 5;
@@ -80,8 +85,27 @@ export class PromotionEngine {
       clusterState?: () => ClusterStateProvider | undefined;
       /** Counts what the engine writes (phase changes, claims, gate outcomes). */
       metrics?: LadderMetrics;
+      /** When approvals and open promotions expire (ladder config `expiry`); none when absent. */
+      expiry?: ExpiryConfig;
+      /** The clock of the time rules (expiry); tests move it. */
+      now?: () => Date;
     },
   ) {}
+
+  /** The clock of the time rules (the injected one in tests). */
+  now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /**
+   * Approvals of a promotion onto `rung` without those past its `expiry.approvals` now: an
+   * expired approval no longer counts.
+   */
+  unexpired(approvals: Approval[], rung: { expiry?: ExpiryConfig }): Approval[] {
+    const at = this.now();
+    const expiry = expiryOf(this.deps.expiry, rung);
+    return approvals.filter(a => !approvalExpired(a, expiry, at));
+  }
 
   /** Builds what a gate may look at. */
   async gateContext(input: {
@@ -350,6 +374,24 @@ export class PromotionEngine {
         ref: p.ref,
       });
       if (badCommit) return badCommitChange(p, badCommit);
+      const approved = (await this.deps.store.listApprovals([p.id])).filter(
+        a => a.decision === 'approve',
+      );
+      const expiry = expiryOf(this.deps.expiry, rung);
+      const expired = expiryReason({
+        phase: p.phase,
+        createdAt: p.createdAt,
+        counted: approved,
+        expiry,
+        now: this.now(),
+      });
+      if (expired) {
+        return {
+          event: 'expire',
+          message: `expired: ${expired}`,
+          audit: { action: 'expire', detail: { expiry } },
+        };
+      }
     }
 
     switch (p.phase) {
@@ -367,11 +409,24 @@ export class PromotionEngine {
           approvals,
         });
         const event = entryEvent(p.phase, results);
+        const placements = (
+          await this.deps.store.listPlacements([p.entityRef])
+        ).map(toPlacement);
         return {
           event,
           message: entryMessage(event, results, rung.title),
           mode: 'entry',
           results,
+          dueAt:
+            timeRulesDueAt({
+              ladder: target.ladder,
+              rungIndex,
+              promotion: p,
+              placements,
+              approvals,
+              expiry: expiryOf(this.deps.expiry, rung),
+              now: this.now(),
+            }) ?? null,
         };
       }
       case 'Approved':
@@ -440,7 +495,10 @@ export class PromotionEngine {
     rung: RungConfig,
     pending: Approval[] = [],
   ): Promise<Approval[]> {
-    const all = [...(await this.deps.store.listApprovals([p.id])), ...pending];
+    const all = this.unexpired(
+      [...(await this.deps.store.listApprovals([p.id])), ...pending],
+      rung,
+    );
     if (!all.some(a => a.decision === 'approve') || !rung.approvers) return all;
     const members = await this.deps.memberships.membersOfAny(
       rung.approvers.groups,
@@ -508,6 +566,7 @@ export class PromotionEngine {
         to,
         message,
         ...(change.claimedBy ? { claimedBy: change.claimedBy } : {}),
+        ...(change.dueAt !== undefined ? { dueAt: change.dueAt } : {}),
       });
       // Stop the line and bad commits are decided here, in the transaction of the step, after
       // the version-checked update locked the row: a pause or bad mark committed before this
@@ -527,8 +586,13 @@ export class PromotionEngine {
         );
         if (refusal) throw new ConflictError(refusal);
       }
-      if (change.approval)
-        await tx.insertApproval({ promotionId: p.id, ...change.approval });
+      if (change.approval) {
+        const { renews, ...approval } = change.approval;
+        // A person whose approval expired approves again: the new decision replaces the expired
+        // one (one decision per person counts); the audit rows keep both.
+        if (renews) await tx.deleteApproval({ id: renews, promotionId: p.id });
+        await tx.insertApproval({ promotionId: p.id, ...approval });
+      }
       if (change.idempotency)
         await tx.linkIdempotencyKey(change.idempotency, p.id);
       if (change.mode && change.results) {

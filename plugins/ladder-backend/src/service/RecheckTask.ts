@@ -49,6 +49,8 @@ export async function runRecheck(deps: {
   drift?: DriftMonitor;
   /** When given, each phase change the scheduler makes is also reported to the auditor. */
   auditor?: AuditorService;
+  /** The clock deciding which promotions are due (tests move it). */
+  now?: () => Date;
 }): Promise<{ promotions: number; placements: number; drifts?: number }> {
   const { store, engine, logger } = deps;
   let promotions = 0;
@@ -57,6 +59,8 @@ export async function runRecheck(deps: {
   try {
     for (const p of await store.listPromotionsToRecheck({
       phases: RECHECK_PHASES,
+      // Promotions a time rule released (a soak ended, a window opened) come first.
+      dueBy: (deps.now?.() ?? new Date()).toISOString(),
       limit: BATCH,
     })) {
       try {

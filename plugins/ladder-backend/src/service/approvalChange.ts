@@ -97,12 +97,16 @@ export async function approvalChange(
       refuse: `your approval was not recorded: ${moved}`,
     };
 
-  const earlier = await deps.store.listApprovals([p.id]);
+  const recorded = await deps.store.listApprovals([p.id]);
+  // Approvals past `expiry.approvals` no longer count; their authors may approve again.
+  const earlier = deps.engine.unexpired(recorded, rung);
+  const renews = recorded.find(a => a.approver === user && !earlier.includes(a))?.id;
   if (earlier.some(a => a.approver === user)) {
     throw new ConflictError(
       `${user} already decided on promotion ${p.id}; one decision per person`,
     );
   }
+  const renewing = renews ? { ...approval, renews } : approval;
   const mine: Approval = {
     id: 'new',
     promotionId: p.id,
@@ -137,7 +141,7 @@ export async function approvalChange(
           : entryMessage(event, results, rung.title),
       mode: 'entry',
       results,
-      approval,
+      approval: renewing,
       idempotency,
       audit: {
         action:
@@ -171,7 +175,7 @@ export async function approvalChange(
           }
         : r,
     ),
-    approval,
+    approval: renewing,
     idempotency,
     audit: { action: 'approval-recorded', detail },
   };

@@ -12,6 +12,7 @@ import type { GroupMemberships } from './GroupMemberships';
 import type { LadderEntities } from './LadderEntities';
 import type { PromotionChange } from './promotionChange';
 import type { PromotionEngine } from './PromotionEngine';
+import { windowRefusal } from '../policy/time/windowRefusal';
 
 /**
  * Decides a deploy's claim of an approved promotion (Approved → Deploying): it must name exactly
@@ -76,6 +77,8 @@ export async function claimChange(
         : next.reason,
     );
   }
+  const closed = windowRefusal(target.ladder, rung, p.kind, deps.engine.now());
+  if (closed) throw new ConflictError(`not claimed: ${closed}`);
   const moved = await deps.engine.manifestMoved(target, p);
   if (moved)
     return {

@@ -66,6 +66,8 @@ export async function createLadderServices(deps: {
   metrics?: MetricsService;
   /** The redactor of the plugin's logger and auditor; absent: one of its own. */
   redactor?: Redactor;
+  /** The clock of the time rules (expiry); tests move it. */
+  now?: () => Date;
 }) {
   const { ladderConfig: config, logger } = deps;
   const store = await DatabaseLadderStore.create({ database: deps.database });
@@ -117,6 +119,8 @@ export async function createLadderServices(deps: {
     gateTimeoutMs: config.gateTimeoutMs,
     clusterState: deps.clusterState,
     metrics,
+    expiry: config.expiry,
+    now: deps.now,
   });
   const drift = new DriftMonitor({
     store,
@@ -170,6 +174,7 @@ export async function createLadderServices(deps: {
   });
   return {
     store,
+    notifier,
     metrics,
     insights: new DeliveryInsights({
       store,

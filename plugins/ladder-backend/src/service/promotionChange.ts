@@ -18,7 +18,13 @@ export interface PromotionChange {
   mode?: GateMode;
   results?: Omit<StoredGateResult, 'promotionId' | 'rungId' | 'ref' | 'mode'>[];
   /** A decision to record; a second one by the same person makes the change a 409. */
-  approval?: { approver: string; decision: ApprovalDecision; comment: string };
+  approval?: {
+    approver: string;
+    decision: ApprovalDecision;
+    comment: string;
+    /** The id of this person's expired approval, replaced by this one. */
+    renews?: string;
+  };
   /** The deploy claiming the promotion (Approved → Deploying). */
   claimedBy?: string;
   /** The Idempotency-Key of the request, linked to the promotion in the same transaction. */
@@ -28,6 +34,11 @@ export interface PromotionChange {
    * event names the row, and a change that keeps the phase writes none.
    */
   audit?: { action: string; detail?: Record<string, unknown> };
+  /**
+   * When a time rule on the promotion changes next (see PromotionRecord.dueAt): null clears it,
+   * absent keeps what is stored.
+   */
+  dueAt?: string | null;
   /** After the change is committed, the request is still refused with this (e.g. superseded). */
   refuse?: string;
 }

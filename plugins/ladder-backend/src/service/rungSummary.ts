@@ -1,4 +1,13 @@
-import { freezesOf, type LadderDefinition, type LifecycleStep, type RungLifecycle, type LadderSummary, type RungConfig, type RungSummary } from '@khal/plugin-ladder-common';
+import {
+  freezesOf,
+  windowsOf,
+  type LadderDefinition,
+  type LifecycleStep,
+  type RungLifecycle,
+  type LadderSummary,
+  type RungConfig,
+  type RungSummary,
+} from '@khal/plugin-ladder-common';
 import { renderForPeople } from './rungCommands';
 
 /** Placeholder values of one entity on one rung (see commandValues). */
@@ -9,9 +18,14 @@ type Values = Record<string, string | undefined>;
  * namespace are rendered for the entity, as the deploy plan renders them; without, they are the
  * configured templates (the ladder definitions).
  */
-export function rungSummary(rung: RungConfig, values?: Values, ladder?: Pick<LadderDefinition, 'freezes'>): RungSummary {
+export function rungSummary(
+  rung: RungConfig,
+  values?: Values,
+  ladder?: Pick<LadderDefinition, 'freezes' | 'windows'>,
+): RungSummary {
   const freezes = freezesOf(ladder ?? {}, rung);
   const render = (template: string) => (values ? renderForPeople(template, values) : template);
+  const windows = windowsOf(ladder ?? {}, rung);
   const commands = Object.fromEntries(
     Object.entries(rung.commands).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
@@ -45,6 +59,8 @@ export function rungSummary(rung: RungConfig, values?: Values, ladder?: Pick<Lad
     ...(rung.endpoints ? { endpoints: rung.endpoints.map(e => ({ name: e.name, url: render(e.url) })) } : {}),
     ...(rung.boundary ? { boundary: rung.boundary } : {}),
     ...(freezes.length ? { freezes } : {}),
+    ...(windows.length ? { windows } : {}),
+    ...(rung.minSoak ? { minSoakSeconds: rung.minSoak } : {}),
   };
 }
 

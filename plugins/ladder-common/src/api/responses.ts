@@ -103,6 +103,22 @@ export const rungSummarySchema = z.object({
       }),
     )
     .optional(),
+  /**
+   * The release windows that apply to the rung (its own, or its ladder's): promotions enter only
+   * while one is open. `duration` in seconds; see `windowState` and `describeWindow`.
+   */
+  windows: z
+    .array(
+      z.object({
+        cron: z.string(),
+        timeZone: z.string(),
+        duration: z.number(),
+        title: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** How long a ref must have been placed on the rung below before it may come here, in seconds. */
+  minSoakSeconds: z.number().optional(),
 });
 export type RungSummary = z.infer<typeof rungSummarySchema>;
 
@@ -242,6 +258,11 @@ export const promotionSchema = z.object({
   requestedBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /**
+   * When a time rule on it changes by time alone (its soak ends, a release window opens, a freeze
+   * ends, it or an approval expires); null when nothing waits on time.
+   */
+  dueAt: z.string().nullable().optional(),
   version: z.number(),
   gates: z.array(gateResultSchema),
   approvals: z.array(approvalSchema),

@@ -5,3 +5,6 @@ export * from './shellCommand';
 export * from './freezes';
 export * from './environment';
 export * from './unblock';
+export * from './durations';
+export * from './windows';
+export * from './expiry';

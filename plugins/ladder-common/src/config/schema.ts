@@ -3,6 +3,9 @@ import { DEFAULT_SERVICE_PRINCIPALS, customerSchema, servicePrincipalSchema } fr
 import { EVIDENCE_MAX_BYTES } from '../api/requests';
 import { freezeSchema } from './freezes';
 import { boundarySchema, endpointSchema, lifecycleSchema } from './environment';
+import { releaseWindowSchema } from './windows';
+import { policyDurationSchema } from './durations';
+import { expiryRulesSchema, expirySchema } from './expiry';
 
 /**
  * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
@@ -126,6 +129,18 @@ export const rungSchema = z.strictObject({
   endpoints: z.array(endpointSchema).optional(),
   /** What the rung is for, must provide and must never be (shown in the portal and `khal context`). */
   boundary: boundarySchema.optional(),
+  /**
+   * When promotions may enter this rung (the `window-open` gate says when the next window opens);
+   * replaces the ladder's windows for this rung. Rollbacks ignore windows.
+   */
+  windows: z.array(releaseWindowSchema).optional(),
+  /**
+   * How long a ref must have been placed on the rung below before it may be promoted here (the
+   * `soak` gate shows the time left; the re-check clears the promotion when it is up).
+   */
+  minSoak: policyDurationSchema.optional(),
+  /** This rung's own expiry rules, over the ladder config's `expiry` (e.g. a shorter request life). */
+  expiry: expiryRulesSchema.optional(),
 });
 /** @public */
 export type RungConfig = z.output<typeof rungSchema>;
@@ -137,6 +152,8 @@ export const ladderSchema = z.strictObject({
   rungs: z.array(rungSchema).min(1, 'a ladder needs at least one rung'),
   /** Times nothing is promoted onto any rung of this ladder. */
   freezes: z.array(freezeSchema).optional(),
+  /** When promotions may enter the rungs of this ladder that declare no windows of their own. */
+  windows: z.array(releaseWindowSchema).optional(),
 });
 /** @public */
 export type LadderDefinition = z.output<typeof ladderSchema>;
@@ -189,6 +206,8 @@ export const ladderConfigSchema = z
           .optional(),
       })
       .default({ maxBytes: EVIDENCE_MAX_BYTES }),
+    /** Approvals and open promotions that expire, and approver reminders (see expiry.ts). */
+    expiry: expirySchema,
     /** Request bodies of the other routes, in bytes; more is answered 413. */
     requestBodyMaxBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
   })

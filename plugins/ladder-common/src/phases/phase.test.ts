@@ -13,6 +13,7 @@ describe('promotion phases', () => {
     'Superseded',
     'Failed',
     'Errored',
+    'Expired',
   ];
 
   it.each(promotionPhases.map(p => [p, terminal.includes(p)] as const))(
@@ -22,7 +23,7 @@ describe('promotion phases', () => {
     },
   );
 
-  it('has exactly the six terminal phases', () => {
+  it('has exactly the seven terminal phases', () => {
     expect([...terminalPhases].sort()).toEqual([...terminal].sort());
   });
 

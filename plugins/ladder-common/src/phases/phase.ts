@@ -40,6 +40,12 @@ export const promotionPhases = [
    * Kept apart from `Failed` so that dashboards can tell "the app is bad" from "the system broke".
    */
   'Errored',
+  /**
+   * Terminal: time ran out before anything was deployed: the promotion stayed open longer than the
+   * ladder's `expiry.openPromotions`, or its approvals grew older than `expiry.approvals` before a
+   * deploy claimed it. Nothing was changed on the rung; request it again.
+   */
+  'Expired',
 ] as const;
 
 /** @public */
@@ -57,6 +63,7 @@ export const terminalPhases: ReadonlySet<PromotionPhase> =
     'Superseded',
     'Failed',
     'Errored',
+    'Expired',
   ]);
 
 /** Whether a promotion in this phase is finished (no transition leaves it). */

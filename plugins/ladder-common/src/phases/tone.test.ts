@@ -17,6 +17,7 @@ describe('phase tone and label', () => {
     Superseded: 'neutral',
     Failed: 'error',
     Errored: 'error',
+    Expired: 'neutral',
   } as const;
 
   it.each(promotionPhases)('%s has the designed tone', phase => {

@@ -28,6 +28,8 @@ const toneByPhase: Record<PromotionPhase, StatusTone> = {
   Superseded: 'neutral',
   Failed: 'error',
   Errored: 'error',
+  // Time ran out (nobody deployed, nobody decided): nothing is wrong with the app.
+  Expired: 'neutral',
 };
 
 const labelByPhase: Record<PromotionPhase, string> = {
@@ -43,6 +45,7 @@ const labelByPhase: Record<PromotionPhase, string> = {
   Superseded: 'Superseded',
   Failed: 'Failed',
   Errored: 'Errored',
+  Expired: 'Expired',
 };
 
 /** The tone a phase is shown with (chips, matrix cells, notifications). */

@@ -23,6 +23,7 @@ const expected: Partial<
     cancel: 'Cancelled',
     supersede: 'Superseded',
     error: 'Errored',
+    expire: 'Expired',
   },
   Blocked: {
     recheck: 'Checking',
@@ -33,6 +34,7 @@ const expected: Partial<
     cancel: 'Cancelled',
     supersede: 'Superseded',
     error: 'Errored',
+    expire: 'Expired',
   },
   AwaitingApproval: {
     'approval-quorum-met': 'Approved',
@@ -42,6 +44,7 @@ const expected: Partial<
     cancel: 'Cancelled',
     supersede: 'Superseded',
     error: 'Errored',
+    expire: 'Expired',
   },
   Approved: {
     claim: 'Deploying',
@@ -50,6 +53,7 @@ const expected: Partial<
     cancel: 'Cancelled',
     supersede: 'Superseded',
     error: 'Errored',
+    expire: 'Expired',
   },
   Deploying: {
     'deploy-failed': 'Failed',
@@ -88,10 +92,10 @@ const everyPair = pairs.map(
 
 describe('nextPhase', () => {
   it('covers every phase × event pair', () => {
-    expect(pairs).toHaveLength(12 * 15);
+    expect(pairs).toHaveLength(13 * 16);
   });
 
-  // 180 cases, one per pair: the allowed ones name their target, the refused ones `refused`.
+  // 208 cases, one per pair: the allowed ones name their target, the refused ones `refused`.
   it.each(everyPair)('%s --%s--> %s', (phase, event, _to, expectedResult) => {
     expect(nextPhase(phase, event)).toEqual(expectedResult);
   });

@@ -21,6 +21,7 @@ export const promotionEvents = [
   'cancel',
   'supersede',
   'error',
+  'expire',
 ] as const;
 
 /** @public */
@@ -99,6 +100,14 @@ export const phaseTransitions: ReadonlyArray<PhaseTransition> = Object.freeze(
       'Superseded',
     ),
     ...edges(nonTerminal, 'error', 'Errored'),
+    // Time ran out before a deploy claimed it (ladder config `expiry`). Once a deploy claimed it
+    // the rung may be changing, so a deploying or verifying promotion never expires: it ends by
+    // what is observed.
+    ...edges(
+      ['Checking', 'Blocked', 'AwaitingApproval', 'Approved'],
+      'expire',
+      'Expired',
+    ),
   ].map(t => Object.freeze(t)),
 );
 
@@ -138,6 +147,7 @@ const eventWords: Record<PromotionEvent, { act: string; done: string }> = {
   cancel: { act: 'cancel %', done: 'cancelled' },
   supersede: { act: 'supersede %', done: 'superseded' },
   error: { act: 'mark % as errored', done: 'marked as errored' },
+  expire: { act: 'expire %', done: 'expired' },
 };
 
 /** What a person can do instead, once a promotion is finished. */
@@ -155,6 +165,8 @@ function terminalAdvice(phase: PromotionPhase, event: PromotionEvent): string {
       return 'Fix what the failed check reported and request a new promotion.';
     case 'Errored':
       return 'Request a new promotion once the fault is fixed.';
+    case 'Expired':
+      return 'It ran out of time before it was deployed; request a new promotion.';
     default:
       return 'Request a new promotion instead.';
   }
@@ -213,6 +225,8 @@ function specificRefusal(
       return 'only an approved, deploying or verifying promotion can be marked as verified';
     case 'verification-failed':
       return 'only a promotion that is "Deploying" or "Verifying" can fail its verification';
+    case 'expire':
+      return 'a deploy already claimed it, so it ends by what the rung shows, not by time';
     default:
       return undefined;
   }

@@ -9,7 +9,8 @@ import { ladderApiRef } from '../../api';
 import { formatAge, formatTime } from '../../format/age';
 import { shortEntityRef } from '../../format/shortRef';
 import { useLadderSignal } from '../../hooks/useLadderSignal';
-import { promotionLabel } from '../../status/promotionStatus';
+import { promotionLabel, promotionTone } from '../../status/promotionStatus';
+import { ToneChip } from '../ToneChip';
 import { ErrorAlert } from '../ErrorAlert';
 
 const useStyles = makeStyles(theme => ({
@@ -79,6 +80,12 @@ export function AuditTimeline(props: { entityRef: string }) {
         {items.map(e => (
           <li key={e.id} className={classes.item}>
             <Typography variant="body2">{describe(e)}</Typography>
+            {/* Time ran out: say why here, since an expired promotion is no longer shown as open. */}
+            {e.toPhase === 'Expired' && typeof e.detail.message === 'string' ? (
+              <Typography variant="body2" component="div" data-testid="audit-expired">
+                <ToneChip tone={promotionTone('Expired')} label={promotionLabel('Expired')} /> {e.detail.message}
+              </Typography>
+            ) : null}
             <Typography variant="caption" color="textSecondary">
               by {shortEntityRef(e.actor)} ·{' '}
               <time dateTime={e.createdAt} title={formatTime(e.createdAt)}>

@@ -21,6 +21,7 @@ import { GateChecklist } from '../GateChecklist';
 import { ToneChip } from '../ToneChip';
 import { activeFreeze, type BadCommit } from '@khal/plugin-ladder-common';
 import { RefWithMark } from '../ReleasePolicy';
+import { RungTimeRuleChips } from '../TimeRules';
 
 const useStyles = makeStyles(theme => ({
   summary: { display: 'flex', alignItems: 'center', gap: theme.spacing(1.5), flexWrap: 'wrap' },
@@ -80,6 +81,7 @@ export function RungDetails(props: RungDetailsProps) {
           {freeze ? (
             <ToneChip tone="warning" label={`frozen until ${formatTime(freeze.to)}`} title={freeze.reason} />
           ) : null}
+          <RungTimeRuleChips rung={rung} />
           {rung.optional ? <Typography variant="caption">optional</Typography> : null}
         </span>
       </AccordionSummary>

@@ -10,6 +10,7 @@ import { formatTime } from '../../format/age';
 import { shortEntityRef } from '../../format/shortRef';
 import { useEntityLadderLink } from '../../hooks/useEntityLadderLink';
 import { OverviewCell } from './OverviewCell';
+import { RungWindowCaption } from '../TimeRules';
 
 export interface OverviewMatrixProps {
   ladder: LadderSummary;
@@ -58,6 +59,7 @@ export function OverviewMatrix(props: OverviewMatrixProps) {
                     ❄ frozen until {formatTime(activeFreeze(r.freezes ?? [])!.to)}
                   </Typography>
                 ) : null}
+                <RungWindowCaption rung={r} />
                 {rungPause(r.id) ? (
                   <Typography variant="caption" component="div" color="error" title={pausedText(rungPause(r.id)!)}>
                     ⏸ paused

@@ -2235,6 +2235,7 @@ export const spec = {
               'Superseded',
               'Failed',
               'Errored',
+              'Expired',
             ],
           },
           phaseMessage: {
@@ -2254,6 +2255,12 @@ export const spec = {
             nullable: true,
             description:
               'When the promotion entered its current phase; null for promotions recorded before this was kept.',
+          },
+          dueAt: {
+            type: 'string',
+            nullable: true,
+            description:
+              'When a time rule on it changes by time alone (its soak ends, a release window opens, a freeze ends, it or an approval expires); the re-check takes it first from then on. Null when nothing waits on time.',
           },
           version: {
             type: 'integer',
@@ -2604,6 +2611,34 @@ export const spec = {
                 },
               },
             },
+          },
+          windows: {
+            type: 'array',
+            description:
+              "release windows that apply to the rung (its own, or its ladder's): promotions enter only while one is open; each opens at the cron times in timeZone and lasts duration seconds",
+            items: {
+              type: 'object',
+              required: ['cron', 'timeZone', 'duration'],
+              properties: {
+                cron: {
+                  type: 'string',
+                },
+                timeZone: {
+                  type: 'string',
+                },
+                duration: {
+                  type: 'integer',
+                },
+                title: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          minSoakSeconds: {
+            type: 'integer',
+            description:
+              'how long a ref must have been placed on the rung below before it may be promoted here',
           },
         },
       },

@@ -1470,13 +1470,16 @@ export interface components {
         | 'Cancelled'
         | 'Superseded'
         | 'Failed'
-        | 'Errored';
+        | 'Errored'
+        | 'Expired';
       phaseMessage: string;
       requestedBy: string;
       createdAt: string;
       updatedAt: string;
       /** @description When the promotion entered its current phase; null for promotions recorded before this was kept. */
       phaseEnteredAt?: string | null;
+      /** @description When a time rule on it changes by time alone (its soak ends, a release window opens, a freeze ends, it or an approval expires); the re-check takes it first from then on. Null when nothing waits on time. */
+      dueAt?: string | null;
       version: number;
       gates: components['schemas']['GateResult'][];
       approvals: components['schemas']['Approval'][];
@@ -1582,6 +1585,15 @@ export interface components {
         /** @enum {string} */
         scope: 'ladder' | 'rung';
       }[];
+      /** @description release windows that apply to the rung (its own, or its ladder's): promotions enter only while one is open; each opens at the cron times in timeZone and lasts duration seconds */
+      windows?: {
+        cron: string;
+        timeZone: string;
+        duration: number;
+        title?: string;
+      }[];
+      /** @description how long a ref must have been placed on the rung below before it may be promoted here */
+      minSoakSeconds?: number;
     };
     LadderSummary: {
       id: string;

@@ -1,0 +1,5 @@
+export {
+  RungTimeRuleChips,
+  RungWindowCaption,
+  rungWindow,
+} from './RungTimeRules';
