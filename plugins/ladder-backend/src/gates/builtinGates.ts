@@ -8,6 +8,7 @@ import { approvalGate } from './approvalGate';
 import { rollbackPlanGate } from './rollbackPlan';
 import { adoptionEvidenceGate } from './adoptionEvidence';
 import { createFreezeGate } from './freezeGate';
+import { createRollbackDrillGate } from './rollbackDrill';
 
 /**
  * The gates the ladder backend ships with (registered through its own extension point). The
@@ -26,5 +27,6 @@ export function builtinGates(settings: {
     rollbackPlanGate,
     adoptionEvidenceGate,
     createFreezeGate(),
+    createRollbackDrillGate(),
   ];
 }

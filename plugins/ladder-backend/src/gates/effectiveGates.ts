@@ -16,7 +16,10 @@ export const ADOPTION_EVIDENCE_GATE_ID = 'adoption-evidence';
  * rung runs its placement) needs evidence for that ref on the rung and the rung approvers,
  * whatever the rung's policy says; the rung's other gates judge promotions, not what already runs.
  * Freezes of the rung or of `ladder` imply the `freeze` gate for promotions (a rollback or an
- * adoption is how one gets out of trouble, so a freeze does not stop it).
+ * adoption is how one gets out of trouble, so a freeze does not stop it). A rung that states
+ * `rollbackGates` runs those instead of its entry gates for a rollback, plus the approval its
+ * mutation policy implies (approvals, a clean dry-run): a shorter way back, never one around the
+ * rung's approvers.
  */
 export function entryGatesFor(
   rung: RungConfig,
@@ -24,7 +27,8 @@ export function entryGatesFor(
   ladder?: { freezes?: FreezeConfig[] },
 ): GateRef[] {
   if (kind === 'adoption') return [{ id: ADOPTION_EVIDENCE_GATE_ID }, { id: APPROVAL_GATE_ID }];
-  const refs: GateRef[] = [...rung.entryGates];
+  const shortened = kind === 'rollback' && rung.rollbackGates !== undefined;
+  const refs: GateRef[] = [...(shortened ? rung.rollbackGates! : rung.entryGates)];
   const has = (id: string) => refs.some(r => r.id === id);
   if (rung.mutationPolicy === 'after-dry-run' && !has('dry-run-clean')) {
     refs.push({ id: 'dry-run-clean' });
