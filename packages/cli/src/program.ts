@@ -12,6 +12,7 @@ import { registerManifest } from './commands/manifest';
 import { registerPromote } from './commands/promote';
 import { registerStatus } from './commands/status';
 import { registerCommit, registerLine } from './commands/releasePolicy';
+import { registerDrift, registerRollback } from './commands/undo';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -52,5 +53,7 @@ export function createProgram(): Command {
   registerEnv(program);
   registerLine(program);
   registerCommit(program);
+  registerRollback(program);
+  registerDrift(program);
   return program;
 }
