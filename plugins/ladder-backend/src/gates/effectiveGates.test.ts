@@ -40,6 +40,17 @@ describe('entry gates of a rollback', () => {
     expect(requiresApproval(prod, 'rollback')).toBe(true);
   });
 
+  it('bypass: an operators rung whose entry gates name approval keeps it in a shortened rollback set', () => {
+    const prod = ladder({ mutationPolicy: 'operators', rollbackGates: ['dry-run-clean'] }).rungs[1];
+    expect(ids(entryGatesFor(prod, 'rollback'))).toEqual(['dry-run-clean']);
+    const approving = ladder({
+      mutationPolicy: 'operators',
+      entryGates: ['previous-rung-proven', 'approval'],
+      rollbackGates: ['dry-run-clean'],
+    }).rungs[1];
+    expect(ids(entryGatesFor(approving, 'rollback'))).toEqual(['dry-run-clean', 'approval']);
+  });
+
   it('without rollbackGates, drops only previous-rung-proven from the entry gates', () => {
     const prod = ladder({}).rungs[1];
     expect(ids(entryGatesFor(prod, 'rollback'))).toEqual([

@@ -33,7 +33,10 @@ export function entryGatesFor(
   if (rung.mutationPolicy === 'after-dry-run' && !has('dry-run-clean')) {
     refs.push({ id: 'dry-run-clean' });
   }
-  if (rung.mutationPolicy === 'approval' && !has('approval')) {
+  // A shortened rollback set never drops the rung's approvers, whether the policy implies them
+  // or the entry gates name them (e.g. an operators rung that also wants approvals).
+  const approvedOnEntry = rung.entryGates.some(r => r.id === APPROVAL_GATE_ID);
+  if ((rung.mutationPolicy === 'approval' || (shortened && approvedOnEntry)) && !has('approval')) {
     refs.push({ id: 'approval' });
   }
   const frozen = Boolean(rung.freezes?.length || ladder?.freezes?.length);
