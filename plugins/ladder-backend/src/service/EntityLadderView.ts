@@ -109,13 +109,14 @@ export class EntityLadderView {
           .map(r => placements.find(p => p.rungId === r.id)?.ref)
           .find(Boolean),
       );
-    const [histories, badCommits] = await Promise.all([
+    const [histories, badCommits, pauses] = await Promise.all([
       Promise.all(
         target.ladder.rungs.map(rung =>
           placements.some(p => p.rungId === rung.id) ? store.placementHistory(target.entityRef, rung.id) : [],
         ),
       ),
       store.listBadCommits([target.entityRef]),
+      store.listPauses({ ladderIds: [target.ladder.id], entityRefs: [target.entityRef] }),
     ]);
     const badShas = new Set(badCommits.map(b => b.sha));
     const rungs: RungView[] = target.ladder.rungs.map((rung, i) => {
@@ -163,7 +164,6 @@ export class EntityLadderView {
           : {}),
       };
     });
-    const pauses = await this.deps.store.listPauses({ ladderIds: [target.ladder.id], entityRefs: [target.entityRef] });
     return {
       entityRef: target.entityRef,
       ladder: entityLadderSummary(target.ladder, valuesFor),

@@ -8,6 +8,8 @@ import { EntityLadderContent } from './EntityLadderContent';
 
 jest.setTimeout(60_000);
 
+/** Permission answers are cached per entity: a test that denies one uses an entity of its own. */
+const entityNamed = (name: string) => ({ ...enrolledEntity, metadata: { ...enrolledEntity.metadata, name } });
 const PREVIOUS = 'c0ffee0000000000000000000000000000000001';
 const RUNNING = 'bada55000000000000000000000000000000beef';
 
@@ -56,7 +58,7 @@ describe('undo on the Ladder tab: roll back, act on drift, take a bad mark back'
     });
     await renderWithApis(<EntityLadderContent />, {
       ladderApi: api,
-      entity: enrolledEntity,
+      entity: entityNamed('no-create-api'),
       user: SAM,
       deny: ['ladder.promotion.create'],
     });
@@ -120,7 +122,7 @@ describe('undo on the Ladder tab: roll back, act on drift, take a bad mark back'
     });
     await renderWithApis(<EntityLadderContent />, {
       ladderApi: api,
-      entity: enrolledEntity,
+      entity: entityNamed('no-badcommit-api'),
       user: SAM,
       deny: ['ladder.badcommit.create'],
     });
