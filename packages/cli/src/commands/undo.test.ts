@@ -105,6 +105,25 @@ describe('khal rollback, khal drift and khal evidence rollback-drill (CLI proces
     });
   });
 
+  it('evidence rollback-drill --file records a rehearsal done by hand, claiming no exit code', async () => {
+    portal.route(ENTITY_PATH, { body: fixtures.entityLadder() });
+    portal.route('POST /api/ladder/evidence', { status: 201, body: fixtures.evidence({ id: 'ev-hand', kind: 'rollback-drill' }) });
+    const run = await runKhal(['evidence', 'rollback-drill', '--target', 'local', '--file', '-'], {
+      env,
+      cwd: app.dir,
+      stdin: 'rolled back by hand, then forward again',
+    });
+    expect(run.code).toBe(0);
+    const body = portal.requests.find(r => r.method === 'POST')!.body as Record<string, unknown>;
+    expect(body).toMatchObject({ kind: 'rollback-drill', content: 'rolled back by hand, then forward again' });
+    expect(body.data).toBeUndefined();
+    // Nothing placed on a rung: no rollback to rehearse there, and nothing is recorded.
+    const empty = await runKhal(['evidence', 'rollback-drill', '--target', 'dev'], { env, cwd: app.dir });
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/nothing is placed on Shared dev, so there is no rollback to rehearse there/);
+    expect(portal.requests.filter(r => r.method === 'POST')).toHaveLength(1);
+  });
+
   it('evidence rollback-drill records a failed drill, then exits 1 saying it does not count', async () => {
     const ladder = fixtures.entityLadder();
     const local = ladder.rungs[0];
