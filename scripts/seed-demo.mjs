@@ -85,12 +85,52 @@ export async function seedDemo({
   const openTo = (v, rung, r) =>
     v.openPromotions.find(p => p.toRung === rung && p.ref === r);
 
+  const planFor = (app, rung, r) =>
+    call(
+      'alice',
+      'GET',
+      `/plan?entityRef=${encodeURIComponent(
+        entity(app),
+      )}&target=${rung}&ref=${r}`,
+    );
+  // Undo, one example of each (issue 19): a rollback drill rehearsed on payments-gateway's HML
+  // (the rung below production, where a rollback-drill gate looks), then its HML cluster put back
+  // on the previous commit by hand, outside the ladder: a drifted rung to adopt or roll back. The
+  // drill is recorded last and marks the step done, so a resumed seed repeats neither.
+  const undoExamples = async () => {
+    const app = 'payments-gateway';
+    const drills = await call(
+      'alice',
+      'GET',
+      `/evidence?entityRef=${encodeURIComponent(entity(app))}&rung=hml&kind=rollback-drill`,
+    );
+    if (drills.items.length > 0) return;
+    const previous = ref(app, 1);
+    const hml = (await view(app)).rungs.find(r => r.rung.id === 'hml');
+    if (hml?.cluster?.runningRef !== previous) {
+      const result = await run(app, previous, (await planFor(app, 'hml', previous)).commands.deploy);
+      if (result.exitCode !== 0) throw new Error(`could not put ${app}'s HML cluster on ${previous} (exit ${result.exitCode})`);
+    }
+    const rollback = hml?.rung.commands.rollback ?? 'kubectl rollout undo';
+    await call('olga', 'POST', '/evidence', {
+      entityRef: entity(app),
+      rung: 'hml',
+      ref: placedRef(await view(app), 'hml'),
+      kind: 'rollback-drill',
+      summary: `rollback rehearsed on hml: ${rollback} (demo seed)`,
+      content: `$ ${rollback}\ndeployment.apps/${app} rolled back\n(demo seed: a rehearsal of the way back on HML, which a rollback-drill gate on the rung above asks for)`,
+      data: { command: rollback, exitCode: 0 },
+    });
+  };
+
   // Already seeded? payments-gateway on prod is the seed's last step. (The catalog may still be
   // ingesting on a first start: wait for it.)
   for (let i = 0; ; i++) {
     try {
-      if (placedRef(await view('payments-gateway'), 'prod'))
+      if (placedRef(await view('payments-gateway'), 'prod')) {
+        await undoExamples();
         return 'demo state already present';
+      }
       break;
     } catch (e) {
       if (i >= 60) throw e;
@@ -134,14 +174,6 @@ export async function seedDemo({
       supplied: ['DATABASE_URL', 'PAYMENT_PROVIDER_KEY'],
     });
   };
-  const planFor = (app, rung, r) =>
-    call(
-      'alice',
-      'GET',
-      `/plan?entityRef=${encodeURIComponent(
-        entity(app),
-      )}&target=${rung}&ref=${r}`,
-    );
   // The Kubernetes rungs' settings are what their Deployments wire (the demo clusters hold the
   // Secrets and ConfigMaps each app's deploy/kubernetes.yaml refers to): an attestation would not
   // count there. The dry-run is what `khal deploy --dry-run` does: the rung's rendered dry-run
@@ -424,10 +456,12 @@ export async function seedDemo({
     approvers: ['omar', 'sam'],
   });
 
+  await undoExamples();
+
   log('seeded');
   return `${
     resumed ? 'seeding resumed and finished' : 'seeded'
-  }: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod, edge-proxy at compose (paused; soaking for kind, its platform_control request expiring), globex-storefront at local, a bad commit of orders-api`;
+  }: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod (its HML drifted, a rollback drill recorded there), edge-proxy at compose (paused; soaking for kind, its platform_control request expiring), globex-storefront at local, a bad commit of orders-api`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -74,6 +74,11 @@ export interface Config {
         entryGates?: Array<string | { id: string; title?: string; config?: { [key: string]: unknown } }>;
         /** Gates that prove the app works at the rung (run while Verifying, and for placements). */
         proofChecks?: Array<string | { id: string; title?: string; config?: { [key: string]: unknown } }>;
+        /**
+         * The shortened gate set a rollback onto this rung runs instead of entryGates (e.g.
+         * [rollback-plan]); the approvals the mutation policy implies are always added.
+         */
+        rollbackGates?: Array<string | { id: string; title?: string; config?: { [key: string]: unknown } }>;
         /** Who approves promotions into the rung. */
         approvers?: {
           /** Catalog group refs, e.g. `group:default/customer-stakeholders`. */

@@ -14,6 +14,7 @@ import { registerManifest } from './commands/manifest';
 import { registerPromote } from './commands/promote';
 import { registerStatus } from './commands/status';
 import { registerCommit, registerLine } from './commands/releasePolicy';
+import { registerDrift, registerRollback } from './commands/undo';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -56,5 +57,7 @@ export function createProgram(): Command {
   registerLine(program);
   registerCommit(program);
   registerHelpRequest(program);
+  registerRollback(program);
+  registerDrift(program);
   return program;
 }

@@ -133,6 +133,18 @@ describe('the demo seed, interrupted and started again', () => {
         .map(p => `${p.toRung} ${p.phase}`)
         .sort(),
     ).toEqual(['dev Promoted', 'hml Promoted', 'prod Promoted']);
+    // The undo examples: HML's cluster runs the previous commit outside the ladder (drifted, with
+    // Roll back going to the placed commit) and a rollback drill is recorded there.
+    const pgHml = (await view('payments-gateway')).rungs.find((r: any) => r.rung.id === 'hml');
+    expect(pgHml).toMatchObject({
+      status: 'drifted',
+      drift: { running: refs['payments-gateway'][1], expected: refs['payments-gateway'][2] },
+      rollback: { allowed: true, ref: refs['payments-gateway'][2] },
+    });
+    const drills = await request(demo.server)
+      .get('/api/ladder/evidence?entityRef=component:default/payments-gateway&rung=hml&kind=rollback-drill')
+      .set('Authorization', mockCredentials.user.header('user:default/alice'));
+    expect(drills.body.items).toMatchObject([{ kind: 'rollback-drill', data: { exitCode: 0 } }]);
 
     // Time rules: edge-proxy soaks on compose before kind, and its platform_control request is due
     // to expire 2 minutes after it was made (platform_control's own expiry.openPromotions).

@@ -72,8 +72,11 @@ export interface SettingsSupplied {
 
 /** Read-only access to evidence. */
 export interface GateEvidenceReader {
-  /** Evidence of this entity for a rung and ref, newest first; optionally only some kinds. */
-  find(query: { rung: string; ref: string; kinds?: string[] }): Promise<Evidence[]>;
+  /**
+   * Evidence of this entity for a rung and ref, newest first; optionally only some kinds. Without
+   * `ref`, evidence of any ref on the rung (e.g. a rollback drill proves the rung's procedure).
+   */
+  find(query: { rung: string; ref?: string; kinds?: string[] }): Promise<Evidence[]>;
 }
 
 /** Everything a gate may look at. All accessors are read-only. */

@@ -18,6 +18,7 @@ import {
   shortRef,
   withPortalOptions,
 } from './common';
+import { registerRollbackDrill } from './rollbackDrill';
 
 interface PushOptions extends PortalOptions {
   kind: string;
@@ -71,6 +72,7 @@ export function registerEvidence(program: Command): void {
   const evidence = program
     .command('evidence')
     .description('record proof for an app, rung and ref');
+  registerRollbackDrill(evidence);
   withPortalOptions(
     evidence
       .command('push')

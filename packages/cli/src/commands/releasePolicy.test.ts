@@ -109,6 +109,21 @@ describe('khal line and khal commit (CLI process against a fake portal)', () => 
     expect(JSON.parse(list.stdout)).toEqual({ items: [bad] });
   });
 
+  it('commit unmark finds the mark by its (short) SHA and takes it back; an unknown SHA exits 5 before any write', async () => {
+    portal.route('GET /api/ladder/bad-commits', { body: { items: [bad] } });
+    portal.route('POST /api/ladder/bad-commits/bad-1/unmark', { body: bad });
+    const unknown = await runKhal(['commit', 'unmark', 'ffffff1', '--reason', 'x'], { env, cwd: app.dir });
+    expect(unknown.code).toBe(5);
+    expect(unknown.stderr).toMatch(/no commit of component:default\/orders-api starting with ffffff1 is marked bad/);
+    expect(portal.requests.filter(r => r.method === 'POST')).toEqual([]);
+    const run = await runKhal(['commit', 'unmark', fixtures.REF.slice(0, 7), '--reason', 'false alarm'], { env, cwd: app.dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Took back the bad mark of component:default\/orders-api a1b2c3d \("corrupts orders", marked by user:default\/sam\)/);
+    expect(portal.requests.find(r => r.method === 'POST')!.body).toEqual({ reason: 'false alarm' });
+    const json = await runKhal(['commit', 'unmark', fixtures.REF, '--reason', 'false alarm', '--json'], { env, cwd: app.dir });
+    expect(JSON.parse(json.stdout)).toEqual(bad);
+  });
+
   it('status shows the stopped line and the bad commit; promote to a paused rung exits 1 with the reason', async () => {
     portal.route('GET /api/ladder/entities/component/default/orders-api', {
       body: (() => {

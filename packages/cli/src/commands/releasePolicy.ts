@@ -149,7 +149,7 @@ export function registerLine(program: Command): void {
 export function registerCommit(program: Command): void {
   const commit = program
     .command('commit')
-    .description('commits of an app on the ladder: mark one bad, list the bad ones');
+    .description('commits of an app on the ladder: mark one bad, take a mark back, list the bad ones');
 
   withPortalOptions(
     commit
@@ -182,6 +182,47 @@ export function registerCommit(program: Command): void {
     for (const p of marked.endedPromotions) {
       io.term.out(`  ended promotion ${p.id} to ${p.toRung}: ${p.phase}`);
     }
+  });
+
+  withPortalOptions(
+    commit
+      .command('unmark')
+      .description(
+        'take a bad mark back (the same people who may mark): the commit may be promoted again; what the mark ended stays ended',
+      )
+      .argument('<sha>', 'the commit SHA (full, or the short form `khal commit list-bad` shows)')
+      .requiredOption('--reason <text>', 'why the commit is fine after all')
+      .option('--entity <ref>', 'the app (default: from khal-app.json)'),
+  ).action(async (sha: string, opts: BadOptions, cmd: Command) => {
+    const io = ioFor(cmd, opts);
+    if (!/^[0-9a-f]{7,40}$/.test(sha)) {
+      throw new CliError(`"${sha}" is not a commit SHA: pass at least 7 hex digits, as \`khal commit list-bad\` shows them`, ExitCode.Usage);
+    }
+    const entityRef = resolveEntityRef(opts.entity, io.cwd);
+    const client = clientFor(opts, io);
+    const marks = (await answer(client.api.GET('/bad-commits', { params: { query: { entityRef } } }))).items;
+    const matching = marks.filter(b => b.sha.startsWith(sha));
+    if (matching.length !== 1) {
+      throw new CliError(
+        matching.length === 0
+          ? `no commit of ${entityRef} starting with ${sha} is marked bad (\`khal commit list-bad\` lists the marks)`
+          : `${sha} names ${matching.length} marked commits (${matching.map(b => shortRef(b.sha)).join(', ')}): give more of the SHA`,
+        matching.length === 0 ? ExitCode.NotFound : ExitCode.Usage,
+      );
+    }
+    const unmarked = await answer(
+      client.api.POST('/bad-commits/{id}/unmark', {
+        params: { path: { id: matching[0].id } },
+        body: { reason: opts.reason },
+      }),
+    );
+    if (io.json) {
+      printJson(io, unmarked);
+      return;
+    }
+    io.term.out(
+      `Took back the bad mark of ${entityRef} ${shortRef(unmarked.sha)} ("${unmarked.reason}", marked by ${unmarked.markedBy}): it may be promoted again.`,
+    );
   });
 
   withPortalOptions(

@@ -622,5 +622,23 @@ describe('khal against the real ladder backend', () => {
     expect(request.evidenceIds).toEqual(expect.arrayContaining([statusJson.evidence.id, ...validations.map(e => e.id)]));
     expect(request.message).toContain('Who can unblock this: ana@khal.example (contacts of Local).');
     expect(help.stdout).not.toContain(PLANTED.secrets[0]);
+    });
+
+  it('khal rollback: refused on a first release with the reason, then rolls local back to the previous ref', async () => {
+    const first = await khal(['rollback', '--target', 'local']);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/cannot roll Local back: \w{7} is the first release on Local/);
+    // A second commit reaches local; rolling back returns to the first one.
+    fs.writeFileSync(path.join(repo.dir, 'CHANGELOG.md'), 'second\n');
+    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'add', 'CHANGELOG.md'], { cwd: repo.dir });
+    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-qm', 'changelog'], { cwd: repo.dir });
+    expect((await khal(['evidence', 'push', '-', '--kind', 'build-output', '--target', 'local'], { stdin: 'built ok' })).code).toBe(0);
+    const second = await khal(['promote', '--to', 'local', '--wait', '--json', '--timeout', '60']);
+    expect(JSON.parse(second.stdout)).toMatchObject({ toRung: 'local', phase: 'Promoted' });
+    const back = await khal(['rollback', '--target', 'local', '--reason', 'second breaks login', '--wait', '--json', '--timeout', '60']);
+    expect(back.code).toBe(0);
+    expect(JSON.parse(back.stdout)).toMatchObject({ kind: 'rollback', toRung: 'local', ref: repo.head, phase: 'Promoted' });
+    const status = JSON.parse((await khal(['status', '--json'])).stdout);
+    expect(status.rungs.find((r: any) => r.rung.id === 'local').placement).toMatchObject({ ref: repo.head, via: 'rollback' });
   });
 });

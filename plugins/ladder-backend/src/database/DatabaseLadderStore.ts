@@ -34,7 +34,9 @@ import {
   activePauseOf,
   alreadyBad,
   alreadyPaused,
+  deleteBadCommit,
   getBadCommit,
+  getBadCommitById,
   getPause,
   holdsOn,
   insertBadCommit,
@@ -1242,6 +1244,14 @@ export class DatabaseLadderStore implements LadderStore {
       if (!winner) throw error;
       throw alreadyBad(winner);
     }
+  }
+
+  async unmarkBadCommit(input: { id: string; actor: string; reason: string }): Promise<BadCommit> {
+    return this.db.transaction(tx => deleteBadCommit(tx, input));
+  }
+
+  async getBadCommitById(id: string): Promise<BadCommit | undefined> {
+    return getBadCommitById(this.db, id);
   }
 
   async listBadCommits(entityRefs: string[]): Promise<BadCommit[]> {

@@ -306,5 +306,8 @@ export interface LadderStore {
    * of its open promotions in the same transaction; 409 when it is marked already.
    */
   markBadCommit(input: { entityRef: string; sha: string; reason: string; actor: string }): Promise<BadCommit>;
+  /** Takes a bad mark back (audited in the same transaction); 404 when unknown or taken back already. */
+  unmarkBadCommit(input: { id: string; actor: string; reason: string }): Promise<BadCommit>;
+  getBadCommitById(id: string): Promise<BadCommit | undefined>;
   listBadCommits(entityRefs: string[]): Promise<BadCommit[]>;
 }

@@ -266,3 +266,47 @@ export async function listBadCommits(db: Knex, entityRefs: string[]): Promise<Ba
     .orderBy('marked_at', 'desc');
   return rows.map(toBadCommit);
 }
+
+/** The 404 of a bad mark that does not exist (any more). */
+export function noBadMark(id: string): NotFoundError {
+  return new NotFoundError(
+    `no bad mark ${JSON.stringify(id)} (or it was taken back already); list the marks with GET /bad-commits?entityRef=… (khal commit list-bad)`,
+  );
+}
+
+export async function getBadCommitById(db: Knex, id: string): Promise<BadCommit | undefined> {
+  const row = await db(BAD_COMMITS).where({ id }).first();
+  return row ? toBadCommit(row) : undefined;
+}
+
+/**
+ * Takes a bad mark back, with its audit row (which keeps what the mark said, since the mark
+ * itself is gone): one conditional delete, so of two people taking it back one wins and the
+ * other gets the 404. Promotions the mark ended stay ended.
+ */
+export async function deleteBadCommit(
+  tx: Knex.Transaction,
+  input: { id: string; actor: string; reason: string },
+): Promise<BadCommit> {
+  const mark = await getBadCommitById(tx, input.id);
+  const deleted = mark ? await tx(BAD_COMMITS).where({ id: input.id }).delete() : 0;
+  if (!mark || deleted === 0) {
+    throw noBadMark(input.id);
+  }
+  await tx(AUDIT).insert(
+    auditRow({
+      entityRef: mark.entityRef,
+      ref: mark.sha,
+      action: 'commit.unmarked-bad',
+      actor: input.actor,
+      detail: {
+        badCommitId: mark.id,
+        reason: input.reason,
+        markedBy: mark.markedBy,
+        markedAt: mark.markedAt,
+        markReason: mark.reason,
+      },
+    }),
+  );
+  return mark;
+}

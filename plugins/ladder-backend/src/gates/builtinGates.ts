@@ -11,6 +11,7 @@ import { createFreezeGate } from './freezeGate';
 import { mirrorParityGate } from './mirrorParity';
 import { createWindowGate } from './windowGate';
 import { createSoakGate } from './soakGate';
+import { createRollbackDrillGate } from './rollbackDrill';
 
 /**
  * The gates the ladder backend ships with (registered through its own extension point). The
@@ -32,5 +33,6 @@ export function builtinGates(settings: {
     mirrorParityGate,
     createWindowGate(),
     createSoakGate(),
+    createRollbackDrillGate(),
   ];
 }

@@ -33,7 +33,10 @@ export const ADOPTION_EVIDENCE_GATE_ID = 'adoption-evidence';
  * whatever the rung's policy says; the rung's other gates judge promotions, not what already runs.
  * Freezes of the rung or of `ladder` imply the `freeze` gate, release windows the `window-open`
  * gate and the rung's `minSoak` the `soak` gate, for promotions only (a rollback or an adoption
- * is how one gets out of trouble, so time rules do not stop it).
+ * is how one gets out of trouble, so time rules do not stop it). A rung that states
+ * `rollbackGates` runs those instead of its entry gates for a rollback, plus the approval its
+ * mutation policy implies (approvals, a clean dry-run): a shorter way back, never one around the
+ * rung's approvers.
  */
 export function entryGatesFor(
   rung: RungConfig,
@@ -41,12 +44,16 @@ export function entryGatesFor(
   ladder?: { freezes?: FreezeConfig[]; windows?: ReleaseWindowConfig[] },
 ): GateRef[] {
   if (kind === 'adoption') return [{ id: ADOPTION_EVIDENCE_GATE_ID }, { id: APPROVAL_GATE_ID }];
-  const refs: GateRef[] = [...rung.entryGates];
+  const shortened = kind === 'rollback' && rung.rollbackGates !== undefined;
+  const refs: GateRef[] = [...(shortened ? rung.rollbackGates! : rung.entryGates)];
   const has = (id: string) => refs.some(r => r.id === id);
   if (rung.mutationPolicy === 'after-dry-run' && !has('dry-run-clean')) {
     refs.push({ id: 'dry-run-clean' });
   }
-  if (rung.mutationPolicy === 'approval' && !has('approval')) {
+  // A shortened rollback set never drops the rung's approvers, whether the policy implies them
+  // or the entry gates name them (e.g. an operators rung that also wants approvals).
+  const approvedOnEntry = rung.entryGates.some(r => r.id === APPROVAL_GATE_ID);
+  if ((rung.mutationPolicy === 'approval' || (shortened && approvedOnEntry)) && !has('approval')) {
     refs.push({ id: 'approval' });
   }
   const frozen = Boolean(rung.freezes?.length || ladder?.freezes?.length);

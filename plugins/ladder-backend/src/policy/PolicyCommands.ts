@@ -1,6 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
+  BadCommit,
   BadCommitResponse,
   LadderConfig,
   LinePause,
@@ -17,6 +18,7 @@ import type { LadderEntities } from '../service/LadderEntities';
 import type { LadderNotifier } from '../service/LadderNotifier';
 import type { PromotionEngine } from '../service/PromotionEngine';
 import { badCommitChange } from './badCommitChange';
+import { noBadMark } from '../database/policyTables';
 
 /**
  * Release policy decided by people at run time: stopping the line (pause, resume) and marking
@@ -135,6 +137,48 @@ export class PolicyCommands {
     }
   }
 
+  /** Marking and unmarking commits bad: anyone who may approve a rung of the ladder, or an operator. */
+  private async requireMayJudge(
+    user: string,
+    target: { entityRef: string; ladder: LadderConfig['ladders'][number] },
+    what: string,
+  ): Promise<void> {
+    const groups = [
+      ...new Set([
+        this.deps.config.operatorsGroup,
+        ...target.ladder.rungs.flatMap(r => r.approvers?.groups ?? []),
+      ]),
+    ];
+    if (
+      !(await this.deps.memberships.isMember(user, groups, { fresh: true }))
+    ) {
+      throw new NotAllowedError(
+        `only people who may approve a rung of ladder "${target.ladder.id}" (members of ${groups.join(
+          ', ',
+        )}) may ${what} ${target.entityRef} bad`,
+      );
+    }
+  }
+
+  /**
+   * Takes a bad mark back (same people as marking; audited with what the mark said). The commit
+   * may be requested again; what the mark ended stays ended, since people acted on it.
+   */
+  async unmarkBad(
+    caller: Caller,
+    input: { id: string; reason: string },
+  ): Promise<BadCommit> {
+    const user = this.requireUser(caller, 'taking a bad mark back');
+    const mark = await this.deps.store.getBadCommitById(input.id);
+    if (!mark) throw noBadMark(input.id);
+    const target = await this.deps.entities.load(mark.entityRef, caller.credentials);
+    await this.requireMayJudge(user, target, 'take back a bad mark of');
+    const reason = (await this.deps.redactor.text(input.reason)).value;
+    const unmarked = await this.deps.store.unmarkBadCommit({ id: mark.id, actor: user, reason });
+    await this.deps.notifier.entityChanged({ entityRef: mark.entityRef, change: 'policy' });
+    return unmarked;
+  }
+
   /**
    * Marks a commit of an entity bad: by anyone who may approve a rung of its ladder (a member of
    * one of its approver groups, per the catalog now) or an operator. Its open promotions end in
@@ -149,21 +193,7 @@ export class PolicyCommands {
       input.entityRef,
       caller.credentials,
     );
-    const groups = [
-      ...new Set([
-        this.deps.config.operatorsGroup,
-        ...target.ladder.rungs.flatMap(r => r.approvers?.groups ?? []),
-      ]),
-    ];
-    if (
-      !(await this.deps.memberships.isMember(user, groups, { fresh: true }))
-    ) {
-      throw new NotAllowedError(
-        `only people who may approve a rung of ladder "${target.ladder.id}" (members of ${groups.join(
-          ', ',
-        )}) may mark a commit of ${target.entityRef} bad`,
-      );
-    }
+    await this.requireMayJudge(user, target, 'mark a commit of');
     const reason = (await this.deps.redactor.text(input.reason)).value;
     const bad = await this.deps.store.markBadCommit({
       entityRef: target.entityRef,

@@ -316,6 +316,41 @@ describe.each(databases.eachSupportedId())('stop the line on %p', databaseId => 
       ).rejects.toMatchObject({ name: 'NotAllowedError', message: expect.stringMatching(/only people who may approve a rung of ladder "khal"/) });
       expect(await s.store.listBadCommits([ENTITY])).toEqual([]);
     });
+
+    it('takes a mark back (audited, same people): the commit may be requested again, what it ended stays ended', async () => {
+      const s = await services();
+      const created = await awaitingApproval(s);
+      const marked = await s.policy.markBad(as('sam'), { entityRef: ENTITY, sha: repo.commits.b, reason: 'corrupts orders' });
+      // Bypass: the entity's owner, who may not mark, may not take a mark back either.
+      await expect(s.policy.unmarkBad(as('alice'), { id: marked.id, reason: 'it is fine' })).rejects.toMatchObject({
+        name: 'NotAllowedError',
+        message: expect.stringMatching(/may take back a bad mark of component:default\/orders-api/),
+      });
+      expect(await s.store.listBadCommits([ENTITY])).toHaveLength(1);
+      const unmarked = await s.policy.unmarkBad(as('sue'), { id: marked.id, reason: 'false alarm: the test data was wrong' });
+      expect(unmarked).toMatchObject({ sha: repo.commits.b, markedBy: 'user:default/sam' });
+      expect(await s.store.listBadCommits([ENTITY])).toEqual([]);
+      expect((await s.store.getPromotion(created.id))!.phase).toBe('Superseded');
+      const [row] = await s.store.listAudit({ entityRef: ENTITY, limit: 1 });
+      expect(row).toMatchObject({ action: 'commit.unmarked-bad', actor: 'user:default/sue' });
+      expect(row.detail).toMatchObject({ reason: 'false alarm: the test data was wrong', markReason: 'corrupts orders', markedBy: 'user:default/sam' });
+      await expect(s.policy.unmarkBad(as('sue'), { id: marked.id, reason: 'again' })).rejects.toMatchObject({ name: 'NotFoundError' });
+      const again = await s.commands.create(as('alice'), { entityRef: ENTITY, toRung: 'dev', ref: repo.commits.b, kind: 'promotion' });
+      expect(again.phase).toBe('AwaitingApproval');
+    });
+
+    it('two people taking the same mark back: exactly one succeeds', async () => {
+      const s = await services();
+      await s.commands.enroll(as('alice'), { entityRef: ENTITY, ref: repo.commits.a });
+      const marked = await s.policy.markBad(as('sam'), { entityRef: ENTITY, sha: repo.commits.b, reason: 'broken' });
+      const results = await Promise.allSettled([
+        s.policy.unmarkBad(as('sam'), { id: marked.id, reason: 'fixed' }),
+        s.policy.unmarkBad(as('olga'), { id: marked.id, reason: 'fixed' }),
+      ]);
+      expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(1);
+      const audit = await s.store.listAudit({ entityRef: ENTITY, limit: 20 });
+      expect(audit.filter(a => a.action === 'commit.unmarked-bad')).toHaveLength(1);
+    });
   });
 
   if (databaseId === 'POSTGRES_15') {

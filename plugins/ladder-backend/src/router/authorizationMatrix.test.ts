@@ -83,6 +83,8 @@ const routes: Route[] = [
 
 /** A pause in force, made by an operator before the cells run. */
 let pauseId = '';
+/** A bad mark of another commit, made by an operator before the cells run. */
+let badMarkId = '';
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 routes.push(
   // Stop the line: people only; a ladder or rung pause is a basic permission (403 when denied),
@@ -109,6 +111,13 @@ routes.push(
     expect: { ...peopleOnly, requester: 403 },
   },
   { method: 'get', path: () => `/bad-commits?entityRef=${ENTITY}`, expect: read },
+  // Taking a mark back: the same people as marking; a reader of the entity under DENY sees a 404.
+  {
+    method: 'post',
+    path: () => `/bad-commits/${badMarkId || ':mark'}/unmark`,
+    body: { reason: 'matrix' },
+    expect: { ...peopleOnly, requester: 403 },
+  },
 );
 
 const header: Record<Principal, string> = {
@@ -160,6 +169,12 @@ describe('authorization matrix', () => {
       .send({ scope: 'ladder', ladderId: 'khal', reason: 'matrix' });
     if (paused.status !== 201) throw new Error(`pause failed: ${paused.status}`);
     pauseId = paused.body.id;
+    const marked = await request(allow.server)
+      .post('/api/ladder/bad-commits')
+      .set('Authorization', mockCredentials.user.header('user:default/olga'))
+      .send({ entityRef: ENTITY, sha: 'f'.repeat(40), reason: 'matrix' });
+    if (marked.status !== 201) throw new Error(`marking bad failed: ${marked.status}`);
+    badMarkId = marked.body.id;
   });
   afterAll(async () => {
     await Promise.all([allow?.stop(), deny?.stop(), readOnly?.stop()]);

@@ -21,6 +21,7 @@ import {
   createLinePauseRequestSchema,
   linePausePermission,
   listBadCommitsQuerySchema,
+  unmarkBadCommitRequestSchema,
   listLinePausesQuerySchema,
   resumeLinePauseRequestSchema,
   changesQuerySchema,
@@ -72,6 +73,7 @@ import { decodeEvidenceCursor, encodeEvidenceCursor, evidencePreview } from './e
 import { idempotent } from './idempotency';
 import { parseInput } from './validation';
 import { decodeAuditCursor, encodeAuditCursor } from './auditCursor';
+import { noBadMark } from '../database/policyTables';
 
 /** A request whatever its typed params, query and body (the router's are typed by the spec). */
 type AnyRequest = Request<any, any, any, any>;
@@ -643,6 +645,25 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       r => ({ badCommitId: r.id, ended: r.endedPromotions.length }),
     );
     res.status(201).json(marked);
+  });
+
+  router.post('/bad-commits/:id/unmark', async (req, res) => {
+    const caller = await user(req);
+    const body = parseInput(unmarkBadCommitRequestSchema, req.body, 'unmark');
+    const mark = await store.getBadCommitById(req.params.id);
+    if (!mark) throw noBadMark(req.params.id);
+    // An entity the caller may not read is a 404, like a mark that does not exist.
+    await access.requireAllowed(caller, badCommitCreatePermission, mark.entityRef).catch(error => {
+      throw error instanceof NotFoundError ? noBadMark(req.params.id) : error;
+    });
+    const unmarked = await audited(
+      req,
+      'commit-unmark-bad',
+      { entityRef: mark.entityRef, sha: mark.sha, badCommitId: mark.id },
+      () => options.policy.unmarkBad(caller, { id: mark.id, reason: body.reason }),
+      r => ({ badCommitId: r.id }),
+    );
+    res.json(unmarked);
   });
 
   router.get('/bad-commits', async (req, res) => {

@@ -389,6 +389,14 @@ describe('every route answers what the OpenAPI spec says', () => {
     const refused = await post('/promotions', { entityRef: ENTITY, toRung: 'mirrored', ref: sha });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/marked bad by user:default\/sam .*"corrupts orders"/);
+    // Taking the mark back: the same people; then it is gone.
+    expect((await postAs('alice', `/bad-commits/${bad.body.id}/unmark`, { reason: 'mine' })).status).toBe(403);
+    expect((await postAs('sam', `/bad-commits/${bad.body.id}/unmark`, {})).status).toBe(400);
+    const unmarked = await postAs('sam', `/bad-commits/${bad.body.id}/unmark`, { reason: 'false alarm' });
+    expect(unmarked.status).toBe(200);
+    expect(unmarked.body).toMatchObject({ sha, reason: 'corrupts orders' });
+    expect((await postAs('sam', `/bad-commits/${bad.body.id}/unmark`, { reason: 'again' })).status).toBe(404);
+    expect((await get(`/bad-commits?entityRef=${ENTITY}`)).body.items).toEqual([]);
   });
 
   it('checked every operation of the spec', () => {

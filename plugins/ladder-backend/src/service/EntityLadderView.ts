@@ -21,6 +21,7 @@ import { LadderEntities, LadderEntity, normalizeEntityRef } from './LadderEntiti
 import type { GroupMemberships } from './GroupMemberships';
 import { needsClaim } from './deployObservation';
 import { gatesLine, waitingFor } from './phaseEvents';
+import { rollbackTarget } from './rollbackTarget';
 import { requestRefusal } from './requestRule';
 import type { PromotionEngine } from './PromotionEngine';
 import { toPlacement } from './PromotionEngine';
@@ -108,6 +109,16 @@ export class EntityLadderView {
           .map(r => placements.find(p => p.rungId === r.id)?.ref)
           .find(Boolean),
       );
+    const [histories, badCommits, pauses] = await Promise.all([
+      Promise.all(
+        target.ladder.rungs.map(rung =>
+          placements.some(p => p.rungId === rung.id) ? store.placementHistory(target.entityRef, rung.id) : [],
+        ),
+      ),
+      store.listBadCommits([target.entityRef]),
+      store.listPauses({ ladderIds: [target.ladder.id], entityRefs: [target.entityRef] }),
+    ]);
+    const badShas = new Set(badCommits.map(b => b.sha));
     const rungs: RungView[] = target.ladder.rungs.map((rung, i) => {
       const placement = placements.find(p => p.rungId === rung.id);
       const proof = placement
@@ -134,6 +145,13 @@ export class EntityLadderView {
         status: status.status,
         statusReason: status.reason,
         request: refusals[i] ? { allowed: false, reason: refusals[i] } : { allowed: true },
+        rollback: rollbackTarget({
+          rungTitle: rung.title,
+          placedRef: placement?.ref ?? null,
+          drifted: status.status === 'drifted',
+          history: histories[i],
+          badShas,
+        }),
         ...(cluster ? { cluster } : {}),
         ...(status.status === 'drifted'
           ? {
@@ -146,10 +164,6 @@ export class EntityLadderView {
           : {}),
       };
     });
-    const [pauses, badCommits] = await Promise.all([
-      this.deps.store.listPauses({ ladderIds: [target.ladder.id], entityRefs: [target.entityRef] }),
-      this.deps.store.listBadCommits([target.entityRef]),
-    ]);
     return {
       entityRef: target.entityRef,
       ladder: entityLadderSummary(target.ladder, valuesFor),

@@ -331,6 +331,12 @@ describe('promotion lifecycle', () => {
 
   it('rolls back to an earlier ref, and only to one that was placed there before', async () => {
     expect((await placements()).local).toBe(b);
+    // The entity view says where "Roll back" goes, and why not on a rung with one release.
+    const before = (await get('/entities/component/default/orders-api')).body.rungs;
+    expect(before[0].rollback).toEqual({ allowed: true, ref: a });
+    const firstRelease = before.find((r: any) => r.placement && r.rung.id !== 'local');
+    expect(firstRelease.rollback).toMatchObject({ allowed: false, reason: expect.stringContaining('is the first release on') });
+    expect(before.find((r: any) => !r.placement).rollback).toMatchObject({ allowed: false });
     const never = await post('/promotions', 'alice', {
       entityRef: ENTITY,
       toRung: 'local',

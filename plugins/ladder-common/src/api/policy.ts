@@ -94,6 +94,12 @@ export const createBadCommitRequestSchema = z.strictObject({
 });
 export type CreateBadCommitRequest = z.input<typeof createBadCommitRequestSchema>;
 
+/** `POST /bad-commits/{id}/unmark`: take a bad mark back, saying why. */
+export const unmarkBadCommitRequestSchema = z.strictObject({
+  reason: reason('why the commit is fine after all'),
+});
+export type UnmarkBadCommitRequest = z.input<typeof unmarkBadCommitRequestSchema>;
+
 export const listBadCommitsQuerySchema = z.strictObject({
   entityRef,
 });

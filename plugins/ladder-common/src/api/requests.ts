@@ -86,6 +86,7 @@ export const wellKnownEvidenceKinds = [
   'url',
   'acceptance',
   'rollback-plan',
+  'rollback-drill',
   'deploy-output',
 ] as const;
 

@@ -167,6 +167,14 @@ export const rungViewSchema = z.object({
    * enforces on the request, e.g. operators only), and why not. Absent from older backends.
    */
   request: z.object({ allowed: z.boolean(), reason: z.string().optional() }).optional(),
+  /**
+   * Where "Roll back" on this rung goes: the previous ref the ladder placed there that is not
+   * marked bad (or, on a drifted rung, the placed ref), or why there is nowhere to go (e.g. a
+   * first release). Absent from older backends.
+   */
+  rollback: z
+    .object({ allowed: z.boolean(), ref: z.string().optional(), reason: z.string().optional() })
+    .optional(),
   cluster: clusterStateSchema.optional(),
   drift: z
     .object({

@@ -103,6 +103,13 @@ export const rungSchema = z.strictObject({
   mutationPolicy: z.enum(mutationPolicies),
   entryGates: z.array(gateRefSchema).default([]),
   proofChecks: z.array(gateRefSchema).default([]),
+  /**
+   * The shortened gate set a rollback onto this rung runs instead of `entryGates`, e.g.
+   * `[rollback-plan]`. The approvals the mutation policy implies are always added: a rollback
+   * never skips the rung's approvers. Without it, a rollback runs the entry gates minus
+   * `previous-rung-proven` and `freeze`.
+   */
+  rollbackGates: z.array(gateRefSchema).optional(),
   approvers: approversSchema.optional(),
   kubernetes: z
     .strictObject({
@@ -269,7 +276,17 @@ export const ladderConfigSchema = z
               'mutationPolicy "approval" needs approvers: add approvers.groups (catalog group refs) and approvers.minimum',
           });
         }
-        const usesK8s = [...rung.entryGates, ...rung.proofChecks].some(g =>
+        const rollbackGates = rung.rollbackGates ?? [];
+        const drillAt = [...rung.entryGates, ...rollbackGates].findIndex(g => g.id === 'rollback-drill');
+        if (drillAt >= 0 && ri === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ladders', li, 'rungs', ri, 'entryGates'],
+            message:
+              'the rollback-drill gate asks for a drill on the rung below, and the first rung has none: put it on a higher rung (e.g. production)',
+          });
+        }
+        const usesK8s = [...rung.entryGates, ...rung.proofChecks, ...rollbackGates].some(g =>
           g.id.startsWith('kubernetes-'),
         );
         if (usesK8s && !rung.kubernetes) {

@@ -23,6 +23,7 @@ export function mockLadderApi(overrides: Partial<jest.Mocked<LadderApi>> = {}): 
     pauseLine: jest.fn(),
     resumeLine: jest.fn(),
     markBadCommit: jest.fn(),
+    unmarkBadCommit: jest.fn(),
     ...overrides,
   };
 }

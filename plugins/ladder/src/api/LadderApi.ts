@@ -2,6 +2,7 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ApprovalDecision,
   AuditEvent,
+  BadCommit,
   BadCommitResponse,
   CreateBadCommitRequest,
   CreateLinePauseRequest,
@@ -141,6 +142,8 @@ export interface LadderApi {
   resumeLine(pauseId: string, reason?: string): Promise<LinePause>;
   /** Mark a commit of an entity bad: never promoted anywhere; its open promotions end. */
   markBadCommit(request: CreateBadCommitRequest): Promise<BadCommitResponse>;
+  /** Take a bad mark back, saying why: the commit may be promoted again (audited). */
+  unmarkBadCommit(badCommitId: string, reason: string): Promise<BadCommit>;
 }
 
 /** @public */

@@ -7,6 +7,7 @@ import {
   LADDER_PLUGIN_ID,
   createLadderApiClient,
   unresolvedFactSchema,
+  type BadCommit,
   type BadCommitResponse,
   type ChangesResponse,
   type CreateBadCommitRequest,
@@ -166,6 +167,12 @@ export class LadderClient implements LadderApi {
 
   markBadCommit(request: CreateBadCommitRequest): Promise<BadCommitResponse> {
     return body(this.client.POST('/bad-commits', { body: request }));
+  }
+
+  unmarkBadCommit(badCommitId: string, reason: string): Promise<BadCommit> {
+    return body(
+      this.client.POST('/bad-commits/{id}/unmark', { params: { path: { id: badCommitId } }, body: { reason } }),
+    );
   }
 
   createEvidence(request: CreateEvidenceRequest): Promise<Evidence> {

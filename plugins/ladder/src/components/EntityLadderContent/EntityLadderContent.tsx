@@ -14,6 +14,7 @@ import {
   pauseCovers,
   evidenceCreatePermission,
   promotionCreatePermission,
+  type BadCommit,
   type EntityLadderResponse,
   type Evidence,
   type PromotionKind,
@@ -42,7 +43,13 @@ import { defaultTarget } from '../RequestPromotionDialog/defaultTarget';
 import { RungRow } from '../EntityLadderCard/RungRow';
 import { OpenPromotionPanel } from './OpenPromotionPanel';
 import { RungDetails } from './RungDetails';
-import { BadCommitList, LinePauseBanner, MarkBadCommitDialog, StopTheLineDialog } from '../ReleasePolicy';
+import {
+  BadCommitList,
+  LinePauseBanner,
+  MarkBadCommitDialog,
+  StopTheLineDialog,
+  UnmarkBadCommitDialog,
+} from '../ReleasePolicy';
 
 function permitted(decision: boolean | undefined, permission: { name: string }): ActionAvailability {
   if (decision === undefined) return { allowed: false, reason: 'checking your permissions…' };
@@ -78,18 +85,29 @@ function otherRequestableRung(value: EntityLadderResponse): string | undefined {
   return undefined;
 }
 
-function rollbackAvailability(view: RungView, permissions: LadderPermissionDecisions): ActionAvailability {
-  if (!view.placement) return { allowed: false, reason: 'nothing is placed here to roll back' };
-  return permitted(permissions.create, promotionCreatePermission);
-}
-
-/** The latest ref that ran on a rung before the current one, if the cluster remembers it. */
-function previousRef(view: RungView): string | undefined {
-  const current = view.placement?.ref;
-  return view.cluster?.revisions
-    ?.slice()
-    .sort((a, b) => b.revision - a.revision)
-    .find(r => r.ref && r.ref !== current)?.ref ?? undefined;
+/**
+ * Rolling a rung back (or, on a drifted rung, adopting what runs): where the backend says Roll
+ * back goes, or why nowhere (a first release); then the permission; then the rung's request rule
+ * (e.g. operators only). The backend decides again.
+ */
+function undoAvailability(
+  view: RungView,
+  permissions: LadderPermissionDecisions,
+  kind: 'rollback' | 'adoption',
+): ActionAvailability {
+  if (kind === 'rollback') {
+    if (!view.placement) return { allowed: false, reason: 'nothing is placed here to roll back' };
+    if (!view.rollback) return { allowed: false, reason: 'the portal does not say where this rung rolls back to' };
+    if (!view.rollback.allowed) return { allowed: false, reason: view.rollback.reason ?? 'there is nothing to roll back to' };
+  } else if (!view.drift?.running) {
+    return { allowed: false, reason: 'the cluster does not say which ref it runs' };
+  }
+  const allowed = permitted(permissions.create, promotionCreatePermission);
+  if (!allowed.allowed) return allowed;
+  if (view.request && !view.request.allowed) {
+    return { allowed: false, reason: view.request.reason ?? `you may not request changes to ${view.rung.title}` };
+  }
+  return allowed;
 }
 
 /**
@@ -127,6 +145,7 @@ function EnrolledLadderContent(props: { entityRef: string }) {
   const mayPause = pausePermission.loading ? undefined : pausePermission.allowed;
   const mayMarkBad = markBadPermission.loading ? undefined : markBadPermission.allowed;
   const [policyError, setPolicyError] = useState<unknown>();
+  const [unmarking, setUnmarking] = useState<BadCommit | undefined>();
 
   const evidence = useMemo(
     () => new Map<string, Evidence>((evidenceList.value?.items ?? []).map(e => [e.id, e])),
@@ -222,7 +241,11 @@ function EnrolledLadderContent(props: { entityRef: string }) {
               onClick={() => setDialog({ type: 'bad-commit' })}
             />
           </div>
-          <BadCommitList badCommits={badCommits} />
+          <BadCommitList
+            badCommits={badCommits}
+            unmark={permitted(mayMarkBad, badCommitCreatePermission)}
+            onUnmark={mark => setUnmarking(mark)}
+          />
         </InfoCard>
       </Grid>
 
@@ -268,10 +291,14 @@ function EnrolledLadderContent(props: { entityRef: string }) {
             key={view.rung.id}
             view={view}
             evidence={evidence}
-            rollback={rollbackAvailability(view, permissions)}
+            rollback={undoAvailability(view, permissions, 'rollback')}
+            adopt={view.drift ? undoAvailability(view, permissions, 'adoption') : undefined}
             recordEvidence={permitted(permissions.evidence, evidenceCreatePermission)}
             onRollback={() =>
-              setDialog({ type: 'promotion', kind: 'rollback', toRung: view.rung.id, ref: previousRef(view) ?? '' })
+              setDialog({ type: 'promotion', kind: 'rollback', toRung: view.rung.id, ref: view.rollback?.ref ?? '' })
+            }
+            onAdopt={() =>
+              setDialog({ type: 'promotion', kind: 'adoption', toRung: view.rung.id, ref: view.drift?.running ?? '' })
             }
             onRecordEvidence={() => setDialog({ type: 'evidence', rung: view.rung.id })}
             badCommit={badOf(view.placement?.ref)}
@@ -311,6 +338,14 @@ function EnrolledLadderContent(props: { entityRef: string }) {
         open={dialog?.type === 'bad-commit'}
         onClose={() => setDialog(undefined)}
         onDone={changed}
+      />
+      <UnmarkBadCommitDialog
+        mark={unmarking}
+        onClose={() => setUnmarking(undefined)}
+        onDone={() => {
+          setUnmarking(undefined);
+          ladder.retry();
+        }}
       />
       <RecordEvidenceDialog
         entityRef={entityRef}

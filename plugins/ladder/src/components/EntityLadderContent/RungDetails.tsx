@@ -13,7 +13,7 @@ import {
   type RungView,
 } from '@khal/plugin-ladder-common';
 import { formatAge, formatTime } from '../../format/age';
-import { shortEntityRef } from '../../format/shortRef';
+import { shortEntityRef, shortRef } from '../../format/shortRef';
 import type { ActionAvailability } from '../../promotions/actionAvailability';
 import { ActionButton } from '../ActionButton';
 import { CommandList } from '../DeployPlan';
@@ -50,8 +50,11 @@ export interface RungDetailsProps {
   view: RungView;
   evidence: ReadonlyMap<string, Evidence>;
   rollback: ActionAvailability;
+  /** On a drifted rung: adopting what its cluster runs. */
+  adopt?: ActionAvailability;
   recordEvidence: ActionAvailability;
   onRollback: () => void;
+  onAdopt?: () => void;
   onRecordEvidence: () => void;
   /** Set when the placed commit is marked bad: shown struck through with the reason. */
   badCommit?: BadCommit;
@@ -61,7 +64,7 @@ export interface RungDetailsProps {
 
 /** Everything about one rung: what it is, what sits on it, its proof and its commands. */
 export function RungDetails(props: RungDetailsProps) {
-  const { view, evidence, rollback, recordEvidence, onRollback, onRecordEvidence, badCommit, paused } = props;
+  const { view, evidence, rollback, adopt, recordEvidence, onRollback, onAdopt, onRecordEvidence, badCommit, paused } = props;
   const { rung, placement, cluster, drift } = view;
   const freeze = activeFreeze(rung.freezes ?? []);
   const classes = useStyles();
@@ -203,7 +206,23 @@ export function RungDetails(props: RungDetailsProps) {
           </div>
           <div>
             <ActionButton label={`Record evidence for ${rung.title}`} availability={recordEvidence} onClick={onRecordEvidence} />
-            <ActionButton label={`Roll back ${rung.title}`} color="secondary" availability={rollback} onClick={onRollback} />
+            <ActionButton
+              label={
+                drift && view.rollback?.ref
+                  ? `Roll ${rung.title} back to the placed ${shortRef(view.rollback.ref)}`
+                  : `Roll back ${rung.title}${view.rollback?.ref ? ` to ${shortRef(view.rollback.ref)}` : ''}`
+              }
+              color="secondary"
+              availability={rollback}
+              onClick={onRollback}
+            />
+            {drift && adopt && onAdopt ? (
+              <ActionButton
+                label={`Adopt ${drift.running ? shortRef(drift.running) : 'what runs'} on ${rung.title}`}
+                availability={adopt}
+                onClick={onAdopt}
+              />
+            ) : null}
           </div>
         </div>
       </AccordionDetails>

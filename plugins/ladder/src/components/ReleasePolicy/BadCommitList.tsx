@@ -2,6 +2,8 @@ import Typography from '@material-ui/core/Typography';
 import type { BadCommit } from '@khal/plugin-ladder-common';
 import { formatAge } from '../../format/age';
 import { shortEntityRef, shortRef } from '../../format/shortRef';
+import type { ActionAvailability } from '../../promotions/actionAvailability';
+import { ActionButton } from '../ActionButton';
 
 /** A ref struck through when its commit is marked bad, with the reason on hover and for readers. */
 export function RefWithMark(props: { refName: string; bad?: BadCommit; full?: boolean }) {
@@ -15,8 +17,16 @@ export function RefWithMark(props: { refName: string; bad?: BadCommit; full?: bo
   );
 }
 
-/** The commits of an entity marked bad: struck through, with the reason, who and when. */
-export function BadCommitList(props: { badCommits: BadCommit[] }) {
+/**
+ * The commits of an entity marked bad: struck through, with the reason, who and when; with
+ * `unmark`, a way to take each mark back (shown disabled with its reason when not allowed).
+ */
+export function BadCommitList(props: {
+  badCommits: BadCommit[];
+  unmark?: ActionAvailability;
+  onUnmark?: (mark: BadCommit) => void;
+}) {
+  const { unmark, onUnmark } = props;
   if (props.badCommits.length === 0) return null;
   return (
     <div data-testid="bad-commits">
@@ -33,6 +43,13 @@ export function BadCommitList(props: { badCommits: BadCommit[] }) {
               <s style={{ fontFamily: 'monospace' }}>{shortRef(b.sha)}</s> — “{b.reason}”, marked by{' '}
               {shortEntityRef(b.markedBy)} {formatAge(b.markedAt)}
             </Typography>
+            {unmark && onUnmark ? (
+              <ActionButton
+                label={`Take back the mark of ${shortRef(b.sha)}`}
+                availability={unmark}
+                onClick={() => onUnmark(b)}
+              />
+            ) : null}
           </li>
         ))}
       </ul>

@@ -79,7 +79,7 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
   const target = targetView?.rung;
   const refused = targetView?.request && !targetView.request.allowed ? targetView.request.reason ?? 'you may not request promotions to this rung' : undefined;
   const needsExplanation = Boolean(target?.metadata?.requiresExplanation);
-  const noun = kind === 'rollback' ? 'rollback' : 'promotion';
+  const noun = kind === 'promotion' ? 'promotion' : kind;
   const titleOf = (rungId: string) => ladder.rungs.find(r => r.rung.id === rungId)?.rung.title ?? rungId;
   const base = reviewed ? changeBase(ladder, reviewed.toRung) : undefined;
   const formIncomplete = !toRung || !ref.trim() || (needsExplanation && !explanation.trim()) || Boolean(refused);
@@ -133,7 +133,7 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
       maxWidth="md"
     >
       <DialogTitle id="request-promotion-title">
-        {kind === 'rollback' ? 'Roll back' : 'Request a promotion'}
+        {{ promotion: 'Request a promotion', rollback: 'Roll back', adoption: 'Adopt what runs' }[kind]}
       </DialogTitle>
       <DialogContent>
         <div ref={errorRef}>{error ? <ErrorAlert title={`Could not request the ${noun}`} error={error} /> : null}</div>
@@ -149,7 +149,7 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
           }}
           fullWidth
           margin="normal"
-          disabled={kind === 'rollback'}
+          disabled={kind !== 'promotion'}
         >
           {ladder.rungs.map(r => (
             <MenuItem key={r.rung.id} value={r.rung.id} disabled={r.request?.allowed === false}>
@@ -165,7 +165,7 @@ export function RequestPromotionDialog(props: RequestPromotionDialogProps) {
         ) : null}
         <TextField
           id="request-promotion-ref"
-          label={kind === 'rollback' ? 'Ref to roll back to' : 'Ref (commit, tag or image tag)'}
+          label={{ promotion: 'Ref (commit, tag or image tag)', rollback: 'Ref to roll back to', adoption: 'Ref the cluster runs' }[kind]}
           value={ref}
           onChange={e => {
             setRef(e.target.value);

@@ -1535,6 +1535,74 @@ export const spec = {
         },
       },
     },
+    '/bad-commits/{id}/unmark': {
+      post: {
+        summary:
+          "Take a bad mark back, with a reason, audited (user token; ladder.badcommit.create, the same rule as marking: a member of an approver group of the entity's ladder, or an operator). The commit may be promoted again; promotions it ended stay ended.",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/UnmarkBadCommitRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The mark that was taken back',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/BadCommit',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'Denied by policy, a service token, or not someone who may approve a rung of the ladder',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'Unknown mark, or taken back already',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -2835,6 +2903,23 @@ export const spec = {
               },
             },
           },
+          rollback: {
+            type: 'object',
+            description:
+              'Where "Roll back" on this rung goes: the previous ref the ladder placed there that is not marked bad (on a drifted rung, the placed ref), or why there is nowhere to go (e.g. a first release).',
+            required: ['allowed'],
+            properties: {
+              allowed: {
+                type: 'boolean',
+              },
+              ref: {
+                type: 'string',
+              },
+              reason: {
+                type: 'string',
+              },
+            },
+          },
           cluster: {
             $ref: '#/components/schemas/ClusterState',
           },
@@ -3015,6 +3100,19 @@ export const spec = {
             type: 'string',
             minLength: 1,
             maxLength: 2000,
+          },
+        },
+      },
+      UnmarkBadCommitRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reason'],
+        properties: {
+          reason: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 2000,
+            description: 'why the commit is fine after all',
           },
         },
       },

@@ -1269,6 +1269,69 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/bad-commits/{id}/unmark': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Take a bad mark back, with a reason, audited (user token; ladder.badcommit.create, the same rule as marking: a member of an approver group of the entity's ladder, or an operator). The commit may be promoted again; promotions it ended stay ended. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['UnmarkBadCommitRequest'];
+        };
+      };
+      responses: {
+        /** @description The mark that was taken back */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['BadCommit'];
+          };
+        };
+        400: components['responses']['BadRequest'];
+        401: components['responses']['Unauthorized'];
+        /** @description Denied by policy, a service token, or not someone who may approve a rung of the ladder */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Unknown mark, or taken back already */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        415: components['responses']['UnsupportedMediaType'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1656,6 +1719,12 @@ export interface components {
         allowed: boolean;
         reason?: string;
       };
+      /** @description Where "Roll back" on this rung goes: the previous ref the ladder placed there that is not marked bad (on a drifted rung, the placed ref), or why there is nowhere to go (e.g. a first release). */
+      rollback?: {
+        allowed: boolean;
+        ref?: string;
+        reason?: string;
+      };
       cluster?: components['schemas']['ClusterState'];
       drift?: components['schemas']['Drift'];
     };
@@ -1715,6 +1784,10 @@ export interface components {
       entityRef: string;
       /** @description the full 40-hex commit SHA */
       sha: string;
+      reason: string;
+    };
+    UnmarkBadCommitRequest: {
+      /** @description why the commit is fine after all */
       reason: string;
     };
     BadCommit: {
