@@ -399,7 +399,8 @@ export async function seedDemo({
   const epPromotions = await call('alice', 'GET', `/promotions?entityRef=${encodeURIComponent(entity('edge-proxy'))}&limit=500`);
   for (const toRung of ['kind', 'platform_control']) {
     if (epPromotions.items.some(p => p.toRung === toRung)) continue;
-    await call('alice', 'POST', '/promotions', {
+    // platform_control is an operators rung: olga requests there.
+    await call(toRung === 'platform_control' ? 'olga' : 'alice', 'POST', '/promotions', {
       entityRef: entity('edge-proxy'),
       toRung,
       ref: epRef,
