@@ -46,6 +46,16 @@ describe('khal promote and khal approve (CLI process against a fake portal)', ()
           minimum: 1,
           given: 0,
           eligible: ['user:default/frank'],
+          rules: [
+            {
+              title: '1 of group:default/fdes',
+              groups: ['group:default/fdes'],
+              minimum: 1,
+              approvedBy: [],
+              eligible: ['user:default/frank'],
+              satisfied: false,
+            },
+          ],
         },
       },
       {
@@ -238,6 +248,16 @@ describe('khal promote and khal approve (CLI process against a fake portal)', ()
               minimum: 2,
               given: 1,
               eligible: [],
+              rules: [
+                {
+                  title: '2 of group:default/fdes',
+                  groups: ['group:default/fdes'],
+                  minimum: 2,
+                  approvedBy: ['user:default/frank'],
+                  eligible: [],
+                  satisfied: false,
+                },
+              ],
             },
           }),
         ],

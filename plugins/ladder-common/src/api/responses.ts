@@ -52,7 +52,11 @@ export const rungSummarySchema = z.object({
     .object({ cluster: z.string(), namespace: z.string() })
     .optional(),
   approvers: z
-    .object({ groups: z.array(z.string()), minimum: z.number() })
+    .object({
+      groups: z.array(z.string()),
+      minimum: z.number(),
+      rules: z.array(z.object({ title: z.string(), groups: z.array(z.string()), minimum: z.number() })),
+    })
     .optional(),
   entryGates: z.array(
     z.object({ id: z.string(), title: z.string().optional() }),
@@ -161,6 +165,19 @@ export const approvalRequirementSchema = z.object({
   given: z.number(),
   /** Users who may still approve (excludes the requester and those who already approved). */
   eligible: z.array(z.string()),
+  /** Every rule must hold; one person counts towards one rule only. */
+  rules: z.array(
+    z.object({
+      title: z.string(),
+      groups: z.array(z.string()),
+      minimum: z.number(),
+      /** People counted towards this rule. */
+      approvedBy: z.array(z.string()),
+      /** Members of its groups who may still approve. */
+      eligible: z.array(z.string()),
+      satisfied: z.boolean(),
+    }),
+  ),
 });
 export type ApprovalRequirement = z.infer<typeof approvalRequirementSchema>;
 

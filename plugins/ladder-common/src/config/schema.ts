@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_SERVICE_PRINCIPALS, customerSchema, servicePrincipalSchema } from './access';
 import { EVIDENCE_MAX_BYTES } from '../api/requests';
 import { freezeSchema } from './freezes';
+import { approversSchema } from './approvers';
 
 /**
  * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
@@ -44,22 +45,6 @@ export const gateRefSchema = z
 
 /** @public */
 export type GateRef = z.output<typeof gateRefSchema>;
-
-export const approversSchema = z.strictObject({
-  groups: z
-    .array(
-      z
-        .string()
-        .regex(
-          groupRefPattern,
-          'approver groups are catalog group refs, e.g. "group:default/operators"',
-        ),
-    )
-    .min(1, 'name at least one approver group'),
-  minimum: z.number().int().min(1).default(1),
-  /** The requester never approves their own promotion. Always on; kept explicit for readers. */
-  fourEyes: z.literal(true).default(true),
-});
 
 const commandTemplate = z.string().min(1);
 

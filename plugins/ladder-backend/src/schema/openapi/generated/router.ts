@@ -2015,7 +2015,7 @@ export const spec = {
       },
       ApprovalRequirement: {
         type: 'object',
-        required: ['groups', 'minimum', 'given', 'eligible'],
+        required: ['groups', 'minimum', 'given', 'eligible', 'rules'],
         properties: {
           groups: {
             type: 'array',
@@ -2035,6 +2035,53 @@ export const spec = {
               'who may still approve (never the requester nor who already decided)',
             items: {
               type: 'string',
+            },
+          },
+          rules: {
+            type: 'array',
+            description:
+              'Every rule must hold; one person counts towards one rule only (assigned so that the most rules hold). One rule for the { groups, minimum } form.',
+            items: {
+              type: 'object',
+              required: [
+                'title',
+                'groups',
+                'minimum',
+                'approvedBy',
+                'eligible',
+                'satisfied',
+              ],
+              properties: {
+                title: {
+                  type: 'string',
+                },
+                groups: {
+                  type: 'array',
+                  items: {
+                    type: 'string',
+                  },
+                },
+                minimum: {
+                  type: 'integer',
+                },
+                approvedBy: {
+                  type: 'array',
+                  description: 'people counted towards this rule',
+                  items: {
+                    type: 'string',
+                  },
+                },
+                eligible: {
+                  type: 'array',
+                  description: 'members of its groups who may still approve',
+                  items: {
+                    type: 'string',
+                  },
+                },
+                satisfied: {
+                  type: 'boolean',
+                },
+              },
             },
           },
         },
@@ -2464,7 +2511,9 @@ export const spec = {
           },
           approvers: {
             type: 'object',
-            required: ['groups', 'minimum'],
+            required: ['groups', 'minimum', 'rules'],
+            description:
+              'groups and minimum span all rules (every group; the sum of the minimums); every rule must hold',
             properties: {
               groups: {
                 type: 'array',
@@ -2474,6 +2523,27 @@ export const spec = {
               },
               minimum: {
                 type: 'integer',
+              },
+              rules: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['title', 'groups', 'minimum'],
+                  properties: {
+                    title: {
+                      type: 'string',
+                    },
+                    groups: {
+                      type: 'array',
+                      items: {
+                        type: 'string',
+                      },
+                    },
+                    minimum: {
+                      type: 'integer',
+                    },
+                  },
+                },
               },
             },
           },

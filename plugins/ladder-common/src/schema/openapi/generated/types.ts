@@ -1414,6 +1414,17 @@ export interface components {
       given: number;
       /** @description who may still approve (never the requester nor who already decided) */
       eligible: string[];
+      /** @description Every rule must hold; one person counts towards one rule only (assigned so that the most rules hold). One rule for the { groups, minimum } form. */
+      rules: {
+        title: string;
+        groups: string[];
+        minimum: number;
+        /** @description people counted towards this rule */
+        approvedBy: string[];
+        /** @description members of its groups who may still approve */
+        eligible: string[];
+        satisfied: boolean;
+      }[];
     };
     /** @description Only on rungs with metadata.requiresExplanation: what approvers see first (names only, never values) */
     PromotionExplanation: {
@@ -1537,9 +1548,15 @@ export interface components {
         cluster: string;
         namespace: string;
       };
+      /** @description groups and minimum span all rules (every group; the sum of the minimums); every rule must hold */
       approvers?: {
         groups: string[];
         minimum: number;
+        rules: {
+          title: string;
+          groups: string[];
+          minimum: number;
+        }[];
       };
       entryGates: components['schemas']['GateRef'][];
       proofChecks: components['schemas']['GateRef'][];
