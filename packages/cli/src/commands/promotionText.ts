@@ -73,7 +73,22 @@ export function printPromotion(io: CommandIo, p: Promotion): void {
       io.term.out(`      fix: ${g.howToFix}`);
   }
   const req = p.approvalRequirement;
-  if (req) {
+  if (req && req.rules.length > 1) {
+    io.term.out(
+      `  approvals ${req.given}/${req.minimum}: every rule must hold, one person counts towards one rule`,
+    );
+    for (const r of req.rules) {
+      const who = r.approvedBy.length ? ` by ${r.approvedBy.join(', ')}` : '';
+      const still =
+        !r.satisfied && r.eligible.length ? ` — may approve: ${r.eligible.join(', ')}` : '';
+      io.term.out(
+        `    ${gateMark(io, r.satisfied ? 'passed' : 'pending')} ${r.title}: ${Math.min(
+          r.approvedBy.length,
+          r.minimum,
+        )}/${r.minimum} from ${r.groups.join(' or ')}${who}${still}`,
+      );
+    }
+  } else if (req) {
     io.term.out(
       `  approvals ${req.given}/${req.minimum} from ${req.groups.join(' or ')}${
         req.eligible.length && req.given < req.minimum
