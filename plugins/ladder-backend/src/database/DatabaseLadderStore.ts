@@ -103,6 +103,24 @@ function toPromotion(row: any): PromotionRecord {
     updatedAt: row.updated_at,
     phaseEnteredAt: row.phase_entered_at ?? null,
     version: Number(row.version),
+    ...(row.break_glass_by
+      ? {
+          breakGlass: {
+            reason: row.break_glass_reason,
+            by: row.break_glass_by,
+            at: row.break_glass_at,
+            overridden: parseJson(row.break_glass_overridden, []),
+            reviewDueAt: row.break_glass_review_due_at,
+            review: row.break_glass_reviewed_by
+              ? {
+                  by: row.break_glass_reviewed_by,
+                  at: row.break_glass_reviewed_at,
+                  comment: row.break_glass_review_comment ?? '',
+                }
+              : null,
+          },
+        }
+      : {}),
   };
 }
 
@@ -362,6 +380,15 @@ async function transition(
       ...(options.claimedBy
         ? { claimed_by: options.claimedBy, claimed_at: at }
         : {}),
+      ...(options.breakGlass
+        ? {
+            break_glass_reason: options.breakGlass.reason,
+            break_glass_by: options.breakGlass.by,
+            break_glass_at: at,
+            break_glass_overridden: JSON.stringify(options.breakGlass.overridden),
+            break_glass_review_due_at: options.breakGlass.reviewDueAt,
+          }
+        : {}),
     });
   if (changed === 0) {
     const current = await tx(T.promotions).where({ id: options.id }).first();
@@ -513,6 +540,24 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
 
   async insertAudit(event: AuditInput): Promise<void> {
     await this.tx(T.audit).insert(auditRow(event));
+  }
+
+  async acknowledgeBreakGlassReview(options: { id: string; by: string; comment: string }) {
+    const at = now();
+    const changed = await this.tx(T.promotions)
+      .where({ id: options.id })
+      .whereNotNull('break_glass_by')
+      .whereNull('break_glass_reviewed_by')
+      .whereNot('break_glass_by', options.by)
+      .update({
+        break_glass_reviewed_by: options.by,
+        break_glass_reviewed_at: at,
+        break_glass_review_comment: options.comment,
+        updated_at: at,
+        version: this.tx.raw('version + 1'),
+      });
+    if (changed === 0) return undefined;
+    return toPromotion(await this.tx(T.promotions).where({ id: options.id }).first());
   }
 
   async resolveDrift(

@@ -1,5 +1,6 @@
 import type {
   AuditEvent,
+  BreakGlass,
   Evidence,
   GateResult,
   Placement,
@@ -35,6 +36,8 @@ export interface PromotionRecord {
   /** When it entered `phase`; null for promotions written before this was recorded. */
   phaseEnteredAt?: string | null;
   version: number;
+  /** Set when an operator broke the glass: failing entry gates (never approval) are overridden. */
+  breakGlass?: BreakGlass;
 }
 
 /** The summary of a placement's proof checks. */

@@ -366,10 +366,10 @@ export class PromotionEngine {
           promotion: p,
           approvals,
         });
-        const event = entryEvent(p.phase, results);
+        const event = entryEvent(p.phase, results, { breakGlass: !!p.breakGlass });
         return {
           event,
-          message: entryMessage(event, results, rung.title),
+          message: entryMessage(event, results, rung.title, p.breakGlass),
           mode: 'entry',
           results,
         };
@@ -511,6 +511,7 @@ export class PromotionEngine {
         to,
         message,
         ...(change.claimedBy ? { claimedBy: change.claimedBy } : {}),
+        ...(change.breakGlass ? { breakGlass: change.breakGlass } : {}),
       });
       // Stop the line and bad commits are decided here, in the transaction of the step, after
       // the version-checked update locked the row: a pause or bad mark committed before this

@@ -130,7 +130,7 @@ export async function approvalChange(
       promotion: p,
       approvals: [...all.filter(a => a.decision === 'reject'), ...counted],
     });
-    const event = entryEvent('AwaitingApproval', results);
+    const event = entryEvent('AwaitingApproval', results, { breakGlass: !!p.breakGlass });
     return {
       event,
       message:
@@ -138,7 +138,7 @@ export async function approvalChange(
           ? `the approval quorum was reached, but the gates no longer pass: ${gatesLine(
               results,
             )}`
-          : entryMessage(event, results, rung.title),
+          : entryMessage(event, results, rung.title, p.breakGlass),
       mode: 'entry',
       results,
       approval,

@@ -21,6 +21,8 @@ export interface PromotionChange {
   approval?: { approver: string; decision: ApprovalDecision; comment: string };
   /** The deploy claiming the promotion (Approved → Deploying). */
   claimedBy?: string;
+  /** An operator breaks the glass with this change (policy/breakGlass.ts). */
+  breakGlass?: { reason: string; by: string; overridden: string[]; reviewDueAt: string };
   /** The Idempotency-Key of the request, linked to the promotion in the same transaction. */
   idempotency?: IdempotencyClaim;
   /**

@@ -159,6 +159,18 @@ export const approvalSchema = z.object({
 });
 export type Approval = z.infer<typeof approvalSchema>;
 
+export const breakGlassSchema = z.object({
+  reason: z.string(),
+  by: z.string(),
+  at: z.string(),
+  /** Gates that were not passing when the glass was broken. */
+  overridden: z.array(z.string()),
+  /** The review should be acknowledged (by someone other than `by`) before this. */
+  reviewDueAt: z.string(),
+  review: z.object({ by: z.string(), at: z.string(), comment: z.string() }).nullable(),
+});
+export type BreakGlass = z.infer<typeof breakGlassSchema>;
+
 export const approvalRequirementSchema = z.object({
   groups: z.array(z.string()),
   minimum: z.number(),
@@ -239,6 +251,8 @@ export const promotionSchema = z.object({
   gates: z.array(gateResultSchema),
   approvals: z.array(approvalSchema),
   approvalRequirement: approvalRequirementSchema.nullable(),
+  /** An operator overrode failing entry gates (never the approval gate) with this reason. */
+  breakGlass: breakGlassSchema.optional(),
 });
 export type Promotion = z.infer<typeof promotionSchema>;
 

@@ -631,6 +631,140 @@ export const spec = {
         },
       },
     },
+    '/promotions/{id}/break-glass': {
+      post: {
+        summary:
+          'Break glass: an operator overrides the failing entry gates of an open promotion, with a mandatory reason (user token; ladder.promotion.breakglass; a member of the operators group). Never the approval gate: approvals and four eyes still apply. The promotion carries the mark, the approver groups are notified, and a review waits for someone other than the breaker.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/PromotionId',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/BreakGlassRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'The promotion after the override (AwaitingApproval, or Approved on a rung without approval)',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'Denied by policy, a service token, or not an operator',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            description:
+              'Not open before approval, already broken, nothing but the approval gate is failing, or the approval gate failed (a rejection is never overridden)',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
+        },
+      },
+    },
+    '/promotions/{id}/break-glass/review': {
+      post: {
+        summary:
+          'Acknowledge the post-hoc review of a break-glass (user token; ladder.promotion.approve; an operator or a member of the rung approver groups; never the person who broke the glass)',
+        parameters: [
+          {
+            $ref: '#/components/parameters/PromotionId',
+          },
+        ],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/BreakGlassReviewRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The promotion with its review recorded',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'Denied by policy, a service token, the breaker themself, or neither an operator nor an approver of the rung',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            description:
+              'No break-glass on this promotion, or its review is already acknowledged',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
+        },
+      },
+    },
     '/promotions/{id}/recheck': {
       post: {
         summary: 'Re-evaluate the gates now (ladder.promotion.recheck)',
@@ -1804,6 +1938,29 @@ export const spec = {
           },
         },
       },
+      BreakGlassRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reason'],
+        properties: {
+          reason: {
+            type: 'string',
+            maxLength: 2000,
+            description:
+              'Why the failing gates are overridden, at least 10 characters (shown everywhere the promotion is, and in the audit)',
+          },
+        },
+      },
+      BreakGlassReviewRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          comment: {
+            type: 'string',
+            maxLength: 2000,
+          },
+        },
+      },
       EnrollmentRequest: {
         type: 'object',
         additionalProperties: false,
@@ -2324,6 +2481,57 @@ export const spec = {
               },
             ],
             nullable: true,
+          },
+          breakGlass: {
+            type: 'object',
+            description:
+              'Present when an operator broke the glass: failing entry gates (never the approval gate) are overridden for this promotion',
+            required: [
+              'reason',
+              'by',
+              'at',
+              'overridden',
+              'reviewDueAt',
+              'review',
+            ],
+            properties: {
+              reason: {
+                type: 'string',
+              },
+              by: {
+                type: 'string',
+              },
+              at: {
+                type: 'string',
+              },
+              overridden: {
+                type: 'array',
+                description:
+                  'ids of the gates that were not passing when the glass was broken',
+                items: {
+                  type: 'string',
+                },
+              },
+              reviewDueAt: {
+                type: 'string',
+              },
+              review: {
+                type: 'object',
+                nullable: true,
+                required: ['by', 'at', 'comment'],
+                properties: {
+                  by: {
+                    type: 'string',
+                  },
+                  at: {
+                    type: 'string',
+                  },
+                  comment: {
+                    type: 'string',
+                  },
+                },
+              },
+            },
           },
         },
       },
