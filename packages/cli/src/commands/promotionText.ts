@@ -67,6 +67,18 @@ export function printPromotion(io: CommandIo, p: Promotion): void {
       p.phase,
     )}${p.phaseMessage ? ` — ${p.phaseMessage}` : ''}`,
   );
+  if (p.breakGlass) {
+    const b = p.breakGlass;
+    const review = b.review
+      ? `review acknowledged by ${b.review.by}`
+      : `review waits for someone other than ${b.by}${
+          Date.parse(b.reviewDueAt) < Date.now() ? ` — OVERDUE since ${b.reviewDueAt}` : ` (due ${b.reviewDueAt})`
+        }`;
+    io.term.out(
+      io.term.paint('red', `  BREAK-GLASS by ${b.by}: ${b.reason}`) +
+        `\n  overrides ${b.overridden.join(', ')} (never approvals); ${review}`,
+    );
+  }
   for (const g of p.gates) {
     io.term.out(`  ${gateMark(io, g.status)} ${g.title}: ${g.summary}`);
     if (g.howToFix && g.status !== 'passed')
