@@ -1,0 +1,2 @@
+export { BreakGlassDialog } from './BreakGlassDialog';
+export { BreakGlassMark, isReviewOverdue } from './BreakGlassMark';
