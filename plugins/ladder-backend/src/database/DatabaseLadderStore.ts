@@ -695,6 +695,8 @@ export class DatabaseLadderStore implements LadderStore {
     entityRef?: string;
     entityRefs?: string[];
     phases?: PromotionPhase[];
+    /** Only break-glass promotions whose review waits, the earliest due first. */
+    breakGlassReviewPending?: boolean;
     limit: number;
     offset: number;
   }): Promise<PromotionRecord[]> {
@@ -702,6 +704,9 @@ export class DatabaseLadderStore implements LadderStore {
     if (filter.entityRef) q.where('entity_ref', filter.entityRef);
     if (filter.entityRefs) q.whereIn('entity_ref', filter.entityRefs);
     if (filter.phases) q.whereIn('phase', filter.phases);
+    if (filter.breakGlassReviewPending) {
+      q.whereNotNull('break_glass_by').whereNull('break_glass_reviewed_by').orderBy('break_glass_review_due_at', 'asc');
+    }
     const rows = await q
       .orderBy([
         { column: 'created_at', order: 'desc' },

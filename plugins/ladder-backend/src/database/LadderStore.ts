@@ -148,6 +148,8 @@ export interface LadderStore {
     entityRef?: string;
     entityRefs?: string[];
     phases?: PromotionPhase[];
+    /** Only break-glass promotions whose review waits, the earliest due first. */
+    breakGlassReviewPending?: boolean;
     limit: number;
     offset: number;
   }): Promise<PromotionRecord[]>;

@@ -182,6 +182,13 @@ describe.each(databases.eachSupportedId())('break-glass against %p', databaseId 
     const { knex, backend, post, read, id } = await start({ requester: 'olga' });
     try {
       expect((await post(`/promotions/${id}/break-glass`, 'olga', { reason: REASON })).status).toBe(200);
+      const pending = async () =>
+        (
+          await request(backend.server)
+            .get('/api/ladder/promotions?breakGlassReview=pending')
+            .set('Authorization', as('sam'))
+        ).body.items.map((p: any) => p.id);
+      expect(await pending()).toEqual([id]);
       const self = await post(`/promotions/${id}/break-glass/review`, 'olga', { comment: 'fine by me' });
       expect(self.status).toBe(403);
       expect(self.body.error.message).toContain('you broke the glass on this promotion');
@@ -195,6 +202,7 @@ describe.each(databases.eachSupportedId())('break-glass against %p', databaseId 
       expect(twice.status).toBe(409);
       expect(twice.body.error.message).toContain('already acknowledged by user:default/sam');
       expect((await read()).breakGlass.review.by).toBe('user:default/sam');
+      expect(await pending()).toEqual([]);
       const audit = await knex('ladder_audit_events').where({ promotion_id: id, action: 'promotion.break-glass-reviewed' });
       expect(audit).toHaveLength(1);
     } finally {

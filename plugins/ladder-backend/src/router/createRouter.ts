@@ -290,6 +290,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const records = await store.listPromotions({
       entityRef,
       phases: awaitingMine ? ['AwaitingApproval'] : (phases as any),
+      breakGlassReviewPending: query.breakGlassReview === 'pending',
       limit: query.limit + 1,
       offset,
     });

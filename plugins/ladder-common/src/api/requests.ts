@@ -194,6 +194,8 @@ export const listPromotionsQuerySchema = z.strictObject({
   entityRef: entityRef.optional(),
   phase: z.string().max(200).optional(),
   awaitingMyApproval: z.enum(['true', 'false']).optional(),
+  /** `pending`: break-glass promotions whose review nobody acknowledged yet, earliest due first. */
+  breakGlassReview: z.enum(['pending']).optional(),
   limit: limit.default(50),
   cursor: z.string().max(512).optional(),
 });

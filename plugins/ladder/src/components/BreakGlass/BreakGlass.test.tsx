@@ -6,6 +6,7 @@ import { mockLadderApi } from '../../__testUtils__/mockLadderApi';
 import { renderWithApis } from '../../__testUtils__/renderWithApis';
 import { PromotionActions } from '../PromotionActions';
 import { BreakGlassMark } from './BreakGlassMark';
+import { BreakGlassReviews } from './BreakGlassReviews';
 
 jest.setTimeout(30_000);
 
@@ -95,5 +96,22 @@ describe('break-glass in the portal', () => {
     expect(mark).toHaveTextContent('Review OVERDUE');
     expect(within(mark).getByRole('button', { name: 'Acknowledge review' })).toBeDisabled();
     expect(mark).toHaveTextContent('you broke the glass; someone else acknowledges the review');
+  });
+
+  it('lists waiting reviews, overdue ones counted; the overview shows only the overdue ones', async () => {
+    const api = mockLadderApi({
+      listPromotions: jest.fn().mockResolvedValue({
+        items: [broken(null, -60_000), { ...broken(null), id: 'p-2' }],
+      }),
+    });
+    const { unmount } = await renderWithApis(<BreakGlassReviews />, { ladderApi: api });
+    const section = await screen.findByRole('region', { name: 'Break-glass reviews' });
+    expect(section).toHaveTextContent('Break-glass reviews waiting: 2 (1 overdue)');
+    expect(api.listPromotions).toHaveBeenCalledWith({ breakGlassReview: 'pending', limit: 100 });
+    unmount();
+    await renderWithApis(<BreakGlassReviews overdueOnly />, { ladderApi: api });
+    const overview = await screen.findByRole('region', { name: 'Break-glass reviews' });
+    expect(overview).toHaveTextContent('Overdue break-glass reviews: 1');
+    expect(within(overview).getAllByRole('status', { name: 'Break-glass' })).toHaveLength(1);
   });
 });

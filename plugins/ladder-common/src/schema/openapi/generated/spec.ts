@@ -312,6 +312,17 @@ export const spec = {
             },
           },
           {
+            name: 'breakGlassReview',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'pending: only break-glass promotions whose review nobody acknowledged yet, the earliest due first',
+            schema: {
+              type: 'string',
+              enum: ['pending'],
+            },
+          },
+          {
             name: 'limit',
             in: 'query',
             schema: {

@@ -161,6 +161,8 @@ export interface paths {
           /** @description comma-separated phases */
           phase?: string;
           awaitingMyApproval?: 'true' | 'false';
+          /** @description pending: only break-glass promotions whose review nobody acknowledged yet, the earliest due first */
+          breakGlassReview?: 'pending';
           limit?: number;
           cursor?: string;
         };
