@@ -300,7 +300,7 @@ export const overviewCellSchema = z.object({
   status: rungViewSchema.shape.status,
   placedAt: z.string().nullable(),
   openPromotion: z
-    .object({ id: z.string(), phase: z.string(), ref: z.string() })
+    .object({ id: z.string(), phase: z.string(), ref: z.string(), breakGlass: z.boolean().optional() })
     .nullable(),
   /** On a drifted rung: what the cluster runs, what the ladder placed, since when. */
   drift: rungViewSchema.shape.drift,

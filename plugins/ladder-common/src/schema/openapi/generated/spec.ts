@@ -3373,6 +3373,11 @@ export const spec = {
               ref: {
                 type: 'string',
               },
+              breakGlass: {
+                type: 'boolean',
+                description:
+                  'an operator broke the glass on it (overriding failing gates, never approvals)',
+              },
             },
           },
           drift: {

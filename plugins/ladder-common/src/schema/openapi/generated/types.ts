@@ -1904,6 +1904,8 @@ export interface components {
         id: string;
         phase: string;
         ref: string;
+        /** @description an operator broke the glass on it (overriding failing gates, never approvals) */
+        breakGlass?: boolean;
       } | null;
       drift?: components['schemas']['Drift'];
     };
