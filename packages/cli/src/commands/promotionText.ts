@@ -74,10 +74,8 @@ export function printPromotion(io: CommandIo, p: Promotion): void {
       : `review waits for someone other than ${b.by}${
           Date.parse(b.reviewDueAt) < Date.now() ? ` — OVERDUE since ${b.reviewDueAt}` : ` (due ${b.reviewDueAt})`
         }`;
-    io.term.out(
-      io.term.paint('red', `  BREAK-GLASS by ${b.by}: ${b.reason}`) +
-        `\n  overrides ${b.overridden.join(', ')} (never approvals); ${review}`,
-    );
+    io.term.out(io.term.paint('red', `  BREAK-GLASS by ${b.by}: ${b.reason}`));
+    io.term.out(`  overrides ${b.overridden.join(', ')} (never approvals); ${review}`);
   }
   for (const g of p.gates) {
     io.term.out(`  ${gateMark(io, g.status)} ${g.title}: ${g.summary}`);

@@ -114,8 +114,12 @@ describe.each(databases.eachSupportedId())('break-glass against %p', databaseId 
       expect((notice?.recipients as any).entityRef).toEqual(
         expect.arrayContaining(['user:default/sam', 'user:default/sue', 'user:default/omar']),
       );
-      // A re-check keeps it waiting for approval (the override holds, the approval gate decides).
+      // Another route: a re-check keeps it waiting for approval (the override holds, the approval
+      // gate decides), and a deploy cannot claim it before it is approved.
       expect((await post(`/promotions/${id}/recheck`, 'alice')).body.phase).toBe('AwaitingApproval');
+      const claim = await post(`/promotions/${id}/claim`, 'olga', { toRung: 'dev', sha: a });
+      expect(claim.status).toBe(409);
+      expect((await read()).phase).toBe('AwaitingApproval');
       // A second break-glass is refused: one mark per promotion.
       const again = await post(`/promotions/${id}/break-glass`, 'omar', { reason: REASON });
       expect(again.status).toBe(409);
