@@ -10,6 +10,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import type { Promotion } from '@khal/plugin-ladder-common';
 import { ladderApiRef } from '../../api';
 import { shortRef } from '../../format/shortRef';
+import { useSubmit } from '../../hooks/useSubmit';
 import { ErrorAlert } from '../ErrorAlert';
 
 /** The server asks for at least this many characters; the dialog says so before sending. */
@@ -27,28 +28,15 @@ export function BreakGlassDialog(props: BreakGlassDialogProps) {
   const { promotion, open, onClose, onDone } = props;
   const api = useApi(ladderApiRef);
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, submit, reset } = useSubmit(() => api.breakGlass(promotion.id, reason.trim()), onDone);
   useEffect(() => {
     if (open) {
       setReason('');
-      setError(undefined);
+      reset();
     }
-  }, [open]);
+  }, [open, reset]);
   const failing = promotion.gates.filter(g => g.gateId !== 'approval' && g.status !== 'passed');
   const short = reason.trim().length < MIN_BREAK_GLASS_REASON;
-
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      onDone(await api.breakGlass(promotion.id, reason.trim()));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <Dialog open={open} onClose={busy ? undefined : onClose} aria-labelledby={`break-glass-${promotion.id}`} fullWidth>

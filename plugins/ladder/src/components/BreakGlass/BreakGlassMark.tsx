@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { useApi } from '@backstage/core-plugin-api';
@@ -6,6 +5,7 @@ import type { Promotion } from '@khal/plugin-ladder-common';
 import { ladderApiRef } from '../../api';
 import { formatAge } from '../../format/age';
 import { shortEntityRef } from '../../format/shortRef';
+import { useSubmit } from '../../hooks/useSubmit';
 import {
   reviewAvailability,
   type LadderPermissionDecisions,
@@ -34,8 +34,10 @@ export interface BreakGlassMarkProps {
 export function BreakGlassMark(props: BreakGlassMarkProps) {
   const { promotion, user, permissions, onChanged } = props;
   const api = useApi(ladderApiRef);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, submit: acknowledge } = useSubmit(
+    () => api.acknowledgeBreakGlassReview(promotion.id),
+    () => onChanged(),
+  );
   const glass = promotion.breakGlass;
   if (!glass) return null;
   const overdue = isReviewOverdue(promotion);
@@ -49,18 +51,6 @@ export function BreakGlassMark(props: BreakGlassMarkProps) {
   } else {
     review = `Review waits for someone other than ${shortEntityRef(glass.by)}.`;
   }
-  const acknowledge = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.acknowledgeBreakGlassReview(promotion.id);
-      onChanged();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <Alert severity={glass.review ? 'warning' : 'error'} role="status" aria-label="Break-glass">
       <Typography variant="body2">
