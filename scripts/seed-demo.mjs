@@ -424,6 +424,23 @@ export async function seedDemo({
     });
   }
 
+  // Break-glass (issue 19): globex-storefront's newest commit was requested onto shared dev without
+  // a dry-run; olga overrode the failing gates with a reason, and the review waits for someone else.
+  const gsOpen = openTo(await view('globex-storefront'), 'dev', gs);
+  if (!placedRef(await view('globex-storefront'), 'dev') && !gsOpen?.breakGlass) {
+    const blocked =
+      gsOpen ??
+      (await call('alice', 'POST', '/promotions', {
+        entityRef: entity('globex-storefront'),
+        toRung: 'dev',
+        ref: gs,
+        reason: 'demo seed: globex-storefront hotfix to shared dev',
+      }));
+    await call('olga', 'POST', `/promotions/${blocked.id}/break-glass`, {
+      reason: 'Globex demo in one hour needs the hotfix on shared dev; the dry-run runner is down (demo)',
+    });
+  }
+
   // payments-gateway: live in production (HML approved by sam; prod requested by olga, approved by omar and sam).
   const pg = ref('payments-gateway', 2);
   await enroll('payments-gateway', pg);
@@ -462,7 +479,7 @@ export async function seedDemo({
   log('seeded');
   return `${
     resumed ? 'seeding resumed and finished' : 'seeded'
-  }: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod (its HML drifted, a rollback drill recorded there), edge-proxy at compose (paused; soaking for kind, its platform_control request expiring), globex-storefront at local, a bad commit of orders-api`;
+  }: orders-api at local, billing-worker proven at dev, customer-portal awaiting HML approval, payments-gateway live in prod (its HML drifted, a rollback drill recorded there), edge-proxy at compose (paused; soaking for kind, its platform_control request expiring), globex-storefront at local with a break-glass to dev awaiting review, a bad commit of orders-api`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -79,12 +79,25 @@ export interface Config {
          * [rollback-plan]); the approvals the mutation policy implies are always added.
          */
         rollbackGates?: Array<string | { id: string; title?: string; config?: { [key: string]: unknown } }>;
-        /** Who approves promotions into the rung. */
+        /**
+         * Who approves promotions into the rung: `{ groups, minimum }` (one rule) or
+         * `{ rules: [{ groups, minimum, title? }] }` (every rule must hold; one person counts
+         * towards one rule only). Not both.
+         */
         approvers?: {
           /** Catalog group refs, e.g. `group:default/customer-stakeholders`. */
-          groups: string[];
+          groups?: string[];
           /** Distinct people needed (the requester never counts). Default 1. */
           minimum?: number;
+          /** Rules that must all hold, e.g. 1 of customer-stakeholders AND 1 of operators (at most 8). */
+          rules?: Array<{
+            /** Catalog group refs; a member of any of them can count towards this rule. */
+            groups: string[];
+            /** Distinct people needed for this rule. Default 1. */
+            minimum?: number;
+            /** Shown on the approval checklist, e.g. "Customer sign-off". */
+            title?: string;
+          }>;
           /** Always true: the requester never approves their own promotion. */
           fourEyes?: true;
         };

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerApprovals } from './commands/approvals';
 import { registerApprove } from './commands/approve';
+import { registerBreakGlass } from './commands/breakGlass';
 import { registerContext } from './commands/context';
 import { registerDeploy } from './commands/deploy';
 import { registerDiff } from './commands/diff';
@@ -50,6 +51,7 @@ export function createProgram(): Command {
   registerPromote(program);
   registerApprove(program);
   registerApprovals(program);
+  registerBreakGlass(program);
   registerStatus(program);
   registerDiff(program);
   registerManifest(program);

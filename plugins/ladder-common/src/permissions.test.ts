@@ -12,6 +12,7 @@ import {
   promotionCreatePermission,
   promotionDeployPermission,
   promotionRecheckPermission,
+  promotionBreakGlassPermission,
 } from './permissions';
 
 describe('ladder permissions', () => {
@@ -27,6 +28,7 @@ describe('ladder permissions', () => {
     auditReadPermission,
     linePausePermission,
     badCommitCreatePermission,
+    promotionBreakGlassPermission,
   ];
 
   it('lists every permission in ladderPermissions', () => {

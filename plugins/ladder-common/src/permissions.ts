@@ -118,6 +118,17 @@ export const badCommitCreatePermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Break glass: override the failing entry gates of an open promotion of an entity, with a
+ * mandatory reason. Never the approval gate (approvals and four eyes still apply). Policies
+ * typically allow operators only; the engine also requires membership of the operators group.
+ */
+export const promotionBreakGlassPermission = createPermission({
+  name: 'ladder.promotion.breakglass',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 /** Every ladder permission, for the permissions registry and for policy authors. */
 export const ladderPermissions = [
   ladderReadPermission,
@@ -131,4 +142,5 @@ export const ladderPermissions = [
   auditReadPermission,
   linePausePermission,
   badCommitCreatePermission,
+  promotionBreakGlassPermission,
 ];

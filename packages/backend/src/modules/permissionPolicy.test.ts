@@ -35,6 +35,7 @@ import {
   parseLadderConfig,
   promotionApprovePermission,
   linePausePermission,
+  promotionBreakGlassPermission,
   badCommitCreatePermission,
   promotionCreatePermission,
   promotionRecheckPermission,
@@ -231,6 +232,12 @@ describe('LadderPermissionPolicy', () => {
     expect((await decide('sam', badCommitCreatePermission)).result).toBe(ALLOW);
     expect((await decide('olga', badCommitCreatePermission)).result).toBe(ALLOW);
     expect((await decide('alice', badCommitCreatePermission)).result).toBe(DENY);
+  });
+
+  it('lets operators only break glass; approvers and owners are denied', async () => {
+    expect((await decide('olga', promotionBreakGlassPermission)).result).toBe(ALLOW);
+    expect((await decide('sam', promotionBreakGlassPermission)).result).toBe(DENY);
+    expect((await decide('alice', promotionBreakGlassPermission)).result).toBe(DENY);
   });
 
   it('keeps deleting catalog entities and unprocessed entities for operators', async () => {

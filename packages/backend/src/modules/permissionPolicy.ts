@@ -53,6 +53,7 @@ import {
   evidenceCreatePermission,
   linePausePermission,
   badCommitCreatePermission,
+  promotionBreakGlassPermission,
 } from '@khal/plugin-ladder-common';
 import { CatalogApiOwnership, CatalogOwnership } from './catalogOwnership';
 
@@ -110,6 +111,8 @@ export const KNOWN_PERMISSIONS: ReadonlyArray<{
   // approve (the ladder backend then requires an approver group of the entity's own ladder).
   { permission: linePausePermission, grantee: 'operators' },
   { permission: badCommitCreatePermission, grantee: 'approvers' },
+  // Break glass (override failing gates, never approvals) is for operators only.
+  { permission: promotionBreakGlassPermission, grantee: 'operators' },
 ];
 
 const lower = (ref: string) => ref.toLocaleLowerCase('en-US');

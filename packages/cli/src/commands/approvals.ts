@@ -46,7 +46,9 @@ export function registerApprovals(program: Command): void {
       shortRef(p.ref),
       p.toRung,
       p.requestedBy,
-      paintPhase(io, p.phase),
+      p.breakGlass
+        ? `${paintPhase(io, p.phase)} ${io.term.paint('red', `BREAK-GLASS by ${p.breakGlass.by}`)}`
+        : paintPhase(io, p.phase),
       p.approvalRequirement
         ? `${p.approvalRequirement.given}/${p.approvalRequirement.minimum}`
         : '-',

@@ -46,6 +46,16 @@ describe('khal promote and khal approve (CLI process against a fake portal)', ()
           minimum: 1,
           given: 0,
           eligible: ['user:default/frank'],
+          rules: [
+            {
+              title: '1 of group:default/fdes',
+              groups: ['group:default/fdes'],
+              minimum: 1,
+              approvedBy: [],
+              eligible: ['user:default/frank'],
+              satisfied: false,
+            },
+          ],
         },
       },
       {
@@ -183,6 +193,32 @@ describe('khal promote and khal approve (CLI process against a fake portal)', ()
     expect(req.headers['idempotency-key']).toEqual(expect.any(String));
   });
 
+  it('approve shows each approval rule with who counted and who still may approve', async () => {
+    const OPS = 'group:default/operators';
+    const STAKE = 'group:default/customer-stakeholders';
+    portal.route('POST /api/ladder/promotions/prm-1/approvals', {
+      status: 201,
+      body: fixtures.promotion({
+        phase: 'AwaitingApproval',
+        approvalRequirement: {
+          groups: [STAKE, OPS],
+          minimum: 2,
+          given: 1,
+          eligible: ['user:default/sam'],
+          rules: [
+            { title: 'Customer sign-off', groups: [STAKE], minimum: 1, approvedBy: [], eligible: ['user:default/sam'], satisfied: false },
+            { title: `1 of ${OPS}`, groups: [OPS], minimum: 1, approvedBy: ['user:default/omar'], eligible: [], satisfied: true },
+          ],
+        },
+      }),
+    });
+    const run = await runKhal(['approve', 'prm-1', '--comment', 'go'], { env, cwd: app.dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('approvals 1/2: every rule must hold, one person counts towards one rule');
+    expect(run.stdout).toMatch(/Customer sign-off: 0\/1 from group:default\/customer-stakeholders — may approve: user:default\/sam/);
+    expect(run.stdout).toMatch(/1 of group:default\/operators: 1\/1 from group:default\/operators by user:default\/omar$/m);
+  });
+
   it('approve --reject sends a reject decision', async () => {
     portal.route('POST /api/ladder/promotions/prm-1/approvals', {
       status: 201,
@@ -238,6 +274,16 @@ describe('khal promote and khal approve (CLI process against a fake portal)', ()
               minimum: 2,
               given: 1,
               eligible: [],
+              rules: [
+                {
+                  title: '2 of group:default/fdes',
+                  groups: ['group:default/fdes'],
+                  minimum: 2,
+                  approvedBy: ['user:default/frank'],
+                  eligible: [],
+                  satisfied: false,
+                },
+              ],
             },
           }),
         ],

@@ -68,6 +68,16 @@ export function printPromotion(io: CommandIo, p: Promotion): void {
       p.phase,
     )}${p.phaseMessage ? ` — ${p.phaseMessage}` : ''}`,
   );
+  if (p.breakGlass) {
+    const b = p.breakGlass;
+    const review = b.review
+      ? `review acknowledged by ${b.review.by}`
+      : `review waits for someone other than ${b.by}${
+          Date.parse(b.reviewDueAt) < Date.now() ? ` — OVERDUE since ${b.reviewDueAt}` : ` (due ${b.reviewDueAt})`
+        }`;
+    io.term.out(io.term.paint('red', `  BREAK-GLASS by ${b.by}: ${b.reason}`));
+    io.term.out(`  overrides ${b.overridden.join(', ')} (never approvals); ${review}`);
+  }
   for (const g of p.gates) {
     io.term.out(`  ${gateMark(io, g.status)} ${g.title}: ${g.summary}`);
     if (g.howToFix && g.status !== 'passed')
@@ -76,7 +86,22 @@ export function printPromotion(io: CommandIo, p: Promotion): void {
   const due = dueLine(p);
   if (due) io.term.out(due);
   const req = p.approvalRequirement;
-  if (req) {
+  if (req && req.rules.length > 1) {
+    io.term.out(
+      `  approvals ${req.given}/${req.minimum}: every rule must hold, one person counts towards one rule`,
+    );
+    for (const r of req.rules) {
+      const who = r.approvedBy.length ? ` by ${r.approvedBy.join(', ')}` : '';
+      const still =
+        !r.satisfied && r.eligible.length ? ` — may approve: ${r.eligible.join(', ')}` : '';
+      io.term.out(
+        `    ${gateMark(io, r.satisfied ? 'passed' : 'pending')} ${r.title}: ${Math.min(
+          r.approvedBy.length,
+          r.minimum,
+        )}/${r.minimum} from ${r.groups.join(' or ')}${who}${still}`,
+      );
+    }
+  } else if (req) {
     io.term.out(
       `  approvals ${req.given}/${req.minimum} from ${req.groups.join(' or ')}${
         req.eligible.length && req.given < req.minimum

@@ -91,7 +91,11 @@ export const ladder: LadderSummary = {
       title: 'Customer HML',
       runtime: 'k3s',
       mutationPolicy: 'approval',
-      approvers: { groups: ['group:default/stakeholders'], minimum: 1 },
+      approvers: {
+        groups: ['group:default/stakeholders'],
+        minimum: 1,
+        rules: [{ title: '1 of group:default/stakeholders', groups: ['group:default/stakeholders'], minimum: 1 }],
+      },
       kubernetes: { cluster: 'hml', namespace: 'orders' },
     }),
   ],

@@ -1,5 +1,7 @@
 import type { Entity } from '@backstage/catalog-model';
 import {
+  approvalRuleTitle,
+  approversFromRules,
   CUSTOMER_ANNOTATION,
   CustomerConfig,
   LadderConfig,
@@ -85,20 +87,26 @@ export class Customers {
             : {}),
           ...(replaces && rung.approvers
             ? {
-                approvers: {
-                  ...rung.approvers,
-                  groups: [
-                    ...new Set([
-                      ...groups!.filter(
-                        g =>
-                          !this.stakeholderGroups.has(
-                            g.toLocaleLowerCase('en-US'),
-                          ),
-                      ),
-                      ...customer.stakeholders,
-                    ]),
-                  ],
-                },
+                // Each rule naming a stakeholder group names the customer's groups instead.
+                approvers: approversFromRules(
+                  rung.approvers.rules.map(rule => ({
+                    minimum: rule.minimum,
+                    // A default title names the groups, so it is made again from the new ones.
+                    ...(rule.title !== approvalRuleTitle(rule) ? { title: rule.title } : {}),
+                    groups: [
+                      ...new Set([
+                        ...rule.groups.filter(
+                          g => !this.stakeholderGroups.has(g.toLocaleLowerCase('en-US')),
+                        ),
+                        ...(rule.groups.some(g =>
+                          this.stakeholderGroups.has(g.toLocaleLowerCase('en-US')),
+                        )
+                          ? customer.stakeholders
+                          : []),
+                      ]),
+                    ],
+                  })),
+                ),
               }
             : {}),
         };

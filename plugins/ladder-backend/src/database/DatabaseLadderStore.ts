@@ -106,6 +106,24 @@ function toPromotion(row: any): PromotionRecord {
     phaseEnteredAt: row.phase_entered_at ?? null,
     dueAt: row.due_at ?? null,
     version: Number(row.version),
+    ...(row.break_glass_by
+      ? {
+          breakGlass: {
+            reason: row.break_glass_reason,
+            by: row.break_glass_by,
+            at: row.break_glass_at,
+            overridden: parseJson(row.break_glass_overridden, []),
+            reviewDueAt: row.break_glass_review_due_at,
+            review: row.break_glass_reviewed_by
+              ? {
+                  by: row.break_glass_reviewed_by,
+                  at: row.break_glass_reviewed_at,
+                  comment: row.break_glass_review_comment ?? '',
+                }
+              : null,
+          },
+        }
+      : {}),
   };
 }
 
@@ -367,6 +385,15 @@ async function transition(
         : {}),
       ...(options.dueAt !== undefined ? { due_at: options.dueAt } : {}),
       ...(isTerminal(options.to) ? { due_at: null } : {}),
+      ...(options.breakGlass
+        ? {
+            break_glass_reason: options.breakGlass.reason,
+            break_glass_by: options.breakGlass.by,
+            break_glass_at: at,
+            break_glass_overridden: JSON.stringify(options.breakGlass.overridden),
+            break_glass_review_due_at: options.breakGlass.reviewDueAt,
+          }
+        : {}),
     });
   if (changed === 0) {
     const current = await tx(T.promotions).where({ id: options.id }).first();
@@ -526,6 +553,24 @@ class KnexLadderStoreTransaction implements LadderStoreTransaction {
     await this.tx(T.audit).insert(auditRow(event));
   }
 
+  async acknowledgeBreakGlassReview(options: { id: string; by: string; comment: string }) {
+    const at = now();
+    const changed = await this.tx(T.promotions)
+      .where({ id: options.id })
+      .whereNotNull('break_glass_by')
+      .whereNull('break_glass_reviewed_by')
+      .whereNot('break_glass_by', options.by)
+      .update({
+        break_glass_reviewed_by: options.by,
+        break_glass_reviewed_at: at,
+        break_glass_review_comment: options.comment,
+        updated_at: at,
+        version: this.tx.raw('version + 1'),
+      });
+    if (changed === 0) return undefined;
+    return toPromotion(await this.tx(T.promotions).where({ id: options.id }).first());
+  }
+
   async resolveDrift(
     options: Parameters<LadderStoreTransaction['resolveDrift']>[0],
   ) {
@@ -661,6 +706,8 @@ export class DatabaseLadderStore implements LadderStore {
     entityRef?: string;
     entityRefs?: string[];
     phases?: PromotionPhase[];
+    /** Only break-glass promotions whose review waits, the earliest due first. */
+    breakGlassReviewPending?: boolean;
     limit: number;
     offset: number;
   }): Promise<PromotionRecord[]> {
@@ -668,6 +715,9 @@ export class DatabaseLadderStore implements LadderStore {
     if (filter.entityRef) q.where('entity_ref', filter.entityRef);
     if (filter.entityRefs) q.whereIn('entity_ref', filter.entityRefs);
     if (filter.phases) q.whereIn('phase', filter.phases);
+    if (filter.breakGlassReviewPending) {
+      q.whereNotNull('break_glass_by').whereNull('break_glass_reviewed_by').orderBy('break_glass_review_due_at', 'asc');
+    }
     const rows = await q
       .orderBy([
         { column: 'created_at', order: 'desc' },

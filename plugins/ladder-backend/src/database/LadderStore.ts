@@ -46,6 +46,8 @@ export interface LadderStoreTransaction {
     claimedBy?: string;
     /** When a time rule on it changes next (see PromotionRecord.dueAt); null clears it, absent keeps it. */
     dueAt?: string | null;
+    /** Marks the promotion as broken glass (see policy/breakGlass.ts). */
+    breakGlass?: { reason: string; by: string; overridden: string[]; reviewDueAt: string };
   }): Promise<PromotionRecord>;
   /** Stored gate results of a promotion as this transaction sees them. */
   listGateResults(promotionId: string): Promise<StoredGateResult[]>;
@@ -81,6 +83,15 @@ export interface LadderStoreTransaction {
     status: ProofStatus;
   }): Promise<void>;
   insertAudit(event: AuditInput): Promise<void>;
+  /**
+   * Records the review of a break-glass: one conditional update (`break_glass_by IS NOT NULL AND
+   * break_glass_reviewed_by IS NULL AND break_glass_by <> by`). Undefined when no row changed.
+   */
+  acknowledgeBreakGlassReview(options: {
+    id: string;
+    by: string;
+    comment: string;
+  }): Promise<PromotionRecord | undefined>;
   /**
    * Links a reserved `Idempotency-Key` to the promotion this transaction changes, so a retry after
    * a crash answers with it (see router/idempotency.ts).
@@ -141,6 +152,8 @@ export interface LadderStore {
     entityRef?: string;
     entityRefs?: string[];
     phases?: PromotionPhase[];
+    /** Only break-glass promotions whose review waits, the earliest due first. */
+    breakGlassReviewPending?: boolean;
     limit: number;
     offset: number;
   }): Promise<PromotionRecord[]>;

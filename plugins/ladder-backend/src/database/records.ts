@@ -1,5 +1,6 @@
 import type {
   AuditEvent,
+  BreakGlass,
   Evidence,
   GateResult,
   Placement,
@@ -40,6 +41,8 @@ export interface PromotionRecord {
    */
   dueAt?: string | null;
   version: number;
+  /** Set when an operator broke the glass: failing entry gates (never approval) are overridden. */
+  breakGlass?: BreakGlass;
 }
 
 /** The summary of a placement's proof checks. */

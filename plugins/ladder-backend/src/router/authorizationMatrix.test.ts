@@ -118,6 +118,15 @@ routes.push(
     body: { reason: 'matrix' },
     expect: { ...peopleOnly, requester: 403 },
   },
+  // Break glass: operators only (alice, the owner, is not one); the review by people other than
+  // the breaker (nothing was broken here, so the owner gets the route's own 409).
+  {
+    method: 'post',
+    path: id => `/promotions/${id}/break-glass`,
+    body: { reason: 'the matrix needs a reason that is long enough' },
+    expect: { ...peopleOnly, requester: 403 },
+  },
+  { method: 'post', path: id => `/promotions/${id}/break-glass/review`, body: {}, expect: peopleOnly },
 );
 
 const header: Record<Principal, string> = {

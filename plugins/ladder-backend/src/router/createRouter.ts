@@ -17,6 +17,9 @@ import {
   auditReadPermission,
   badCommitCreatePermission,
   cancelRequestSchema,
+  breakGlassRequestSchema,
+  breakGlassReviewRequestSchema,
+  promotionBreakGlassPermission,
   createBadCommitRequestSchema,
   createLinePauseRequestSchema,
   linePausePermission,
@@ -65,6 +68,7 @@ import { decodeCursor, encodeCursor } from '../service/LadderOverview';
 import type { PromotionCommands } from '../service/PromotionCommands';
 import type { PromotionViews } from '../service/PromotionViews';
 import type { PolicyCommands } from '../policy/PolicyCommands';
+import type { BreakGlassCommands } from '../policy/BreakGlassCommands';
 import type { GroupMemberships } from '../service/GroupMemberships';
 import { ladderSummary } from '../service/rungSummary';
 import { createOpenApiRouter } from '../schema/openapi';
@@ -92,6 +96,7 @@ export interface RouterOptions {
   memberships: GroupMemberships;
   commands: PromotionCommands;
   policy: PolicyCommands;
+  breakGlass: BreakGlassCommands;
   views: PromotionViews;
   entityView: EntityLadderView;
   overview: LadderOverview;
@@ -287,6 +292,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const records = await store.listPromotions({
       entityRef,
       phases: awaitingMine ? ['AwaitingApproval'] : (phases as any),
+      breakGlassReviewPending: query.breakGlassReview === 'pending',
       limit: query.limit + 1,
       offset,
     });
@@ -370,6 +376,38 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       'promotion-cancel',
       { promotionId: promotion.id, entityRef: promotion.entityRef },
       () => commands.cancel(caller, promotion, body),
+      r => ({ phase: r.phase }),
+    );
+    res.json(await views.one(record));
+  });
+
+  // Break glass: the caller is judged by the command (a person, an operator); a service token
+  // is refused there with a sentence, not by the credentials check, so the bypass is named.
+  router.post('/promotions/:id/break-glass', async (req, res) => {
+    const caller = await anyone(req);
+    const body = parseInput(breakGlassRequestSchema, req.body, 'break-glass');
+    const promotion = await readablePromotion(caller, req.params.id);
+    await authorize(caller, promotionBreakGlassPermission, promotion.entityRef);
+    const record = await audited(
+      req,
+      'promotion-break-glass',
+      { promotionId: promotion.id, entityRef: promotion.entityRef },
+      () => options.breakGlass.breakGlass(caller, promotion, body),
+      r => ({ phase: r.phase }),
+    );
+    res.json(await views.one(record));
+  });
+
+  router.post('/promotions/:id/break-glass/review', async (req, res) => {
+    const caller = await anyone(req);
+    const body = parseInput(breakGlassReviewRequestSchema, req.body ?? {}, 'break-glass review');
+    const promotion = await readablePromotion(caller, req.params.id);
+    await authorize(caller, promotionApprovePermission, promotion.entityRef);
+    const record = await audited(
+      req,
+      'promotion-break-glass-review',
+      { promotionId: promotion.id, entityRef: promotion.entityRef },
+      () => options.breakGlass.acknowledgeReview(caller, promotion, body),
       r => ({ phase: r.phase }),
     );
     res.json(await views.one(record));

@@ -399,6 +399,36 @@ describe('every route answers what the OpenAPI spec says', () => {
     expect((await get(`/bad-commits?entityRef=${ENTITY}`)).body.items).toEqual([]);
   });
 
+  it('an operator breaks the glass on a blocked promotion and another acknowledges the review', async () => {
+    const own = createAppRepository();
+    const fresh = await startLadderBackend({ repoDir: own.dir });
+    const call = async (p: string, body: object, who: string) =>
+      expectMatchesSpec(
+        await request(fresh.server)
+          .post(`/api/ladder${p}`)
+          .set('Authorization', mockCredentials.user.header(`user:default/${who}`))
+          .send(body),
+      );
+    try {
+      expect((await call('/enrollments', { entityRef: ENTITY, ref: own.commits.a }, 'alice')).status).toBe(201);
+      const blocked = await call('/promotions', { entityRef: ENTITY, toRung: 'dev', ref: own.commits.a }, 'alice');
+      expect(blocked.body.phase).toBe('Blocked');
+      const broken = await call(
+        `/promotions/${blocked.body.id}/break-glass`,
+        { reason: 'the outage needs this fix on dev now' },
+        'olga',
+      );
+      expect(broken.status).toBe(200);
+      expect(broken.body.breakGlass.by).toBe('user:default/olga');
+      const reviewed = await call(`/promotions/${blocked.body.id}/break-glass/review`, { comment: 'ok' }, 'omar');
+      expect(reviewed.status).toBe(200);
+      expect(reviewed.body.breakGlass.review.by).toBe('user:default/omar');
+    } finally {
+      await fresh.stop();
+      fs.rmSync(own.dir, { recursive: true, force: true });
+    }
+  });
+
   it('checked every operation of the spec', () => {
     expect(specOperations().filter(op => !checkedOperations.has(op))).toEqual(
       [],

@@ -174,6 +174,41 @@ export class LadderNotifier {
     }
   }
 
+  /**
+   * Tells the rung's approvers and the operators that someone broke the glass on a promotion
+   * (high severity: a review waits for one of them), and refreshes live pages.
+   */
+  async breakGlassNotice(options: {
+    promotion: PromotionRecord;
+    rungTitle: string;
+    recipients: string[];
+  }): Promise<void> {
+    const { promotion: p } = options;
+    const glass = p.breakGlass;
+    if (!glass) return;
+    await this.entityChanged(
+      { entityRef: p.entityRef, promotionId: p.id, phase: p.phase, change: 'promotion' },
+      true,
+      [p.requestedBy],
+    );
+    if (!this.deps.notifications || options.recipients.length === 0) return;
+    try {
+      await this.deps.notifications.send({
+        recipients: { type: 'entity', entityRef: options.recipients, excludeEntityRef: glass.by },
+        payload: {
+          title: `Break-glass: ${p.entityRef} ${p.ref} to ${options.rungTitle} by ${glass.by}`,
+          description: `${glass.by} overrode ${glass.overridden.join(', ')}: ${glass.reason}. Approvals still apply; someone other than ${glass.by} acknowledges the review before ${glass.reviewDueAt}.`,
+          link: this.entityLink(p.entityRef),
+          severity: 'critical',
+          topic: 'ladder.break-glass',
+          scope: `ladder:promotion:${p.id}:break-glass`,
+        },
+      });
+    } catch (error) {
+      this.deps.logger.warn(`ladder break-glass notification failed: ${error}`);
+    }
+  }
+
   /** Tells the entity's owners (once per drift; the caller makes sure) that a rung drifted. */
   async driftDetected(options: {
     entityRef: string;

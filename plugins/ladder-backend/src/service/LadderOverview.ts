@@ -217,7 +217,12 @@ export class LadderOverview {
           status: status.status,
           placedAt: placement?.placedAt ?? null,
           openPromotion: promotion
-            ? { id: promotion.id, phase: promotion.phase, ref: promotion.ref }
+            ? {
+                id: promotion.id,
+                phase: promotion.phase,
+                ref: promotion.ref,
+                ...(promotion.breakGlass ? { breakGlass: true } : {}),
+              }
             : null,
           ...(drift && status.status === 'drifted'
             ? {

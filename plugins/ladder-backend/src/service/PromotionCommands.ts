@@ -60,7 +60,7 @@ export class PromotionCommands {
   }
 
   /** The same for text about an existing promotion; the generic rules if its entity cannot be read. */
-  private async redactorForPromotion(
+  async redactorForPromotion(
     promotion: PromotionRecord,
   ): Promise<Redactor> {
     const owner = await this.deps.entities

@@ -31,7 +31,7 @@ import type { PlacementRecord, PromotionRecord } from '../database/records';
 import { EvaluatedGate, runGates } from '../gates/GateRunner';
 import { entryGatesFor, requiresApproval } from '../gates/effectiveGates';
 import type { ManifestReader } from '../manifest/ManifestReader';
-import { judgeApprovals } from './approvalEligibility';
+import { approvalStanding, membersByGroup } from '../approvals/approvalStanding';
 import { readClusterStates } from './ClusterStates';
 import { observeDeploy } from './deployObservation';
 import type { GroupMemberships } from './GroupMemberships';
@@ -408,13 +408,13 @@ export class PromotionEngine {
           promotion: p,
           approvals,
         });
-        const event = entryEvent(p.phase, results);
+        const event = entryEvent(p.phase, results, { breakGlass: !!p.breakGlass });
         const placements = (
           await this.deps.store.listPlacements([p.entityRef])
         ).map(toPlacement);
         return {
           event,
-          message: entryMessage(event, results, rung.title),
+          message: entryMessage(event, results, rung.title, p.breakGlass),
           mode: 'entry',
           results,
           dueAt:
@@ -487,8 +487,8 @@ export class PromotionEngine {
 
   /**
    * The approvals the gates may count, decided now: rejections, and approvals of distinct people
-   * who are not the requester and are members of the approver groups per the catalog right now
-   * (read fresh, not from the membership cache).
+   * who are not the requester, are members of the approver groups per the catalog right now
+   * (read fresh, not from the membership cache) and are assigned to one of the rung's rules.
    */
   async countedApprovals(
     p: PromotionRecord,
@@ -500,16 +500,19 @@ export class PromotionEngine {
       rung,
     );
     if (!all.some(a => a.decision === 'approve') || !rung.approvers) return all;
-    const members = await this.deps.memberships.membersOfAny(
+    const members = await membersByGroup(
+      this.deps.memberships,
       rung.approvers.groups,
       { fresh: true },
     );
-    const { counted } = judgeApprovals(all, {
+    // Only approvals assigned to a rule count: the approval gate then passes exactly when every
+    // rule holds (the assigned people number the sum of the rules' minimums).
+    const { matched } = approvalStanding(all, {
+      approvers: rung.approvers,
       members,
-      groups: rung.approvers.groups,
       requester: p.requestedBy,
     });
-    return [...all.filter(a => a.decision === 'reject'), ...counted];
+    return [...all.filter(a => a.decision === 'reject'), ...matched];
   }
 
   /**
@@ -567,6 +570,7 @@ export class PromotionEngine {
         message,
         ...(change.claimedBy ? { claimedBy: change.claimedBy } : {}),
         ...(change.dueAt !== undefined ? { dueAt: change.dueAt } : {}),
+        ...(change.breakGlass ? { breakGlass: change.breakGlass } : {}),
       });
       // Stop the line and bad commits are decided here, in the transaction of the step, after
       // the version-checked update locked the row: a pause or bad mark committed before this

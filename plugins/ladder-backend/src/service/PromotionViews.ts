@@ -2,7 +2,7 @@ import type { GateResult, Promotion } from '@khal/plugin-ladder-common';
 import type { LadderStore } from '../database/LadderStore';
 import type { PromotionRecord, StoredGateResult } from '../database/records';
 import { requiresApproval } from '../gates/effectiveGates';
-import { judgeApprovals } from './approvalEligibility';
+import { approvalStanding, membersByGroup } from '../approvals/approvalStanding';
 import type { GroupMemberships } from './GroupMemberships';
 import type { LadderEntities } from './LadderEntities';
 
@@ -52,25 +52,23 @@ export class PromotionViews {
         const rung = (await this.deps.entities.ladderOfPromotion(record))?.rungs.find(r => r.id === record.toRung);
         let approvalRequirement: Promotion['approvalRequirement'] = null;
         if (rung?.approvers && requiresApproval(rung, record.kind)) {
-          const members = await this.deps.memberships
-            .membersOfAny(rung.approvers.groups)
-            .catch(() => []);
-          const deciders = new Set(decided.map(a => a.approver));
+          const members = await membersByGroup(this.deps.memberships, rung.approvers.groups).catch(
+            () => new Map<string, string[]>(),
+          );
           // The same judgement the engine makes at decision time (from the membership cache here),
-          // so people see which approvals count and why the others do not.
-          const { judged, counted } = judgeApprovals(decided, {
+          // so people see which approvals count, towards which rule, and why the others do not.
+          const standing = approvalStanding(decided, {
+            approvers: rung.approvers,
             members,
-            groups: rung.approvers.groups,
             requester: record.requestedBy,
           });
-          decided = judged;
+          decided = standing.judged;
           approvalRequirement = {
             groups: rung.approvers.groups,
             minimum: rung.approvers.minimum,
-            given: counted.length,
-            eligible: members.filter(
-              m => m !== record.requestedBy && !deciders.has(m),
-            ),
+            given: standing.matched.length,
+            eligible: [...new Set(standing.rules.flatMap(r => r.eligible))].sort(),
+            rules: standing.rules,
           };
         }
         return { ...record, gates, approvals: decided, approvalRequirement };

@@ -11,11 +11,12 @@ import {
 import type { IdempotencyClaim, LadderStore } from '../database/LadderStore';
 import type { PromotionRecord } from '../database/records';
 import { APPROVAL_GATE_ID, requiresApproval } from '../gates/effectiveGates';
-import { judgeApprovals } from './approvalEligibility';
+import { approvalStanding, membersByGroup } from '../approvals/approvalStanding';
 import type { GroupMemberships } from './GroupMemberships';
 import type { LadderEntities } from './LadderEntities';
 import { entryEvent, entryMessage, gatesLine } from './phaseEvents';
 import type { PromotionChange } from './promotionChange';
+import { rulesSummary } from '../approvals/rulesSummary';
 import type { PromotionEngine } from './PromotionEngine';
 
 /**
@@ -59,7 +60,8 @@ export async function approvalChange(
     throw new ConflictError(`promotions to ${rung.title} need no approval`);
   }
   const groups = rung.approvers.groups;
-  const members = await deps.memberships.membersOfAny(groups, { fresh: true });
+  const byGroup = await membersByGroup(deps.memberships, groups, { fresh: true });
+  const members = [...byGroup.values()].flat();
   if (!members.includes(user.toLocaleLowerCase('en-US'))) {
     throw new NotAllowedError(
       `only members of ${groups.join(', ')} may approve promotions to ${
@@ -114,15 +116,17 @@ export async function approvalChange(
     createdAt: new Date().toISOString(),
   };
   const all = [...earlier, mine];
-  const { counted } = judgeApprovals(all, {
-    members,
-    groups,
+  const standing = approvalStanding(all, {
+    approvers: rung.approvers,
+    members: byGroup,
     requester: p.requestedBy,
   });
+  const counted = standing.matched;
   const minimum = rung.approvers.minimum;
   const detail = { comment, given: counted.length, minimum };
 
-  if (counted.length >= minimum) {
+  // Every rule must hold, each person counted towards one rule only (not just enough people).
+  if (standing.met) {
     const results = await deps.engine.evaluateEntry({
       target,
       rungIndex,
@@ -130,7 +134,7 @@ export async function approvalChange(
       promotion: p,
       approvals: [...all.filter(a => a.decision === 'reject'), ...counted],
     });
-    const event = entryEvent('AwaitingApproval', results);
+    const event = entryEvent('AwaitingApproval', results, { breakGlass: !!p.breakGlass });
     return {
       event,
       message:
@@ -138,7 +142,7 @@ export async function approvalChange(
           ? `the approval quorum was reached, but the gates no longer pass: ${gatesLine(
               results,
             )}`
-          : entryMessage(event, results, rung.title),
+          : entryMessage(event, results, rung.title, p.breakGlass),
       mode: 'entry',
       results,
       approval: renewing,
@@ -153,9 +157,7 @@ export async function approvalChange(
     };
   }
 
-  const summary = `${
-    counted.length
-  } of ${minimum} approval(s) from ${groups.join(', ')}`;
+  const summary = rulesSummary(standing.rules);
   const stored = (await deps.store.listGateResults([p.id])).filter(
     r => r.mode === 'entry',
   );

@@ -44,6 +44,7 @@ import { LadderMetrics } from './LadderMetrics';
 import { DeliveryInsights } from './DeliveryInsights';
 import { PromotionViews } from './PromotionViews';
 import { PermissionDecisions } from '../access/PermissionDecisions';
+import { BreakGlassCommands } from '../policy/BreakGlassCommands';
 import { PolicyCommands } from '../policy/PolicyCommands';
 
 /** Builds the engine's services from platform services and the parsed config. */
@@ -172,10 +173,20 @@ export async function createLadderServices(deps: {
     redactor,
     logger,
   });
+  const breakGlass = new BreakGlassCommands({
+    config,
+    store,
+    engine,
+    entities,
+    memberships,
+    notifier,
+    redactorFor: p => commands.redactorForPromotion(p),
+  });
   return {
     store,
     notifier,
     metrics,
+    breakGlass,
     insights: new DeliveryInsights({
       store,
       catalog: deps.catalog,

@@ -17,12 +17,18 @@ export function gatesLine(results: EvaluatedGate[]): string {
 
 /**
  * The event that entry-gate results mean for a promotion in `phase`. The approval gate decides
- * between "cleared" and "awaiting approval"; every other gate must pass first.
+ * between "cleared" and "awaiting approval"; every other gate must pass first, unless an operator
+ * broke the glass on the promotion (`breakGlass`): then the other gates are overridden, and the
+ * approval gate still decides (a break-glass never stands in for approvals or four eyes).
  */
-export function entryEvent(phase: PromotionPhase, results: EvaluatedGate[]): PromotionEvent {
+export function entryEvent(
+  phase: PromotionPhase,
+  results: EvaluatedGate[],
+  options: { breakGlass?: boolean } = {},
+): PromotionEvent {
   const others = results.filter(r => r.gateId !== APPROVAL_GATE_ID);
   const approval = results.find(r => r.gateId === APPROVAL_GATE_ID);
-  const othersPass = others.every(r => r.status === 'passed');
+  const othersPass = options.breakGlass || others.every(r => r.status === 'passed');
   if (phase === 'AwaitingApproval') {
     if (!othersPass) return 'gates-regressed';
     return !approval || approval.status === 'passed' ? 'approval-quorum-met' : 'recheck';
@@ -45,8 +51,20 @@ export function proofStatus(results: EvaluatedGate[]): ProofStatus {
   return results.every(r => r.status === 'passed') ? 'passed' : 'pending';
 }
 
-/** The phase message after an entry evaluation. */
-export function entryMessage(event: PromotionEvent, results: EvaluatedGate[], rungTitle: string): string {
+/** The phase message after an entry evaluation (saying so when a break-glass overrides gates). */
+export function entryMessage(
+  event: PromotionEvent,
+  results: EvaluatedGate[],
+  rungTitle: string,
+  breakGlass?: { by: string },
+): string {
+  const overridden = results.filter(r => r.gateId !== APPROVAL_GATE_ID && r.status !== 'passed');
+  const plain = plainEntryMessage(event, results, rungTitle);
+  if (!breakGlass || overridden.length === 0) return plain;
+  return `break-glass by ${breakGlass.by} overrides ${overridden.map(r => r.title).join(', ')}; ${plain.replace(/^all \d+ gates pass; /, '')}`;
+}
+
+function plainEntryMessage(event: PromotionEvent, results: EvaluatedGate[], rungTitle: string): string {
   if (event === 'gates-passed' || event === 'approval-quorum-met') {
     return `all ${results.length} gates pass; cleared for ${rungTitle}`;
   }

@@ -27,6 +27,8 @@ export interface PromotionChange {
   };
   /** The deploy claiming the promotion (Approved → Deploying). */
   claimedBy?: string;
+  /** An operator breaks the glass with this change (policy/breakGlass.ts). */
+  breakGlass?: { reason: string; by: string; overridden: string[]; reviewDueAt: string };
   /** The Idempotency-Key of the request, linked to the promotion in the same transaction. */
   idempotency?: IdempotencyClaim;
   /**

@@ -48,7 +48,15 @@ export function rungSummary(
           },
         }
       : {}),
-    ...(rung.approvers ? { approvers: { groups: rung.approvers.groups, minimum: rung.approvers.minimum } } : {}),
+    ...(rung.approvers
+      ? {
+          approvers: {
+            groups: rung.approvers.groups,
+            minimum: rung.approvers.minimum,
+            rules: rung.approvers.rules.map(r => ({ title: r.title, groups: r.groups, minimum: r.minimum })),
+          },
+        }
+      : {}),
     entryGates: rung.entryGates.map(g => ({ id: g.id, ...(g.title ? { title: g.title } : {}) })),
     proofChecks: rung.proofChecks.map(g => ({ id: g.id, ...(g.title ? { title: g.title } : {}) })),
     commands: values

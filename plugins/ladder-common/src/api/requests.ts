@@ -74,6 +74,17 @@ export const cancelRequestSchema = z.strictObject({
   reason: text(2000).optional(),
 });
 
+/** Break glass: the reason is mandatory, because everyone who sees the promotion reads it. */
+export const breakGlassRequestSchema = z.strictObject({
+  reason: text(2000).refine(r => r.trim().length >= 10, {
+    message: 'say why the failing gates are overridden (at least 10 characters): people reviewing it read this',
+  }),
+});
+
+export const breakGlassReviewRequestSchema = z.strictObject({
+  comment: text(2000).optional(),
+});
+
 /** Evidence kinds are open-ended; these are the ones gates and the CLI know by name. */
 export const wellKnownEvidenceKinds = [
   'build-output',
@@ -184,6 +195,8 @@ export const listPromotionsQuerySchema = z.strictObject({
   entityRef: entityRef.optional(),
   phase: z.string().max(200).optional(),
   awaitingMyApproval: z.enum(['true', 'false']).optional(),
+  /** `pending`: break-glass promotions whose review nobody acknowledged yet, earliest due first. */
+  breakGlassReview: z.enum(['pending']).optional(),
   limit: limit.default(50),
   cursor: z.string().max(512).optional(),
 });

@@ -53,7 +53,11 @@ export const rungSummarySchema = z.object({
     .object({ cluster: z.string(), namespace: z.string() })
     .optional(),
   approvers: z
-    .object({ groups: z.array(z.string()), minimum: z.number() })
+    .object({
+      groups: z.array(z.string()),
+      minimum: z.number(),
+      rules: z.array(z.object({ title: z.string(), groups: z.array(z.string()), minimum: z.number() })),
+    })
     .optional(),
   entryGates: z.array(
     z.object({ id: z.string(), title: z.string().optional() }),
@@ -203,12 +207,37 @@ export const approvalSchema = z.object({
 });
 export type Approval = z.infer<typeof approvalSchema>;
 
+export const breakGlassSchema = z.object({
+  reason: z.string(),
+  by: z.string(),
+  at: z.string(),
+  /** Gates that were not passing when the glass was broken. */
+  overridden: z.array(z.string()),
+  /** The review should be acknowledged (by someone other than `by`) before this. */
+  reviewDueAt: z.string(),
+  review: z.object({ by: z.string(), at: z.string(), comment: z.string() }).nullable(),
+});
+export type BreakGlass = z.infer<typeof breakGlassSchema>;
+
 export const approvalRequirementSchema = z.object({
   groups: z.array(z.string()),
   minimum: z.number(),
   given: z.number(),
   /** Users who may still approve (excludes the requester and those who already approved). */
   eligible: z.array(z.string()),
+  /** Every rule must hold; one person counts towards one rule only. */
+  rules: z.array(
+    z.object({
+      title: z.string(),
+      groups: z.array(z.string()),
+      minimum: z.number(),
+      /** People counted towards this rule. */
+      approvedBy: z.array(z.string()),
+      /** Members of its groups who may still approve. */
+      eligible: z.array(z.string()),
+      satisfied: z.boolean(),
+    }),
+  ),
 });
 export type ApprovalRequirement = z.infer<typeof approvalRequirementSchema>;
 
@@ -275,6 +304,8 @@ export const promotionSchema = z.object({
   gates: z.array(gateResultSchema),
   approvals: z.array(approvalSchema),
   approvalRequirement: approvalRequirementSchema.nullable(),
+  /** An operator overrode failing entry gates (never the approval gate) with this reason. */
+  breakGlass: breakGlassSchema.optional(),
 });
 export type Promotion = z.infer<typeof promotionSchema>;
 
@@ -322,7 +353,7 @@ export const overviewCellSchema = z.object({
   status: rungViewSchema.shape.status,
   placedAt: z.string().nullable(),
   openPromotion: z
-    .object({ id: z.string(), phase: z.string(), ref: z.string() })
+    .object({ id: z.string(), phase: z.string(), ref: z.string(), breakGlass: z.boolean().optional() })
     .nullable(),
   /** On a drifted rung: what the cluster runs, what the ladder placed, since when. */
   drift: rungViewSchema.shape.drift,

@@ -1,4 +1,5 @@
 export * from './schema';
+export * from './approvers';
 export * from './parse';
 export * from './access';
 export * from './shellCommand';

@@ -6,6 +6,7 @@ import { boundarySchema, endpointSchema, lifecycleSchema } from './environment';
 import { releaseWindowSchema } from './windows';
 import { policyDurationSchema } from './durations';
 import { expiryRulesSchema, expirySchema } from './expiry';
+import { approversSchema } from './approvers';
 
 /**
  * The ladder configuration (`ladder` in app-config.yaml). Ladders are data:
@@ -48,22 +49,6 @@ export const gateRefSchema = z
 
 /** @public */
 export type GateRef = z.output<typeof gateRefSchema>;
-
-export const approversSchema = z.strictObject({
-  groups: z
-    .array(
-      z
-        .string()
-        .regex(
-          groupRefPattern,
-          'approver groups are catalog group refs, e.g. "group:default/operators"',
-        ),
-    )
-    .min(1, 'name at least one approver group'),
-  minimum: z.number().int().min(1).default(1),
-  /** The requester never approves their own promotion. Always on; kept explicit for readers. */
-  fourEyes: z.literal(true).default(true),
-});
 
 const commandTemplate = z.string().min(1);
 

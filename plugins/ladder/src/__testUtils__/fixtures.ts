@@ -57,7 +57,17 @@ export const rungs: RungSummary[] = [
     runtime: 'k3s',
     audience: 'customer stakeholders',
     mutationPolicy: 'approval',
-    approvers: { groups: ['group:default/customer-stakeholders'], minimum: 1 },
+    approvers: {
+      groups: ['group:default/customer-stakeholders'],
+      minimum: 1,
+      rules: [
+        {
+          title: '1 of group:default/customer-stakeholders',
+          groups: ['group:default/customer-stakeholders'],
+          minimum: 1,
+        },
+      ],
+    },
   }),
   rung({
     id: 'prod',
@@ -65,7 +75,11 @@ export const rungs: RungSummary[] = [
     runtime: 'oke',
     audience: 'operators',
     mutationPolicy: 'operators',
-    approvers: { groups: ['group:default/operators'], minimum: 2 },
+    approvers: {
+      groups: ['group:default/operators'],
+      minimum: 2,
+      rules: [{ title: '2 of group:default/operators', groups: ['group:default/operators'], minimum: 2 }],
+    },
   }),
 ];
 
@@ -186,6 +200,16 @@ export const openPromotion: Promotion = {
     minimum: 1,
     given: 0,
     eligible: [SAM],
+    rules: [
+      {
+        title: '1 of group:default/customer-stakeholders',
+        groups: ['group:default/customer-stakeholders'],
+        minimum: 1,
+        approvedBy: [],
+        eligible: [SAM],
+        satisfied: false,
+      },
+    ],
   },
 };
 

@@ -13,6 +13,8 @@ export function mockLadderApi(overrides: Partial<jest.Mocked<LadderApi>> = {}): 
     decide: jest.fn().mockResolvedValue(openPromotion),
     cancel: jest.fn().mockResolvedValue(openPromotion),
     recheck: jest.fn().mockResolvedValue(openPromotion),
+    breakGlass: jest.fn().mockResolvedValue(openPromotion),
+    acknowledgeBreakGlassReview: jest.fn().mockResolvedValue(openPromotion),
     createEvidence: jest.fn(),
     listEvidence: jest.fn().mockResolvedValue({ items: [] }),
     getPlan: jest.fn().mockResolvedValue(deployPlan),

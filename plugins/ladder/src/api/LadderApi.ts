@@ -126,6 +126,10 @@ export interface LadderApi {
   cancel(promotionId: string, reason?: string): Promise<Promotion>;
   /** Re-evaluate the gates of an open promotion now. */
   recheck(promotionId: string): Promise<Promotion>;
+  /** Operators: override the failing gates (never approvals) with a reason. */
+  breakGlass(promotionId: string, reason: string): Promise<Promotion>;
+  /** Acknowledge the review of a break-glass (not the person who broke it). */
+  acknowledgeBreakGlassReview(promotionId: string, comment?: string): Promise<Promotion>;
   createEvidence(request: CreateEvidenceRequest): Promise<Evidence>;
   listEvidence(query: ListEvidenceQuery): Promise<EvidenceListResponse>;
   getPlan(query: PlanQuery): Promise<DeployPlan>;

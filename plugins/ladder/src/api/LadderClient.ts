@@ -152,6 +152,24 @@ export class LadderClient implements LadderApi {
     );
   }
 
+  breakGlass(promotionId: string, reason: string): Promise<Promotion> {
+    return body(
+      this.client.POST('/promotions/{id}/break-glass', {
+        params: { path: { id: promotionId } },
+        body: { reason },
+      }),
+    );
+  }
+
+  acknowledgeBreakGlassReview(promotionId: string, comment?: string): Promise<Promotion> {
+    return body(
+      this.client.POST('/promotions/{id}/break-glass/review', {
+        params: { path: { id: promotionId } },
+        body: comment ? { comment } : {},
+      }),
+    );
+  }
+
   pauseLine(request: CreateLinePauseRequest): Promise<LinePause> {
     return body(this.client.POST('/pauses', { body: request }));
   }

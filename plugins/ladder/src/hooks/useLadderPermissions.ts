@@ -2,6 +2,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   evidenceCreatePermission,
   promotionApprovePermission,
+  promotionBreakGlassPermission,
   promotionCancelPermission,
   promotionCreatePermission,
   promotionRecheckPermission,
@@ -19,11 +20,13 @@ export function useLadderPermissions(entityRef: string): LadderPermissionDecisio
   const recheck = usePermission({ permission: promotionRecheckPermission, resourceRef: entityRef });
   const create = usePermission({ permission: promotionCreatePermission, resourceRef: entityRef });
   const evidence = usePermission({ permission: evidenceCreatePermission, resourceRef: entityRef });
+  const breakGlass = usePermission({ permission: promotionBreakGlassPermission, resourceRef: entityRef });
   return {
     approve: decide(approve),
     cancel: decide(cancel),
     recheck: decide(recheck),
     create: decide(create),
     evidence: decide(evidence),
+    breakGlass: decide(breakGlass),
   };
 }

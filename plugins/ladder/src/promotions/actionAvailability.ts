@@ -3,6 +3,7 @@ import {
   isTerminal,
   phaseLabel,
   promotionApprovePermission,
+  promotionBreakGlassPermission,
   promotionCancelPermission,
   promotionRecheckPermission,
   type Promotion,
@@ -29,6 +30,7 @@ export interface LadderPermissionDecisions {
   recheck?: boolean;
   create?: boolean;
   evidence?: boolean;
+  breakGlass?: boolean;
 }
 
 const same = (a: string, b: string) => a.toLocaleLowerCase('en-US') === b.toLocaleLowerCase('en-US');
@@ -105,3 +107,38 @@ export function recheckAvailability(
 
 /** Whether a promotion is still open (not in a terminal phase). */
 export { isOpen as isOpenPromotion };
+
+/**
+ * Whether the signed-in user may break the glass on a promotion: open and not yet cleared, its
+ * gates failing (other than approval), not broken already, and the permission. The backend also
+ * requires membership of the operators group and refuses to override approvals.
+ */
+export function breakGlassAvailability(
+  promotion: Promotion,
+  permissions: LadderPermissionDecisions,
+): ActionAvailability {
+  if (!isOpen(promotion)) return no(closedReason(promotion));
+  if (promotion.breakGlass) return no(`${promotion.breakGlass.by} already broke the glass on it`);
+  if (!['Checking', 'Blocked'].includes(promotion.phase)) {
+    return no('its gates already pass; approvals are never overridden');
+  }
+  if (permissions.breakGlass === undefined) return no('checking your permissions…');
+  if (!permissions.breakGlass) return no(`you lack permission ${promotionBreakGlassPermission.name}`);
+  return allowed;
+}
+
+/** Whether the signed-in user may acknowledge the review of a break-glass (never the breaker). */
+export function reviewAvailability(
+  promotion: Promotion,
+  user: SignedInUser | undefined,
+  permissions: LadderPermissionDecisions,
+): ActionAvailability {
+  const glass = promotion.breakGlass;
+  if (!glass) return no('nobody broke the glass on this promotion');
+  if (glass.review) return no(`already acknowledged by ${glass.review.by}`);
+  if (!user) return no('checking who you are…');
+  if (same(glass.by, user.userEntityRef)) return no('you broke the glass; someone else acknowledges the review');
+  if (permissions.approve === undefined) return no('checking your permissions…');
+  if (!permissions.approve) return no(`you lack permission ${promotionApprovePermission.name}`);
+  return allowed;
+}

@@ -8,6 +8,7 @@ import { useEntityLadderLink } from '../../hooks/useEntityLadderLink';
 import { useLadderPermissions } from '../../hooks/useLadderPermissions';
 import type { SignedInUser } from '../../promotions/actionAvailability';
 import { promotionLabel, promotionTone } from '../../status/promotionStatus';
+import { BreakGlassMark } from '../BreakGlass';
 import { ApprovalsSummary } from '../EntityLadderContent/ApprovalsSummary';
 import { PromotionActions } from '../PromotionActions';
 import { PromotionExplanation } from '../PromotionExplanation';
@@ -53,6 +54,7 @@ export function ApprovalInboxItem(props: ApprovalInboxItemProps) {
       <article aria-label={`Promotion of ${promotion.entityRef} to ${toRungTitle}`}>
         {/* Approvers of a customer rung read the explanation before anything else. */}
         <PromotionExplanation promotion={promotion} rungTitle={rungTitle} />
+        <BreakGlassMark promotion={promotion} user={user} permissions={permissions} onChanged={onChanged} />
         <Typography variant="body2" className={classes.gates}>
           {passed} of {promotion.gates.length} gates pass
           {notPassed.length > 0

@@ -135,6 +135,37 @@ describe('LadderApprovalsPage', () => {
     );
   });
 
+  it('shows each approval rule with who counted towards it and who can still approve for it', async () => {
+    const OPS = 'group:default/operators';
+    const STAKE = 'group:default/customer-stakeholders';
+    const twoRules = {
+      ...openPromotion,
+      approvalRequirement: {
+        groups: [STAKE, OPS],
+        minimum: 2,
+        given: 1,
+        eligible: [SAM],
+        rules: [
+          { title: 'Customer sign-off', groups: [STAKE], minimum: 1, approvedBy: [], eligible: [SAM], satisfied: false },
+          { title: 'Second operator', groups: [OPS], minimum: 1, approvedBy: ['user:default/omar'], eligible: [], satisfied: true },
+        ],
+      },
+    };
+    const api = mockLadderApi({
+      listPromotions: jest.fn().mockResolvedValue({ items: [twoRules] }),
+    });
+    await renderWithApis(<LadderApprovalsPage />, { ladderApi: api, user: SAM });
+    const item = await screen.findByRole('article', {
+      name: `Promotion of ${ENTITY_REF} to Customer HML`,
+    });
+    const rules = within(within(item).getByRole('list', { name: 'Approval rules' })).getAllByTestId('approval-rule');
+    expect(rules.map(r => r.textContent)).toEqual([
+      '… Customer sign-off: 0 of 1 from customer-stakeholders; can still approve: sam',
+      '✔ Second operator: 1 of 1 from operators — approved by omar',
+    ]);
+    expect(within(item).getByText(/1 of 2 approvals given; every rule above must hold/)).toBeInTheDocument();
+  });
+
   it('requires a reason to reject', async () => {
     const api = mockLadderApi();
     await renderWithApis(<LadderApprovalsPage />, {

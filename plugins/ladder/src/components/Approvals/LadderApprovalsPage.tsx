@@ -3,6 +3,7 @@ import { Progress } from '@backstage/core-components';
 import { useAwaitingMyApproval } from '../../hooks/useAwaitingMyApproval';
 import { useRungTitles } from '../../hooks/useRungTitles';
 import { useSignedInUser } from '../../hooks/useSignedInUser';
+import { BreakGlassReviews } from '../BreakGlass';
 import { ErrorAlert } from '../ErrorAlert';
 import { ApprovalInboxItem } from './ApprovalInboxItem';
 
@@ -47,6 +48,7 @@ export function LadderApprovalsPage() {
           </div>
         ))
       )}
+      <BreakGlassReviews />
     </div>
   );
 }

@@ -16,6 +16,7 @@ import { PromotionActions } from '../PromotionActions';
 import { PromotionExplanation } from '../PromotionExplanation';
 import { ToneChip } from '../ToneChip';
 import type { WhomToAskProps } from '../WhomToAsk/WhomToAsk';
+import { BreakGlassMark } from '../BreakGlass';
 import { ApprovalsSummary } from './ApprovalsSummary';
 
 const useStyles = makeStyles(theme => ({
@@ -59,6 +60,7 @@ export function OpenPromotionPanel(props: OpenPromotionPanelProps) {
       <section aria-label={`${noun} ${promotion.id}`}>
         {/* Approvers of a customer rung read the explanation before anything else. */}
         <PromotionExplanation promotion={promotion} rungTitle={rungTitle} />
+        <BreakGlassMark promotion={promotion} user={user} permissions={permissions} onChanged={onChanged} />
         {promotion.phaseMessage ? <Typography variant="body1">{promotion.phaseMessage}</Typography> : null}
         {promotion.reason ? <Typography variant="body2">Reason: {promotion.reason}</Typography> : null}
         <div className={classes.section}>

@@ -124,7 +124,11 @@ export function RungDetails(props: RungDetailsProps) {
               <>
                 <dt>Approvers</dt>
                 <dd>
-                  {rung.approvers.minimum} of {rung.approvers.groups.map(shortEntityRef).join(', ')}
+                  {rung.approvers.rules.length > 1
+                    ? `all of: ${rung.approvers.rules
+                        .map(r => `${r.title} (${r.minimum} of ${r.groups.map(shortEntityRef).join(' or ')})`)
+                        .join('; ')} — one person counts towards one rule`
+                    : `${rung.approvers.minimum} of ${rung.approvers.groups.map(shortEntityRef).join(', ')}`}
                 </dd>
               </>
             ) : null}

@@ -1,6 +1,6 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { overview } from '../../__testUtils__/fixtures';
+import { openPromotion, overview } from '../../__testUtils__/fixtures';
 import { mockLadderApi } from '../../__testUtils__/mockLadderApi';
 import { renderWithApis } from '../../__testUtils__/renderWithApis';
 import { LadderOverviewPage } from './LadderOverviewPage';
@@ -18,6 +18,46 @@ describe('LadderOverviewPage', () => {
     expect(screen.getByRole('link', { name: /Orders API on Customer HML, Empty, promotion of a1b2c3d Awaiting approval/ })).toBeInTheDocument();
     expect(screen.getByText('Showing 2 of 2 services.')).toBeInTheDocument();
     expect(api.getOverview).toHaveBeenCalledWith(expect.objectContaining({ limit: 100, cursor: undefined }));
+  });
+
+  it('marks a break-glass promotion on its cell and lists overdue break-glass reviews', async () => {
+    const [first, ...rest] = overview.items;
+    const marked = {
+      ...overview,
+      items: [
+        {
+          ...first,
+          cells: {
+            ...first.cells,
+            hml: { ...first.cells.hml!, openPromotion: { id: 'p-1', phase: 'AwaitingApproval', ref: 'a1b2c3d', breakGlass: true } },
+          },
+        },
+        ...rest,
+      ],
+    };
+    const overdue = {
+      ...openPromotion,
+      breakGlass: {
+        reason: 'checkout is down for everyone',
+        by: 'user:default/olga',
+        at: '2026-11-20T10:00:00.000Z',
+        overridden: ['dry-run-clean'],
+        reviewDueAt: '2026-11-21T10:00:00.000Z',
+        review: null,
+      },
+    };
+    const api = mockLadderApi({
+      getOverview: jest.fn().mockResolvedValue(marked),
+      listPromotions: jest.fn().mockResolvedValue({ items: [overdue] }),
+    });
+    await renderWithApis(<LadderOverviewPage />, { ladderApi: api });
+    const cell = await screen.findByRole('link', {
+      name: /Orders API on Customer HML, Empty, promotion of a1b2c3d Awaiting approval \(break-glass\)/,
+    });
+    expect(cell).toHaveTextContent('break-glass');
+    expect(await screen.findByRole('region', { name: 'Break-glass reviews' })).toHaveTextContent(
+      'Overdue break-glass reviews: 1',
+    );
   });
 
   it('loads the next page with the cursor instead of everything at once', async () => {

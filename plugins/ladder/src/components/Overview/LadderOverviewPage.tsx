@@ -10,6 +10,7 @@ import {
   useOverviewPages,
   type OverviewFilters,
 } from '../../hooks/useOverviewPages';
+import { BreakGlassReviews } from '../BreakGlass';
 import { ErrorAlert } from '../ErrorAlert';
 import { OverviewFilterBar } from './OverviewFilterBar';
 import { OverviewMatrix } from './OverviewMatrix';
@@ -44,6 +45,7 @@ export function LadderOverviewPage() {
   return (
     <div>
       <OverviewFilterBar value={input} ladders={overview.ladders} onChange={setInput} />
+      <BreakGlassReviews overdueOnly />
       {overview.error ? (
         <ErrorAlert
           title="Could not load the overview"

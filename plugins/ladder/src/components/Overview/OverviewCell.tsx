@@ -53,7 +53,7 @@ export function OverviewCell(props: OverviewCellProps) {
     label,
     ref ? `ref ${ref}` : '',
     driftLine,
-    open ? `promotion of ${shortRef(open.ref)} ${promotionLabel(open.phase)}` : '',
+    open ? `promotion of ${shortRef(open.ref)} ${promotionLabel(open.phase)}${open.breakGlass ? ' (break-glass)' : ''}` : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -73,6 +73,7 @@ export function OverviewCell(props: OverviewCellProps) {
       {open ? (
         <Typography variant="caption" component="div" color="textSecondary">
           → {shortRef(open.ref)} {promotionLabel(open.phase)}
+          {open.breakGlass ? <strong data-testid="overview-break-glass"> · break-glass</strong> : null}
         </Typography>
       ) : null}
     </Link>

@@ -4,6 +4,7 @@ import type { ApprovalDecision, Promotion } from '@khal/plugin-ladder-common';
 import { ladderApiRef } from '../../api';
 import {
   approveAvailability,
+  breakGlassAvailability,
   cancelAvailability,
   recheckAvailability,
   type LadderPermissionDecisions,
@@ -11,6 +12,7 @@ import {
 } from '../../promotions/actionAvailability';
 import { ActionButton } from '../ActionButton';
 import { ErrorAlert } from '../ErrorAlert';
+import { BreakGlassDialog } from '../BreakGlass/BreakGlassDialog';
 import { CancelDialog } from './CancelDialog';
 import { DecisionDialog } from './DecisionDialog';
 
@@ -31,6 +33,7 @@ export function PromotionActions(props: PromotionActionsProps) {
   const api = useApi(ladderApiRef);
   const [decision, setDecision] = useState<ApprovalDecision | undefined>();
   const [cancelling, setCancelling] = useState(false);
+  const [breaking, setBreaking] = useState(false);
   const [rechecking, setRechecking] = useState(false);
   const [error, setError] = useState<unknown>();
 
@@ -77,6 +80,12 @@ export function PromotionActions(props: PromotionActionsProps) {
             availability={cancelAvailability(promotion, permissions)}
             onClick={() => setCancelling(true)}
           />
+          <ActionButton
+            label="Break glass"
+            color="secondary"
+            availability={breakGlassAvailability(promotion, permissions)}
+            onClick={() => setBreaking(true)}
+          />
         </>
       )}
       {error ? <ErrorAlert title="Could not re-check the gates" error={error} /> : null}
@@ -91,6 +100,17 @@ export function PromotionActions(props: PromotionActionsProps) {
           onChanged();
         }}
       />
+      {decisionsOnly ? null : (
+        <BreakGlassDialog
+          promotion={promotion}
+          open={breaking}
+          onClose={() => setBreaking(false)}
+          onDone={() => {
+            setBreaking(false);
+            onChanged();
+          }}
+        />
+      )}
       {decisionsOnly ? null : (
         <CancelDialog
           promotion={promotion}

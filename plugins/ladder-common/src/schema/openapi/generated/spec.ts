@@ -312,6 +312,17 @@ export const spec = {
             },
           },
           {
+            name: 'breakGlassReview',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'pending: only break-glass promotions whose review nobody acknowledged yet, the earliest due first',
+            schema: {
+              type: 'string',
+              enum: ['pending'],
+            },
+          },
+          {
             name: 'limit',
             in: 'query',
             schema: {
@@ -624,6 +635,140 @@ export const spec = {
           },
           '409': {
             $ref: '#/components/responses/Conflict',
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
+        },
+      },
+    },
+    '/promotions/{id}/break-glass': {
+      post: {
+        summary:
+          'Break glass: an operator overrides the failing entry gates of an open promotion, with a mandatory reason (user token; ladder.promotion.breakglass; a member of the operators group). Never the approval gate: approvals and four eyes still apply. The promotion carries the mark, the approver groups are notified, and a review waits for someone other than the breaker.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/PromotionId',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/BreakGlassRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'The promotion after the override (AwaitingApproval, or Approved on a rung without approval)',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'Denied by policy, a service token, or not an operator',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            description:
+              'Not open before approval, already broken, nothing but the approval gate is failing, or the approval gate failed (a rejection is never overridden)',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '415': {
+            $ref: '#/components/responses/UnsupportedMediaType',
+          },
+        },
+      },
+    },
+    '/promotions/{id}/break-glass/review': {
+      post: {
+        summary:
+          'Acknowledge the post-hoc review of a break-glass (user token; ladder.promotion.approve; an operator or a member of the rung approver groups; never the person who broke the glass)',
+        parameters: [
+          {
+            $ref: '#/components/parameters/PromotionId',
+          },
+        ],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/BreakGlassReviewRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The promotion with its review recorded',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'Denied by policy, a service token, the breaker themself, or neither an operator nor an approver of the rung',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            description:
+              'No break-glass on this promotion, or its review is already acknowledged',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
           },
           '415': {
             $ref: '#/components/responses/UnsupportedMediaType',
@@ -1872,6 +2017,29 @@ export const spec = {
           },
         },
       },
+      BreakGlassRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reason'],
+        properties: {
+          reason: {
+            type: 'string',
+            maxLength: 2000,
+            description:
+              'Why the failing gates are overridden, at least 10 characters (shown everywhere the promotion is, and in the audit)',
+          },
+        },
+      },
+      BreakGlassReviewRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          comment: {
+            type: 'string',
+            maxLength: 2000,
+          },
+        },
+      },
       EnrollmentRequest: {
         type: 'object',
         additionalProperties: false,
@@ -2082,7 +2250,7 @@ export const spec = {
       },
       ApprovalRequirement: {
         type: 'object',
-        required: ['groups', 'minimum', 'given', 'eligible'],
+        required: ['groups', 'minimum', 'given', 'eligible', 'rules'],
         properties: {
           groups: {
             type: 'array',
@@ -2102,6 +2270,53 @@ export const spec = {
               'who may still approve (never the requester nor who already decided)',
             items: {
               type: 'string',
+            },
+          },
+          rules: {
+            type: 'array',
+            description:
+              'Every rule must hold; one person counts towards one rule only (assigned so that the most rules hold). One rule for the { groups, minimum } form.',
+            items: {
+              type: 'object',
+              required: [
+                'title',
+                'groups',
+                'minimum',
+                'approvedBy',
+                'eligible',
+                'satisfied',
+              ],
+              properties: {
+                title: {
+                  type: 'string',
+                },
+                groups: {
+                  type: 'array',
+                  items: {
+                    type: 'string',
+                  },
+                },
+                minimum: {
+                  type: 'integer',
+                },
+                approvedBy: {
+                  type: 'array',
+                  description: 'people counted towards this rule',
+                  items: {
+                    type: 'string',
+                  },
+                },
+                eligible: {
+                  type: 'array',
+                  description: 'members of its groups who may still approve',
+                  items: {
+                    type: 'string',
+                  },
+                },
+                satisfied: {
+                  type: 'boolean',
+                },
+              },
             },
           },
         },
@@ -2353,6 +2568,57 @@ export const spec = {
             ],
             nullable: true,
           },
+          breakGlass: {
+            type: 'object',
+            description:
+              'Present when an operator broke the glass: failing entry gates (never the approval gate) are overridden for this promotion',
+            required: [
+              'reason',
+              'by',
+              'at',
+              'overridden',
+              'reviewDueAt',
+              'review',
+            ],
+            properties: {
+              reason: {
+                type: 'string',
+              },
+              by: {
+                type: 'string',
+              },
+              at: {
+                type: 'string',
+              },
+              overridden: {
+                type: 'array',
+                description:
+                  'ids of the gates that were not passing when the glass was broken',
+                items: {
+                  type: 'string',
+                },
+              },
+              reviewDueAt: {
+                type: 'string',
+              },
+              review: {
+                type: 'object',
+                nullable: true,
+                required: ['by', 'at', 'comment'],
+                properties: {
+                  by: {
+                    type: 'string',
+                  },
+                  at: {
+                    type: 'string',
+                  },
+                  comment: {
+                    type: 'string',
+                  },
+                },
+              },
+            },
+          },
         },
       },
       PromotionList: {
@@ -2538,7 +2804,9 @@ export const spec = {
           },
           approvers: {
             type: 'object',
-            required: ['groups', 'minimum'],
+            required: ['groups', 'minimum', 'rules'],
+            description:
+              'groups and minimum span all rules (every group; the sum of the minimums); every rule must hold',
             properties: {
               groups: {
                 type: 'array',
@@ -2548,6 +2816,27 @@ export const spec = {
               },
               minimum: {
                 type: 'integer',
+              },
+              rules: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['title', 'groups', 'minimum'],
+                  properties: {
+                    title: {
+                      type: 'string',
+                    },
+                    groups: {
+                      type: 'array',
+                      items: {
+                        type: 'string',
+                      },
+                    },
+                    minimum: {
+                      type: 'integer',
+                    },
+                  },
+                },
               },
             },
           },
@@ -3284,6 +3573,11 @@ export const spec = {
               },
               ref: {
                 type: 'string',
+              },
+              breakGlass: {
+                type: 'boolean',
+                description:
+                  'an operator broke the glass on it (overriding failing gates, never approvals)',
               },
             },
           },

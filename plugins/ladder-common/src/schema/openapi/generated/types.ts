@@ -161,6 +161,8 @@ export interface paths {
           /** @description comma-separated phases */
           phase?: string;
           awaitingMyApproval?: 'true' | 'false';
+          /** @description pending: only break-glass promotions whose review nobody acknowledged yet, the earliest due first */
+          breakGlassReview?: 'pending';
           limit?: number;
           cursor?: string;
         };
@@ -492,6 +494,134 @@ export interface paths {
         403: components['responses']['Forbidden'];
         404: components['responses']['NotFound'];
         409: components['responses']['Conflict'];
+        415: components['responses']['UnsupportedMediaType'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/promotions/{id}/break-glass': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Break glass: an operator overrides the failing entry gates of an open promotion, with a mandatory reason (user token; ladder.promotion.breakglass; a member of the operators group). Never the approval gate: approvals and four eyes still apply. The promotion carries the mark, the approver groups are notified, and a review waits for someone other than the breaker. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: components['parameters']['PromotionId'];
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['BreakGlassRequest'];
+        };
+      };
+      responses: {
+        /** @description The promotion after the override (AwaitingApproval, or Approved on a rung without approval) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Promotion'];
+          };
+        };
+        400: components['responses']['BadRequest'];
+        401: components['responses']['Unauthorized'];
+        /** @description Denied by policy, a service token, or not an operator */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        404: components['responses']['NotFound'];
+        /** @description Not open before approval, already broken, nothing but the approval gate is failing, or the approval gate failed (a rejection is never overridden) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        415: components['responses']['UnsupportedMediaType'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/promotions/{id}/break-glass/review': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Acknowledge the post-hoc review of a break-glass (user token; ladder.promotion.approve; an operator or a member of the rung approver groups; never the person who broke the glass) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: components['parameters']['PromotionId'];
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['BreakGlassReviewRequest'];
+        };
+      };
+      responses: {
+        /** @description The promotion with its review recorded */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Promotion'];
+          };
+        };
+        400: components['responses']['BadRequest'];
+        401: components['responses']['Unauthorized'];
+        /** @description Denied by policy, a service token, the breaker themself, or neither an operator nor an approver of the rung */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        404: components['responses']['NotFound'];
+        /** @description No break-glass on this promotion, or its review is already acknowledged */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
         415: components['responses']['UnsupportedMediaType'];
       };
     };
@@ -1399,6 +1529,13 @@ export interface components {
     CancelRequest: {
       reason?: string;
     };
+    BreakGlassRequest: {
+      /** @description Why the failing gates are overridden, at least 10 characters (shown everywhere the promotion is, and in the audit) */
+      reason: string;
+    };
+    BreakGlassReviewRequest: {
+      comment?: string;
+    };
     EnrollmentRequest: {
       entityRef: string;
       ref: string;
@@ -1477,6 +1614,17 @@ export interface components {
       given: number;
       /** @description who may still approve (never the requester nor who already decided) */
       eligible: string[];
+      /** @description Every rule must hold; one person counts towards one rule only (assigned so that the most rules hold). One rule for the { groups, minimum } form. */
+      rules: {
+        title: string;
+        groups: string[];
+        minimum: number;
+        /** @description people counted towards this rule */
+        approvedBy: string[];
+        /** @description members of its groups who may still approve */
+        eligible: string[];
+        satisfied: boolean;
+      }[];
     };
     /** @description Only on rungs with metadata.requiresExplanation: what approvers see first (names only, never values) */
     PromotionExplanation: {
@@ -1547,6 +1695,20 @@ export interface components {
       gates: components['schemas']['GateResult'][];
       approvals: components['schemas']['Approval'][];
       approvalRequirement: components['schemas']['ApprovalRequirement'] | null;
+      /** @description Present when an operator broke the glass: failing entry gates (never the approval gate) are overridden for this promotion */
+      breakGlass?: {
+        reason: string;
+        by: string;
+        at: string;
+        /** @description ids of the gates that were not passing when the glass was broken */
+        overridden: string[];
+        reviewDueAt: string;
+        review: {
+          by: string;
+          at: string;
+          comment: string;
+        } | null;
+      };
     };
     PromotionList: {
       items: components['schemas']['Promotion'][];
@@ -1603,9 +1765,15 @@ export interface components {
         cluster: string;
         namespace: string;
       };
+      /** @description groups and minimum span all rules (every group; the sum of the minimums); every rule must hold */
       approvers?: {
         groups: string[];
         minimum: number;
+        rules: {
+          title: string;
+          groups: string[];
+          minimum: number;
+        }[];
       };
       entryGates: components['schemas']['GateRef'][];
       proofChecks: components['schemas']['GateRef'][];
@@ -1844,6 +2012,8 @@ export interface components {
         id: string;
         phase: string;
         ref: string;
+        /** @description an operator broke the glass on it (overriding failing gates, never approvals) */
+        breakGlass?: boolean;
       } | null;
       drift?: components['schemas']['Drift'];
     };

@@ -1,0 +1,3 @@
+export { BreakGlassDialog } from './BreakGlassDialog';
+export { BreakGlassMark, isReviewOverdue } from './BreakGlassMark';
+export { BreakGlassReviews } from './BreakGlassReviews';
