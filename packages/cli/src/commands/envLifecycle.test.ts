@@ -25,7 +25,11 @@ function composeRung(lifecycle: Lifecycle): RungSummary {
     proofChecks: [],
     commands: {},
     metadata: { contacts: ['ana@khal.example'], requiresExplanation: false },
-    approvers: { groups: ['group:default/operators'], minimum: 1 },
+    approvers: {
+      groups: ['group:default/operators'],
+      minimum: 1,
+      rules: [{ title: '1 of group:default/operators', groups: ['group:default/operators'], minimum: 1 }],
+    },
     boundary: { useFor: ['parity checks'], mustProvide: ['the app on :8080'], mustNotBe: ['shared'] },
     lifecycle,
   };
