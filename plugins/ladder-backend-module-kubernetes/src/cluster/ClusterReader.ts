@@ -15,20 +15,9 @@ import type { Deployment, KubeMetadata, Pod, ReplicaSet } from './objects';
 import type { Workload } from './workload';
 import type { WorkloadSnapshots } from './WorkloadSnapshots';
 
-/** Where an entity lives on a rung: a cluster of the kubernetes config, a namespace, an id. */
-export interface RungTarget {
-  cluster: string;
-  namespace: string;
-  kubernetesId: string;
-}
+import type { ObjectNames, Reading, RungTarget } from './readings';
 
-/** The outcome of a read: the value, or why the cluster could not tell. */
-export type Reading<T> =
-  | { ok: true; value: T; checkedAt: string }
-  | { ok: false; reason: string; checkedAt: string };
-
-/** Names (and the setting-names annotation) of the Secrets or ConfigMaps of a namespace. */
-export type ObjectNames = Map<string, { settingNames?: string[] }>;
+export type { ObjectNames, Reading, RungTarget } from './readings';
 
 /** On a Secret or ConfigMap: the keys it holds, comma-separated (metadata, so no value is read). */
 export const SETTING_NAMES_ANNOTATION = 'khal.ai/setting-names';
