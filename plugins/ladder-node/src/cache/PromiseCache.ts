@@ -37,11 +37,18 @@ export class PromiseCache<K extends {}, V> {
     }
   }
 
-  get(key: K, load: () => Promise<V>, opts: { fresh?: boolean } = {}): Promise<V> {
+  get(
+    key: K,
+    load: () => Promise<V>,
+    opts: { fresh?: boolean } = {},
+  ): Promise<V> {
     const cache = this.cache;
     if (!cache) return load();
     // A value is as old as its TTL is stale (lru-cache alone would answer it for one more ms).
-    const hit = opts.fresh || cache.getRemainingTTL(key) <= 0 ? undefined : cache.get(key);
+    const hit =
+      opts.fresh || cache.getRemainingTTL(key) <= 0
+        ? undefined
+        : cache.get(key);
     if (hit) return hit.value;
     const entry = { value: load() };
     cache.set(key, entry);

@@ -18,7 +18,9 @@ describe('runGit', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('commits as the given identity, never as the host config says', async () => {
-    const author = await runGit(['log', '-1', '--format=%an <%ae>|%cn'], { cwd: dir });
+    const author = await runGit(['log', '-1', '--format=%an <%ae>|%cn'], {
+      cwd: dir,
+    });
     expect(author.trim()).toBe('Fixed Author <fixed@khal.local>|Fixed Author');
   });
 
@@ -30,15 +32,24 @@ describe('runGit', () => {
   });
 
   it('fails with git’s own words for an unknown revision', async () => {
-    const failure = await runGit(['show', 'nope:a.txt'], { cwd: dir }).catch(e => e);
+    const failure = await runGit(['show', 'nope:a.txt'], { cwd: dir }).catch(
+      e => e,
+    );
     expect(failure).toBeInstanceOf(GitError);
     expect(failure.reason).toBe('failed');
-    expect(failure.stderr).toMatch(/invalid object name|unknown revision|bad revision/i);
-    expect(() => runGitSync(['show', 'nope:a.txt'], { cwd: dir })).toThrow(GitError);
+    expect(failure.stderr).toMatch(
+      /invalid object name|unknown revision|bad revision/i,
+    );
+    expect(() => runGitSync(['show', 'nope:a.txt'], { cwd: dir })).toThrow(
+      GitError,
+    );
   });
 
   it('stops git that writes more than the output limit (bypass: a huge file)', async () => {
-    const failure = await runGit(['show', 'HEAD:a.txt'], { cwd: dir, maxOutputBytes: 100 }).catch(e => e);
+    const failure = await runGit(['show', 'HEAD:a.txt'], {
+      cwd: dir,
+      maxOutputBytes: 100,
+    }).catch(e => e);
     expect(failure).toBeInstanceOf(GitError);
     expect(failure.reason).toBe('too-much-output');
   });
@@ -46,7 +57,10 @@ describe('runGit', () => {
   it('stops git that runs past its timeout (bypass: a command that waits forever)', async () => {
     // `git cat-file --batch` waits for stdin, which stays open: only the timeout ends it.
     const started = Date.now();
-    const failure = await runGit(['cat-file', '--batch'], { cwd: dir, timeoutMs: 300 }).catch(e => e);
+    const failure = await runGit(['cat-file', '--batch'], {
+      cwd: dir,
+      timeoutMs: 300,
+    }).catch(e => e);
     expect(failure).toBeInstanceOf(GitError);
     expect(failure.reason).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(5_000);

@@ -89,13 +89,22 @@ function toGitError(args: string[], error: unknown, stderr: unknown): GitError {
     signal?: string | null;
     killed?: boolean;
   };
-  const text = String(stderr ?? '').trim().slice(0, 2048);
+  const text = String(stderr ?? '')
+    .trim()
+    .slice(0, 2048);
   const exitCode =
     typeof failure.code === 'number' ? failure.code : failure.status ?? null;
   let reason: GitError['reason'] = 'failed';
-  if (String(failure.code) === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' || String(failure.code) === 'ENOBUFS') {
+  if (
+    String(failure.code) === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' ||
+    String(failure.code) === 'ENOBUFS'
+  ) {
     reason = 'too-much-output';
-  } else if (failure.killed || failure.signal === 'SIGTERM' || String(failure.code) === 'ETIMEDOUT') {
+  } else if (
+    failure.killed ||
+    failure.signal === 'SIGTERM' ||
+    String(failure.code) === 'ETIMEDOUT'
+  ) {
     reason = 'timeout';
   }
   return new GitError(args, text, exitCode, reason, error);
@@ -107,7 +116,10 @@ function toGitError(args: string[], error: unknown, stderr: unknown): GitError {
  * the scaffolder actions run git.
  * @public
  */
-export function runGit(args: string[], options: GitOptions = {}): Promise<string> {
+export function runGit(
+  args: string[],
+  options: GitOptions = {},
+): Promise<string> {
   const { argv, spawnOptions } = invocation(args, options);
   return new Promise((resolve, reject) => {
     execFile('git', argv, spawnOptions, (error, stdout, stderr) =>
@@ -124,7 +136,10 @@ export function runGit(args: string[], options: GitOptions = {}): Promise<string
 export function runGitSync(args: string[], options: GitOptions = {}): string {
   const { argv, spawnOptions } = invocation(args, options);
   try {
-    return execFileSync('git', argv, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', argv, {
+      ...spawnOptions,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     throw toGitError(args, error, (error as { stderr?: unknown }).stderr);
   }
