@@ -19,6 +19,12 @@ export type GitOptions = {
   identity?: { name: string; email: string };
 };
 
+const GIT_FAILURES: Record<GitError['reason'], (stderr: string) => string> = {
+  failed: stderr => `failed${stderr ? `: ${stderr}` : ''}`,
+  timeout: () => 'took too long and was stopped',
+  'too-much-output': () => 'wrote more output than allowed and was stopped',
+};
+
 /**
  * Why a git command failed: its stderr (trimmed, at most 2 KiB), the exit code, and whether it
  * ran out of time or wrote more than it may.
@@ -33,16 +39,7 @@ export class GitError extends Error {
     readonly reason: 'failed' | 'timeout' | 'too-much-output',
     cause?: unknown,
   ) {
-    super(
-      `git ${args[0] ?? ''} ${
-        reason === 'timeout'
-          ? 'took too long and was stopped'
-          : reason === 'too-much-output'
-          ? 'wrote more output than allowed and was stopped'
-          : `failed${stderr ? `: ${stderr}` : ''}`
-      }`,
-      { cause },
-    );
+    super(`git ${args[0] ?? ''} ${GIT_FAILURES[reason](stderr)}`, { cause });
   }
 }
 
