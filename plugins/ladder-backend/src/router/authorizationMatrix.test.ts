@@ -109,6 +109,13 @@ routes.push(
     expect: { ...peopleOnly, requester: 403 },
   },
   { method: 'get', path: () => `/bad-commits?entityRef=${ENTITY}`, expect: read },
+  // The replay check names every entity: operators only, so none of these callers (an operator
+  // gets it in responsesMatchSpec), whatever the policy says.
+  {
+    method: 'get',
+    path: () => '/admin/replay',
+    expect: { none: 401, service: 403, unlisted: 403, denied: 403, reader: 403, requester: 403 },
+  },
 );
 
 const header: Record<Principal, string> = {

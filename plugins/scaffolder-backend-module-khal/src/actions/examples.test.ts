@@ -15,6 +15,7 @@ import type {
   TemplateExample,
 } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import type { JsonObject } from '@backstage/types';
 import { Validator } from 'jsonschema';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -202,7 +203,8 @@ describe('the khal:* action examples run as written', () => {
     expect(steps.length).toBeGreaterThan(0);
     for (const step of steps) {
       expect(step.action).toBe(id);
-      const input = render(step.input ?? {}) as Record<string, unknown>;
+      // Rendered from parsed YAML: JSON values only.
+      const input = render(step.input ?? {}) as JsonObject;
       const check = new Validator().validate(
         input,
         action.schema?.input as any,
