@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAdmin } from './commands/admin';
 import { registerApprovals } from './commands/approvals';
 import { registerApprove } from './commands/approve';
 import { registerContext } from './commands/context';
@@ -52,5 +53,6 @@ export function createProgram(): Command {
   registerEnv(program);
   registerLine(program);
   registerCommit(program);
+  registerAdmin(program);
   return program;
 }

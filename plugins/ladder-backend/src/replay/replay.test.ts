@@ -145,75 +145,77 @@ describe.each(databases.eachSupportedId())(
       return { ...s, knex, replay: new AuditReplay(knex) };
     }
 
-    /** Runs a history through the commands; a refusal (a rule said no) is part of the history. */
-    async function play(
-      s: Awaited<ReturnType<typeof services>>,
-      steps: Step[],
+    type Services = Awaited<ReturnType<typeof services>>;
+    type PromotionRecord = Awaited<
+      ReturnType<Services['store']['listPromotions']>
+    >[number];
+
+    /** One step on the newest promotion of the entity (when the step needs one). */
+    async function perform(
+      s: Services,
+      st: Step,
+      latest: PromotionRecord | undefined,
+      claimant: string,
     ) {
+      if (st.op === 'request') {
+        return s.commands.create(as('alice'), {
+          entityRef: ENTITY,
+          toRung: st.rung,
+          ref: repo.commits[st.commit],
+          kind: st.kind,
+        });
+      }
+      if (!latest) return undefined;
+      switch (st.op) {
+        case 'decide':
+          return s.commands.approve(as(st.who), latest, {
+            decision: st.decision,
+            comment: '',
+          });
+        case 'cancel':
+          return s.commands.cancel(as('alice'), latest, {
+            reason: 'changed my mind',
+          });
+        case 'claim':
+          return s.commands.claim(as(claimant), latest, {
+            toRung: latest.toRung,
+            sha: latest.ref,
+          });
+        case 'report':
+          return s.commands.reportDeploy(as(claimant), latest, {
+            exitCode: st.exitCode,
+            summary: st.exitCode === 0 ? 'deployed' : 'deploy failed',
+          });
+        default:
+          return s.commands.recheck(as('alice'), latest);
+      }
+    }
+
+    /** Runs a history through the commands; a refusal (a rule said no) is part of the history. */
+    async function play(s: Services, steps: Step[]) {
       let claimant = 'alice';
       for (const st of steps) {
+        if (st.op === 'claim') claimant = st.who;
         const [latest] = await s.store.listPromotions({
           entityRef: ENTITY,
           limit: 1,
           offset: 0,
         });
-        const attempt = async () => {
-          switch (st.op) {
-            case 'request':
-              return s.commands.create(as('alice'), {
-                entityRef: ENTITY,
-                toRung: st.rung,
-                ref: repo.commits[st.commit],
-                kind: st.kind,
-              });
-            case 'decide':
-              return (
-                latest &&
-                s.commands.approve(as(st.who), latest, {
-                  decision: st.decision,
-                  comment: '',
-                })
-              );
-            case 'cancel':
-              return (
-                latest &&
-                s.commands.cancel(as('alice'), latest, {
-                  reason: 'changed my mind',
-                })
-              );
-            case 'claim':
-              claimant = st.who;
-              return (
-                latest &&
-                s.commands.claim(as(st.who), latest, {
-                  toRung: latest.toRung,
-                  sha: latest.ref,
-                })
-              );
-            case 'report':
-              return (
-                latest &&
-                s.commands.reportDeploy(as(claimant), latest, {
-                  exitCode: st.exitCode,
-                  summary: st.exitCode === 0 ? 'deployed' : 'deploy failed',
-                })
-              );
-            default:
-              return latest && s.commands.recheck(as('alice'), latest);
-          }
-        };
-        await attempt().catch(error => {
+        try {
+          await perform(s, st, latest, claimant);
+        } catch (error) {
           // Only refusals: a fault of the engine fails the history.
+          const name = (error as Error)?.name;
           if (
             ![
               'ConflictError',
               'NotAllowedError',
               'InputError',
               'NotFoundError',
-            ].includes(error?.name)
+            ].includes(name)
           )
             throw error;
-        });
+        }
       }
     }
 
