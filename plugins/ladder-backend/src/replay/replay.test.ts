@@ -4,60 +4,20 @@
  * leave an audit trail from which every placement and promotion is rebuilt exactly; a row changed
  * behind the engine's back is reported.
  */
-import path from 'node:path';
 import fc from 'fast-check';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { createAppRepository } from '../__testUtils__/ladderFixture';
 import {
-  TestDatabases,
-  mockCredentials,
-  mockServices,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { parseLadderConfig } from '@khal/plugin-ladder-common';
-import { builtinGates } from '../gates/builtinGates';
-import {
-  catalogEntities,
-  createAppRepository,
-} from '../__testUtils__/ladderFixture';
-import { callerFrom } from '../service/Caller';
-import { createLadderServices } from '../service/createLadderServices';
+  ENGINE_ENTITY as ENTITY,
+  engineServices,
+  shortLadder,
+  userCaller as as,
+} from '../__testUtils__/engineServices';
 import { AuditReplay } from './AuditReplay';
 
 jest.setTimeout(240_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
-const ENTITY = 'component:default/orders-api';
-const as = (name: string) =>
-  callerFrom(mockCredentials.user(`user:default/${name}`));
-
-const ladder = {
-  operatorsGroup: 'group:default/operators',
-  ladders: [
-    {
-      id: 'khal',
-      title: 'Short',
-      rungs: [
-        {
-          id: 'local',
-          title: 'Local',
-          runtime: 'pm2',
-          mutationPolicy: 'self',
-          host: 'localhost',
-        },
-        {
-          id: 'dev',
-          title: 'Shared dev',
-          runtime: 'pm2-mirror',
-          host: 'mirror',
-          mutationPolicy: 'approval',
-          approvers: {
-            groups: ['group:default/customer-stakeholders'],
-            minimum: 2,
-          },
-        },
-      ],
-    },
-  ],
-};
 
 type Step =
   | {
@@ -116,28 +76,14 @@ describe.each(databases.eachSupportedId())(
   'replaying the audit trail on %p',
   databaseId => {
     const repo = createAppRepository();
-    const config = { ...ladder, localRepositoriesRoot: path.dirname(repo.dir) };
-    const gateList = builtinGates({ dryRunMaxAgeMs: () => 24 * 3600 * 1000 });
+    const start = engineServices({
+      ladder: shortLadder({ minimum: 2 }),
+      repoDir: repo.dir,
+    });
 
     async function services() {
       const knex = await databases.init(databaseId);
-      const s = await createLadderServices({
-        config: mockServices.rootConfig({ data: { ladder: config } }),
-        ladderConfig: parseLadderConfig(config, {
-          knownGateIds: gateList.map(g => g.id),
-        }),
-        logger: mockServices.logger.mock(),
-        database: mockServices.database({ knex }),
-        auth: mockServices.auth(),
-        permissions: mockServices.permissions(),
-        urlReader: mockServices.urlReader.mock(),
-        catalog: catalogServiceMock({
-          entities: catalogEntities(path.basename(repo.dir)),
-        }),
-        gates: new Map(gateList.map(g => [g.id, g])),
-        settingsSources: [],
-        clusterState: () => undefined,
-      });
+      const s = await start(knex);
       await s.commands.enroll(as('alice'), {
         entityRef: ENTITY,
         ref: repo.commits.a,
