@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAdmin } from './commands/admin';
 import { registerApprovals } from './commands/approvals';
 import { registerApprove } from './commands/approve';
 import { registerBreakGlass } from './commands/breakGlass';
@@ -61,5 +62,6 @@ export function createProgram(): Command {
   registerHelpRequest(program);
   registerRollback(program);
   registerDrift(program);
+  registerAdmin(program);
   return program;
 }

@@ -4,6 +4,7 @@
  * stable demo is worth it.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import fastStableStringify from 'fast-json-stable-stringify';
 
 /** The alphabet Kubernetes uses for generated name suffixes (no vowels, no look-alikes). */
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -28,18 +29,9 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-/** Stable JSON (sorted keys), so equal templates hash equally. */
+/** Stable JSON (sorted keys, undefined members left out), so equal templates hash equally. */
 export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => compareStrings(a, b));
-    return `{${entries
-      .map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return fastStableStringify(value);
 }
 
 /** A pod-template-hash label value for a pod template (10 chars, like Kubernetes). */

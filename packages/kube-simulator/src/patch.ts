@@ -3,6 +3,7 @@
  * (lists of known kinds merged by their merge key, `$patch: delete|replace`),
  * and JSON patch (RFC 6902: add, remove, replace, test, copy, move).
  */
+import { applyPatch, JsonPatchError, type Operation, validate } from 'fast-json-patch';
 
 /** Thrown for a patch that cannot be applied (answered with 422 / 400). */
 export class PatchError extends Error {}
@@ -97,118 +98,21 @@ export function strategicMergePatch(target: Json, patch: Json): Json {
 }
 
 /** One RFC 6902 operation. */
-interface JsonPatchOp {
-  op: string;
-  path: string;
-  value?: Json;
-  from?: string;
-}
-
-function pointer(path: string): string[] {
-  if (path === '') return [];
-  if (!path.startsWith('/'))
-    throw new PatchError(`invalid JSON pointer "${path}"`);
-  return path
-    .slice(1)
-    .split('/')
-    .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function parentOf(doc: Json, parts: string[]): { parent: Json; key: string } {
-  let current = doc;
-  for (const part of parts.slice(0, -1)) {
-    if (Array.isArray(current)) current = current[Number(part)];
-    else if (isPlainObject(current)) current = current[part];
-    else current = undefined;
-    if (current === undefined)
-      throw new PatchError(`path not found: /${parts.join('/')}`);
-  }
-  return { parent: current, key: parts[parts.length - 1] };
-}
-
-function getAt(doc: Json, path: string): Json {
-  const parts = pointer(path);
-  if (parts.length === 0) return doc;
-  const { parent, key } = parentOf(doc, parts);
-  let value: Json = undefined;
-  if (Array.isArray(parent)) value = parent[Number(key)];
-  else if (isPlainObject(parent)) value = parent[key];
-  if (value === undefined) throw new PatchError(`path not found: ${path}`);
-  return value;
-}
-
-function removeAt(doc: Json, path: string): void {
-  const parts = pointer(path);
-  const { parent, key } = parentOf(doc, parts);
-  if (Array.isArray(parent)) {
-    const index = Number(key);
-    if (!(index >= 0 && index < parent.length))
-      throw new PatchError(`path not found: ${path}`);
-    parent.splice(index, 1);
-  } else if (isPlainObject(parent) && key in parent) {
-    delete parent[key];
-  } else {
-    throw new PatchError(`path not found: ${path}`);
-  }
-}
-
-function addAt(doc: Json, path: string, value: Json, replace: boolean): Json {
-  const parts = pointer(path);
-  if (parts.length === 0) return structuredClone(value);
-  const { parent, key } = parentOf(doc, parts);
-  if (Array.isArray(parent)) {
-    const index = key === '-' ? parent.length : Number(key);
-    if (!(index >= 0 && index <= parent.length))
-      throw new PatchError(`bad array index: ${path}`);
-    if (replace) parent[index] = structuredClone(value);
-    else parent.splice(index, 0, structuredClone(value));
-  } else if (isPlainObject(parent)) {
-    if (replace && !(key in parent))
-      throw new PatchError(`path not found: ${path}`);
-    parent[key] = structuredClone(value);
-  } else {
-    throw new PatchError(`path not found: ${path}`);
-  }
-  return doc;
-}
-
-/** RFC 6902 JSON patch. */
+/** RFC 6902 JSON patch (fast-json-patch, operations validated first; the target is not changed). */
 export function jsonPatch(target: Json, ops: Json): Json {
   if (!Array.isArray(ops))
     throw new PatchError('a JSON patch must be an array of operations');
-  let doc = structuredClone(target);
-  for (const raw of ops as JsonPatchOp[]) {
-    switch (raw.op) {
-      case 'add':
-        doc = addAt(doc, raw.path, raw.value, false);
-        break;
-      case 'replace':
-        doc = addAt(doc, raw.path, raw.value, true);
-        break;
-      case 'remove':
-        removeAt(doc, raw.path);
-        break;
-      case 'test':
-        if (
-          JSON.stringify(getAt(doc, raw.path)) !== JSON.stringify(raw.value)
-        ) {
-          throw new PatchError(`test failed at ${raw.path}`);
-        }
-        break;
-      case 'copy':
-        doc = addAt(doc, raw.path, getAt(doc, raw.from ?? ''), false);
-        break;
-      case 'move': {
-        const value = getAt(doc, raw.from ?? '');
-        removeAt(doc, raw.from ?? '');
-        doc = addAt(doc, raw.path, value, false);
-        break;
-      }
-      default:
-        throw new PatchError(`unsupported JSON patch op "${raw.op}"`);
+  const doc = structuredClone(target);
+  const problem = validate(ops as Operation[], doc);
+  if (problem) throw new PatchError(`${problem.name}: ${problem.message.split('\n')[0]}`);
+  try {
+    return applyPatch(doc, ops as Operation[], false, true).newDocument;
+  } catch (error) {
+    if (error instanceof JsonPatchError) {
+      throw new PatchError(`${error.name}: ${error.message.split('\n')[0]}`);
     }
+    throw error;
   }
-  return doc;
 }
 
 /** Content types accepted for PATCH, mapped to their implementation. */

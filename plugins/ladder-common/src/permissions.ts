@@ -129,6 +129,16 @@ export const promotionBreakGlassPermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Run the replay check: rebuild placements and promotion phases from the audit trail and compare
+ * them with the live rows. A basic permission over every entity; the backend also requires
+ * membership of the operators group.
+ */
+export const ladderReplayPermission = createPermission({
+  name: 'ladder.admin.replay',
+  attributes: { action: 'read' },
+});
+
 /** Every ladder permission, for the permissions registry and for policy authors. */
 export const ladderPermissions = [
   ladderReadPermission,
@@ -143,4 +153,5 @@ export const ladderPermissions = [
   linePausePermission,
   badCommitCreatePermission,
   promotionBreakGlassPermission,
+  ladderReplayPermission,
 ];

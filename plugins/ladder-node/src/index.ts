@@ -7,3 +7,5 @@ export * from './gates';
 export * from './settingsSources';
 export * from './clusterState';
 export * from './extensions';
+export * from './git/runGit';
+export * from './cache/PromiseCache';

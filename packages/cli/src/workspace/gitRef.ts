@@ -1,15 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { runGitSync } from '@khal/plugin-ladder-node';
 import { CliError, ExitCode } from '../exitCodes';
 
-/** `git <args>` in `cwd`: its trimmed stdout, or undefined when it fails. */
+/** git's trimmed stdout, or undefined when git fails (not a repository, unknown ref, offline). */
 export function git(args: string[], cwd: string): string | undefined {
   try {
-    return execFileSync('git', args, {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 30_000,
-    }).trim();
+    return runGitSync(args, { cwd, timeoutMs: 30_000 }).trim();
   } catch {
     return undefined;
   }

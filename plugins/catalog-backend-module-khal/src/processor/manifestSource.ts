@@ -1,7 +1,7 @@
 import { UrlReaderService } from '@backstage/backend-plugin-api';
 import { LocationSpec } from '@backstage/plugin-catalog-node';
 import { MANIFEST_FILENAME } from '@khal/plugin-ladder-common';
-import { execFile } from 'node:child_process';
+import { GitError, runGit } from '@khal/plugin-ladder-node';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -20,23 +20,9 @@ export type ManifestLookup =
 const ADD_MANIFEST_FIX = `add ${MANIFEST_FILENAME} at the repository root (the khal-node-app template writes one; \`khal manifest validate\` checks it)`;
 
 function gitShow(repoPath: string, object: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      ['--git-dir', repoPath, 'show', object],
-      {
-        maxBuffer: MAX_MANIFEST_BYTES,
-        env: {
-          PATH: process.env.PATH ?? '',
-          GIT_CONFIG_NOSYSTEM: '1',
-          GIT_CONFIG_GLOBAL: '/dev/null',
-        },
-      },
-      (error, stdout, stderr) =>
-        error
-          ? reject(new Error(stderr.trim() || error.message))
-          : resolve(stdout),
-    );
+  return runGit(['show', object], {
+    gitDir: repoPath,
+    maxOutputBytes: MAX_MANIFEST_BYTES,
   });
 }
 
@@ -102,7 +88,7 @@ export async function readFromLocalRepository(
     return {
       found: false,
       where,
-      reason: (error as Error).message,
+      reason: error instanceof GitError && error.stderr ? error.stderr : (error as Error).message,
       fix: ADD_MANIFEST_FIX,
     };
   }

@@ -1,4 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
+import { PromiseCache } from '@khal/plugin-ladder-node';
 import {
   KUBERNETES_ID_ANNOTATION,
   missingPlaceholders,
@@ -14,20 +15,9 @@ import type { Deployment, KubeMetadata, Pod, ReplicaSet } from './objects';
 import type { Workload } from './workload';
 import type { WorkloadSnapshots } from './WorkloadSnapshots';
 
-/** Where an entity lives on a rung: a cluster of the kubernetes config, a namespace, an id. */
-export interface RungTarget {
-  cluster: string;
-  namespace: string;
-  kubernetesId: string;
-}
+import type { ObjectNames, Reading, RungTarget } from './readings';
 
-/** The outcome of a read: the value, or why the cluster could not tell. */
-export type Reading<T> =
-  | { ok: true; value: T; checkedAt: string }
-  | { ok: false; reason: string; checkedAt: string };
-
-/** Names (and the setting-names annotation) of the Secrets or ConfigMaps of a namespace. */
-export type ObjectNames = Map<string, { settingNames?: string[] }>;
+export type { ObjectNames, Reading, RungTarget } from './readings';
 
 /** On a Secret or ConfigMap: the keys it holds, comma-separated (metadata, so no value is read). */
 export const SETTING_NAMES_ANNOTATION = 'khal.ai/setting-names';
@@ -97,12 +87,14 @@ export function resolveTarget(
  * and concurrent callers share one request.
  */
 export class ClusterReader {
-  private readonly cache = new Map<string, { expires: number; value: Promise<Reading<unknown>> }>();
+  private readonly cache: PromiseCache<string, Reading<unknown>>;
 
   constructor(
     private readonly client: KubernetesProxyClient,
     private readonly options: { cacheTtlMs: number; maxEntries?: number; snapshots?: WorkloadSnapshots },
-  ) {}
+  ) {
+    this.cache = new PromiseCache({ ttlMs: options.cacheTtlMs, maxEntries: options.maxEntries ?? 500 });
+  }
 
   /**
    * The Deployments, ReplicaSets and Pods labelled with the entity's kubernetes id, read in
@@ -168,14 +160,12 @@ export class ClusterReader {
   }
 
   private cached<T>(key: string, live: boolean, read: () => Promise<T>): Promise<Reading<T>> {
-    const now = Date.now();
-    const hit = this.cache.get(key);
-    if (!live && hit && hit.expires > now) return hit.value as Promise<Reading<T>>;
-    if (this.cache.size >= (this.options.maxEntries ?? 500)) {
-      for (const [k, v] of this.cache) if (v.expires <= now) this.cache.delete(k);
-      if (this.cache.size >= (this.options.maxEntries ?? 500)) this.cache.clear();
-    }
-    const value: Promise<Reading<T>> = read().then(
+    // A failed read is a reading too (ok: false), kept as long as a good one.
+    return this.cache.get(key, () => this.read(read), { fresh: live }) as Promise<Reading<T>>;
+  }
+
+  private read<T>(read: () => Promise<T>): Promise<Reading<T>> {
+    return read().then(
       v => ({ ok: true as const, value: v, checkedAt: new Date().toISOString() }),
       e => ({
         ok: false as const,
@@ -183,7 +173,5 @@ export class ClusterReader {
         checkedAt: new Date().toISOString(),
       }),
     );
-    if (this.options.cacheTtlMs > 0) this.cache.set(key, { expires: now + this.options.cacheTtlMs, value });
-    return value;
   }
 }

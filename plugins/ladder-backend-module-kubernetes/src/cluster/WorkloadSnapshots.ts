@@ -1,7 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { KUBERNETES_ID_ANNOTATION } from '@khal/plugin-ladder-common';
 import { ClusterUnavailableError, KubernetesProxyClient } from './KubernetesProxyClient';
-import type { Reading, RungTarget } from './ClusterReader';
+import type { Reading, RungTarget } from './readings';
 import type { Deployment, KubeMetadata, Pod, ReplicaSet } from './objects';
 import type { Workload } from './workload';
 

@@ -5,6 +5,7 @@ import {
   ResourcePermission,
   isResourcePermission,
 } from '@backstage/plugin-permission-common';
+import { PromiseCache } from '@khal/plugin-ladder-node';
 
 /** How long a user's policy decision for a permission is reused, by default (ms). */
 export const PERMISSION_DECISION_TTL_MS = 5_000;
@@ -22,15 +23,13 @@ const MAX_ENTRIES = 10_000;
  * Service principals are not cached (the permission client decides them locally).
  */
 export class PermissionDecisions {
-  private readonly cache = new Map<string, { at: number; result: Promise<AuthorizeResult> }>();
+  private readonly cache: PromiseCache<string, AuthorizeResult>;
 
   constructor(
     private readonly permissions: PermissionsService,
     private readonly options: { ttlMs: number; now?: () => number } = { ttlMs: PERMISSION_DECISION_TTL_MS },
-  ) {}
-
-  private now() {
-    return this.options.now ? this.options.now() : Date.now();
+  ) {
+    this.cache = new PromiseCache({ ttlMs: options.ttlMs, maxEntries: MAX_ENTRIES, now: options.now });
   }
 
   /** ALLOW, DENY or (for resource permissions) CONDITIONAL. */
@@ -42,19 +41,10 @@ export class PermissionDecisions {
     if (this.options.ttlMs <= 0 || principal.type !== 'user' || !principal.userEntityRef) {
       return this.ask(credentials, permission);
     }
-    const key = `${principal.userEntityRef}\u0000${permission.name}`;
-    const now = this.now();
-    const hit = this.cache.get(key);
-    if (hit && now - hit.at < this.options.ttlMs) return hit.result;
-    const result = this.ask(credentials, permission);
-    this.cache.delete(key);
-    if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, { at: now, result });
     // A failed request is not remembered: the next caller asks again.
-    result.catch(() => {
-      if (this.cache.get(key)?.result === result) this.cache.delete(key);
-    });
-    return result;
+    return this.cache.get(`${principal.userEntityRef}\u0000${permission.name}`, () =>
+      this.ask(credentials, permission),
+    );
   }
 
   private async ask(

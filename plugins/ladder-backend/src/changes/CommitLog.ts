@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ANNOTATION_SOURCE_LOCATION, Entity } from '@backstage/catalog-model';
 import type { ChangeCommit } from '@khal/plugin-ladder-common';
+import { GitError, runGit } from '@khal/plugin-ladder-node';
 import { SOURCE_REPO_ANNOTATION } from '../manifest/ManifestReader';
 import { resolveLocalRepository } from '../manifest/LocalRepository';
 import { Redactor } from '../evidence/Redactor';
@@ -20,23 +20,6 @@ const RECORD = '\u001e';
 export type CommitRange =
   | { commits: ChangeCommit[]; truncated: boolean }
   | { commits: null; reason: string };
-
-function git(gitDir: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      ['--git-dir', gitDir, ...args],
-      {
-        timeout: 5000,
-        maxBuffer: 4 * 1024 * 1024,
-        encoding: 'utf8',
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-      },
-      (error, stdout, stderr) =>
-        error ? reject(Object.assign(error, { stderr })) : resolve(stdout),
-    );
-  });
-}
 
 /**
  * Lists the commits of a ref range from the entity's source repository. The local git
@@ -92,15 +75,18 @@ export class CommitLog {
     const resolved = repository.display;
     let out: string;
     try {
-      out = await git(gitDir, [
-        'log',
-        `--format=%H${FIELD}%s${FIELD}%an${FIELD}%aI${RECORD}`,
-        `--max-count=${COMMIT_LIMIT + 1}`,
-        from ? `${from}..${to}` : to,
-        '--',
-      ]);
+      out = await runGit(
+        [
+          'log',
+          `--format=%H${FIELD}%s${FIELD}%an${FIELD}%aI${RECORD}`,
+          `--max-count=${COMMIT_LIMIT + 1}`,
+          from ? `${from}..${to}` : to,
+          '--',
+        ],
+        { gitDir, timeoutMs: 5000 },
+      );
     } catch (error) {
-      const stderr = String((error as { stderr?: string }).stderr ?? '');
+      const stderr = error instanceof GitError ? error.stderr : '';
       if (
         /unknown revision|bad revision|invalid object name|ambiguous argument/i.test(
           stderr,

@@ -336,7 +336,12 @@ async function supersede(
       actor,
       fromPhase: open.phase,
       toPhase: next.phase,
-      detail: { message, supersededBy: by.id, newRef: by.ref },
+      detail: {
+        message,
+        supersededBy: by.id,
+        newRef: by.ref,
+        version: record.version,
+      },
     }),
   );
   return record;
@@ -670,9 +675,14 @@ export class DatabaseLadderStore implements LadderStore {
               entityRef: p.entityRef,
               promotionId: id,
               toPhase: phase,
-              ...(replaced
-                ? { detail: { ...audit.detail, supersedes: replaced.id } }
-                : {}),
+              // Who asked, on which ladder, at version 1: what a replay needs to rebuild the row.
+              detail: {
+                ...audit.detail,
+                requestedBy: p.requestedBy,
+                ladderId: p.ladderId,
+                version: 1,
+                ...(replaced ? { supersedes: replaced.id } : {}),
+              },
             }),
           );
           if (idempotency) await linkIdempotencyKey(tx, idempotency, id);
@@ -875,7 +885,11 @@ export class DatabaseLadderStore implements LadderStore {
             ref: p.ref,
             action: PLACEMENT_AUDIT_ACTION,
             actor: p.placedBy,
-            detail: { via: 'enrollment' },
+            detail: {
+              via: 'enrollment',
+              placedBy: p.placedBy,
+              ladderId: p.ladderId,
+            },
           }),
         );
       });

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
 import { ANNOTATION_SOURCE_LOCATION, Entity } from '@backstage/catalog-model';
 import { MANIFEST_FILENAME, validateManifest } from '@khal/plugin-ladder-common';
-import type { ManifestReadResult } from '@khal/plugin-ladder-node';
+import { GitError, runGit, type ManifestReadResult } from '@khal/plugin-ladder-node';
+import { LRUCache } from 'lru-cache';
 import { resolveLocalRepository } from './LocalRepository';
 
 /** Names the entity's source repository: `file:<path>` for the local git repositories. */
@@ -19,25 +19,15 @@ function sha256(text: string) {
 }
 
 function gitShow(gitDir: string, spec: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      ['--git-dir', gitDir, 'show', spec],
-      { timeout: 5000, maxBuffer: 1024 * 1024, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
-      (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve(stdout)),
-    );
-  });
+  return runGit(['show', spec], { gitDir, timeoutMs: 5000, maxOutputBytes: 1024 * 1024 });
 }
 
-function gitRevParse(gitDir: string, ref: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
-      { timeout: 5000, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
-      (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve(stdout.trim())),
-    );
+async function gitRevParse(gitDir: string, ref: string): Promise<string> {
+  const out = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+    gitDir,
+    timeoutMs: 5000,
   });
+  return out.trim();
 }
 
 /** A full commit SHA, or why a ref could not be resolved to one and how to fix that. */
@@ -69,7 +59,8 @@ export function sourceUrlAtRef(url: string, ref: string): string | undefined {
  * never changes.
  */
 export class ManifestReader {
-  private readonly cache = new Map<string, ManifestReadResult>();
+  /** A commit never changes, so no TTL: only the number of commits kept is bounded. */
+  private readonly cache = new LRUCache<string, ManifestReadResult>({ max: CACHE_LIMIT });
 
   constructor(
     private readonly options: {
@@ -152,9 +143,6 @@ export class ManifestReader {
     if (hit) return hit;
     const result = await load();
     if (result.status !== 'unavailable' && COMMIT.test(ref)) {
-      if (this.cache.size >= CACHE_LIMIT) {
-        this.cache.delete(this.cache.keys().next().value!);
-      }
       this.cache.set(key, result);
     }
     return result;
@@ -172,7 +160,7 @@ export class ManifestReader {
     try {
       text = await gitShow(gitDir, `${ref}:${MANIFEST_FILENAME}`);
     } catch (error) {
-      const stderr = String((error as { stderr?: string }).stderr ?? '');
+      const stderr = error instanceof GitError ? error.stderr : '';
       if (/does not exist in|exists on disk, but not in/.test(stderr)) {
         return {
           status: 'unavailable',

@@ -4,89 +4,31 @@
  * the reason, who paused and since when; a pause decided while a claim is being decided must not
  * let the claim through; a bad commit ends its open promotions and is never promoted again.
  */
-import path from 'node:path';
 import { knex as createKnex } from 'knex';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { createAppRepository } from '../__testUtils__/ladderFixture';
 import {
-  TestDatabases,
-  mockCredentials,
-  mockServices,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { parseLadderConfig } from '@khal/plugin-ladder-common';
-import { builtinGates } from '../gates/builtinGates';
-import {
-  catalogEntities,
-  createAppRepository,
-} from '../__testUtils__/ladderFixture';
-import { callerFrom } from '../access/Caller';
-import { createLadderServices } from '../service/createLadderServices';
+  ENGINE_ENTITY as ENTITY,
+  engineServices,
+  shortLadder,
+  userCaller as as,
+} from '../__testUtils__/engineServices';
 
 jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
-const ENTITY = 'component:default/orders-api';
-const as = (name: string) =>
-  callerFrom(mockCredentials.user(`user:default/${name}`));
 const olga = as('olga');
-
-/** Local, then a rung deployed by claim that one stakeholder approves. */
-const ladder = {
-  operatorsGroup: 'group:default/operators',
-  ladders: [
-    {
-      id: 'khal',
-      title: 'Short',
-      rungs: [
-        {
-          id: 'local',
-          title: 'Local',
-          runtime: 'pm2',
-          mutationPolicy: 'self',
-          host: 'localhost',
-        },
-        {
-          id: 'dev',
-          title: 'Shared dev',
-          runtime: 'pm2-mirror',
-          host: 'mirror',
-          mutationPolicy: 'approval',
-          approvers: {
-            groups: ['group:default/customer-stakeholders'],
-            minimum: 1,
-          },
-        },
-      ],
-    },
-  ],
-};
 
 const STOPPED =
   /the line is stopped: .* was paused by user:default\/olga since \d{4}-\d\d-\d\dT[\d:.]+Z: "cluster upgrade"/;
 
 describe.each(databases.eachSupportedId())('stop the line on %p', databaseId => {
   const repo = createAppRepository();
-  const config = { ...ladder, localRepositoriesRoot: path.dirname(repo.dir) };
-  const entities = catalogEntities(path.basename(repo.dir));
-  const gateList = builtinGates({ dryRunMaxAgeMs: () => 24 * 3600 * 1000 });
+  /** Local, then a rung deployed by claim that one stakeholder approves. */
+  const start = engineServices({ ladder: shortLadder({ minimum: 1 }), repoDir: repo.dir });
 
   async function services(knex?: Awaited<ReturnType<typeof databases.init>>) {
-    return createLadderServices({
-      config: mockServices.rootConfig({ data: { ladder: config } }),
-      ladderConfig: parseLadderConfig(config, {
-        knownGateIds: gateList.map(g => g.id),
-      }),
-      logger: mockServices.logger.mock(),
-      database: mockServices.database({
-        knex: knex ?? (await databases.init(databaseId)),
-      }),
-      auth: mockServices.auth(),
-      permissions: mockServices.permissions(),
-      urlReader: mockServices.urlReader.mock(),
-      catalog: catalogServiceMock({ entities }),
-      gates: new Map(gateList.map(g => [g.id, g])),
-      settingsSources: [],
-      clusterState: () => undefined,
-    });
+    return start(knex ?? (await databases.init(databaseId)));
   }
   type Services = Awaited<ReturnType<typeof services>>;
 

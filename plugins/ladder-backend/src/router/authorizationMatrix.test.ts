@@ -127,6 +127,13 @@ routes.push(
     expect: { ...peopleOnly, requester: 403 },
   },
   { method: 'post', path: id => `/promotions/${id}/break-glass/review`, body: {}, expect: peopleOnly },
+  // The replay check names every entity: operators only, so none of these callers (an operator
+  // gets it in responsesMatchSpec), whatever the policy says.
+  {
+    method: 'get',
+    path: () => '/admin/replay',
+    expect: { none: 401, service: 403, unlisted: 403, denied: 403, reader: 403, requester: 403 },
+  },
 );
 
 const header: Record<Principal, string> = {

@@ -79,6 +79,9 @@ import { parseInput } from './validation';
 import { decodeAuditCursor, encodeAuditCursor } from './auditCursor';
 import { noBadMark } from '../database/policyTables';
 
+import type { AuditReplay } from '../replay/AuditReplay';
+import { replayHandler } from '../replay/replayRoute';
+
 /** A request whatever its typed params, query and body (the router's are typed by the spec). */
 type AnyRequest = Request<any, any, any, any>;
 
@@ -104,6 +107,8 @@ export interface RouterOptions {
   evidence: EvidenceIntake;
   changes: ChangeView;
   insights: DeliveryInsights;
+  /** The replay check (GET /admin/replay). */
+  replay: AuditReplay;
   /** Redacts error messages before they are answered: an error often echoes its input. */
   redactor: Redactor;
 }
@@ -563,6 +568,17 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       ...(items.length > query.limit ? { nextCursor: encodeAuditCursor(Number(page[page.length - 1].id)) } : {}),
     });
   });
+
+  router.get(
+    '/admin/replay',
+    replayHandler({
+      user,
+      authorize,
+      memberships: options.memberships,
+      operatorsGroup: options.config.operatorsGroup,
+      replay: options.replay,
+    }),
+  );
 
   router.get('/insights', async (req, res) => {
     const caller = await allowed(req, 'audit.read');

@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
+import stableStringify from 'fast-json-stable-stringify';
 import type { Request } from 'express';
 import { ConflictError, InputError } from '@backstage/errors';
 import { IDEMPOTENCY_KEY_HEADER } from '@khal/plugin-ladder-common';
 import type { IdempotencyClaim, LadderStore } from '../database/LadderStore';
 import type { Caller } from '../service/Caller';
 import { UnprocessableEntityError } from './httpErrors';
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map(k => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
 
 /**
  * A reservation that never completed and was never linked is abandoned after this long (its
@@ -55,7 +45,7 @@ export async function idempotent<T>(options: {
     throw new InputError('the Idempotency-Key header must be 1 to 255 visible ASCII characters (e.g. a UUID)');
   }
   const id = { scope: options.caller.actor, operation: options.operation, key };
-  const requestHash = createHash('sha256').update(canonical(options.body)).digest('hex');
+  const requestHash = createHash('sha256').update(stableStringify(options.body ?? null)).digest('hex');
   for (let attempt = 0; attempt < 2; attempt++) {
     const existing = await options.store.getIdempotencyKey(id);
     if (existing) {

@@ -429,6 +429,22 @@ describe('every route answers what the OpenAPI spec says', () => {
     }
   });
 
+  it('replay check: the trail of everything above rebuilds the live rows; operators only', async () => {
+    const getAs = async (who: string) =>
+      expectMatchesSpec(
+        await request(backend.server)
+          .get('/api/ladder/admin/replay')
+          .set('Authorization', mockCredentials.user.header(`user:default/${who}`)),
+      );
+    const report = await getAs('olga');
+    expect(report.status).toBe(200);
+    expect(report.body.events).toBeGreaterThan(0);
+    expect(report.body.differences).toEqual([]);
+    const refused = await getAs('alice');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/for members of group:default\/operators/);
+  });
+
   it('checked every operation of the spec', () => {
     expect(specOperations().filter(op => !checkedOperations.has(op))).toEqual(
       [],

@@ -5,6 +5,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { PromiseCache } from '@khal/plugin-ladder-node';
 
 const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
 
@@ -18,6 +19,8 @@ const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
  * burst of approvals and promotion lists costs one catalog lookup per group, not one per request.
  */
 export const MEMBERSHIP_TTL_MS = 10_000;
+/** The most groups whose member lists are kept. */
+const MEMBERSHIP_MAX_GROUPS = 2_000;
 
 /**
  * Group memberships from the catalog (approver groups, the operators group), read with the
@@ -25,16 +28,15 @@ export const MEMBERSHIP_TTL_MS = 10_000;
  * group share one catalog read; a failed read is not remembered.
  */
 export class GroupMemberships {
-  private readonly cache = new Map<
-    string,
-    { at: number; members: Promise<string[]> }
-  >();
+  private readonly cache: PromiseCache<string, string[]>;
 
   constructor(
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
-    private readonly ttlMs = MEMBERSHIP_TTL_MS,
-  ) {}
+    ttlMs = MEMBERSHIP_TTL_MS,
+  ) {
+    this.cache = new PromiseCache({ ttlMs, maxEntries: MEMBERSHIP_MAX_GROUPS });
+  }
 
   /**
    * User entity refs (lower case) that are direct members of a group. `fresh` reads the catalog
@@ -46,16 +48,7 @@ export class GroupMemberships {
     options: { fresh?: boolean } = {},
   ): Promise<string[]> {
     const key = lower(groupRef);
-    const hit = this.cache.get(key);
-    if (!options.fresh && hit && Date.now() - hit.at < this.ttlMs)
-      return hit.members;
-    const entry = { at: Date.now(), members: this.load(key) };
-    this.cache.set(key, entry);
-    entry.members.catch(() => {
-      // Only this failed read is forgotten, not a newer one that replaced it meanwhile.
-      if (this.cache.get(key) === entry) this.cache.delete(key);
-    });
-    return entry.members;
+    return this.cache.get(key, () => this.load(key), options);
   }
 
   /** Users who are members of any of the groups. */

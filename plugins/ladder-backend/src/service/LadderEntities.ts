@@ -4,6 +4,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { PromiseCache } from '@khal/plugin-ladder-node';
 import type { PermissionDecisions } from '../access/PermissionDecisions';
 import { Customers } from '../access/Customers';
 import {
@@ -35,16 +36,18 @@ const OWN_READ_MAX_ENTRIES = 5_000;
 
 /** Catalog entities and the ladder they are on. */
 export class LadderEntities {
-  private readonly ownReads = new Map<string, { at: number; entity: Promise<Entity | undefined> }>();
+  private readonly ownReads: PromiseCache<string, Entity | undefined>;
   readonly customers: Customers;
 
   constructor(
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
     private readonly config: LadderConfig,
-    private readonly ownReadTtlMs = OWN_READ_TTL_MS,
+    ownReadTtlMs = OWN_READ_TTL_MS,
     private readonly decisions?: PermissionDecisions,
   ) {
+    // Unknown entities and failed reads are not remembered: the next read asks again.
+    this.ownReads = new PromiseCache({ ttlMs: ownReadTtlMs, maxEntries: OWN_READ_MAX_ENTRIES, keep: found => !!found });
     this.customers = new Customers({ customers: config.customers ?? [] });
   }
 
@@ -87,28 +90,9 @@ export class LadderEntities {
   }
 
   private ownRead(ref: string): Promise<Entity | undefined> {
-    const now = Date.now();
-    const hit = this.ownReads.get(ref);
-    if (hit && now - hit.at < this.ownReadTtlMs) return hit.entity;
-    const entity = this.auth
-      .getOwnServiceCredentials()
-      .then(credentials => this.catalog.getEntityByRef(ref, { credentials }));
-    this.ownReads.delete(ref);
-    if (this.ownReads.size >= OWN_READ_MAX_ENTRIES) {
-      // Oldest first (insertion order): drop the oldest entry.
-      this.ownReads.delete(this.ownReads.keys().next().value!);
-    }
-    this.ownReads.set(ref, { at: now, entity });
-    // Unknown entities and failed reads are not remembered: the next read asks again.
-    entity.then(
-      found => {
-        if (!found && this.ownReads.get(ref)?.entity === entity) this.ownReads.delete(ref);
-      },
-      () => {
-        if (this.ownReads.get(ref)?.entity === entity) this.ownReads.delete(ref);
-      },
+    return this.ownReads.get(ref, () =>
+      this.auth.getOwnServiceCredentials().then(credentials => this.catalog.getEntityByRef(ref, { credentials })),
     );
-    return entity;
   }
 
   ladderOf(entity: Entity, ref = stringifyEntityRef(entity)): LadderDefinition {

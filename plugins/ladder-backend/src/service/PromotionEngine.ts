@@ -638,7 +638,13 @@ export class PromotionEngine {
           ref: p.ref,
           action: PLACEMENT_AUDIT_ACTION,
           actor,
-          detail: { via, previousRef: previous?.ref ?? null },
+          // placedBy and ladderId let a replay rebuild the placement row from this event alone.
+          detail: {
+            via,
+            previousRef: previous?.ref ?? null,
+            placedBy: p.requestedBy,
+            ladderId: p.ladderId,
+          },
         });
         // The ladder decided what this rung holds: an open drift ends here (adopted, rolled back
         // or replaced). If the cluster still runs something else, the next observation says so.
@@ -660,7 +666,8 @@ export class PromotionEngine {
           actor,
           fromPhase: p.phase,
           toPhase: to,
-          detail: { message, ...change.audit?.detail },
+          // The version the row is left at: the replay's drift check compares it with the live row.
+          detail: { message, ...change.audit?.detail, version: updated.version },
         });
       }
       return updated;

@@ -22,6 +22,7 @@ import type {
   LadderGate,
   SettingsSource,
 } from '@khal/plugin-ladder-node';
+import { AuditReplay } from '../replay/AuditReplay';
 import { DatabaseLadderStore } from '../database/DatabaseLadderStore';
 import { Redactor } from '../evidence/Redactor';
 import { createAttestedSettingsSource } from '../gates/attestedSettingsSource';
@@ -187,6 +188,7 @@ export async function createLadderServices(deps: {
     notifier,
     metrics,
     breakGlass,
+    replay: new AuditReplay(await deps.database.getClient()),
     insights: new DeliveryInsights({
       store,
       catalog: deps.catalog,

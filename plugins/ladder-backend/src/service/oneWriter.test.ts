@@ -4,29 +4,19 @@
  * forced, not hoped for: the store is wrapped so that another writer runs right after the
  * approval read the promotion.
  */
-import path from 'node:path';
-import {
-  TestDatabases,
-  mockCredentials,
-  mockServices,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { parseLadderConfig } from '@khal/plugin-ladder-common';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import type { LadderGate } from '@khal/plugin-ladder-node';
-import { builtinGates } from '../gates/builtinGates';
+import { createAppRepository } from '../__testUtils__/ladderFixture';
 import {
-  catalogEntities,
-  createAppRepository,
-} from '../__testUtils__/ladderFixture';
-import { callerFrom } from './Caller';
-import { createLadderServices } from './createLadderServices';
+  ENGINE_ENTITY as ENTITY,
+  engineServices,
+  shortLadder,
+  userCaller as as,
+} from '../__testUtils__/engineServices';
 
 jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
-const ENTITY = 'component:default/orders-api';
-const as = (name: string) =>
-  callerFrom(mockCredentials.user(`user:default/${name}`));
 
 /** A gate whose every answer is numbered, so a test can tell which evaluation a stored result came from. */
 let answers = 0;
@@ -39,66 +29,16 @@ const countingGate: LadderGate = {
   },
 };
 
-const ladder = {
-  operatorsGroup: 'group:default/operators',
-  ladders: [
-    {
-      id: 'khal',
-      title: 'Short',
-      rungs: [
-        {
-          id: 'local',
-          title: 'Local',
-          runtime: 'pm2',
-          mutationPolicy: 'self',
-          host: 'localhost',
-        },
-        {
-          id: 'dev',
-          title: 'Shared dev',
-          runtime: 'pm2-mirror',
-          host: 'mirror',
-          mutationPolicy: 'approval',
-          entryGates: ['counting'],
-          approvers: {
-            groups: ['group:default/customer-stakeholders'],
-            minimum: 2,
-          },
-        },
-      ],
-    },
-  ],
-};
-
 describe.each(databases.eachSupportedId())('one writer on %p', databaseId => {
   const repo = createAppRepository();
-  // Commits are resolved with git only under the local repositories root: the temp folder
-  // holding the test repository, which the entity names relative to it.
-  const config = {
-    ...ladder,
-    localRepositoriesRoot: path.dirname(repo.dir),
-  };
-  const entities = catalogEntities(path.basename(repo.dir));
-
-  const gateList = builtinGates({ dryRunMaxAgeMs: () => 24 * 3600 * 1000 });
+  const start = engineServices({
+    ladder: shortLadder({ minimum: 2, devGates: ['counting'] }),
+    repoDir: repo.dir,
+    extraGates: [countingGate],
+  });
 
   async function services() {
-    const knex = await databases.init(databaseId);
-    return createLadderServices({
-      config: mockServices.rootConfig({ data: { ladder: config } }),
-      ladderConfig: parseLadderConfig(config, {
-        knownGateIds: [...gateList.map(g => g.id), 'counting'],
-      }),
-      logger: mockServices.logger.mock(),
-      database: mockServices.database({ knex }),
-      auth: mockServices.auth(),
-      permissions: mockServices.permissions(),
-      urlReader: mockServices.urlReader.mock(),
-      catalog: catalogServiceMock({ entities }),
-      gates: new Map([...gateList, countingGate].map(g => [g.id, g])),
-      settingsSources: [],
-      clusterState: () => undefined,
-    });
+    return start(await databases.init(databaseId));
   }
 
   it('an approval does not overwrite gate results a re-check wrote after the approval read the promotion (bypass: a second writer beside the engine)', async () => {

@@ -1274,6 +1274,39 @@ export const spec = {
         },
       },
     },
+    '/admin/replay': {
+      get: {
+        summary:
+          'Replay check (operators only: ladder.admin.replay and membership of the operators group). Rebuilds every placement and promotion phase from the audit trail, in memory, and lists each way a live row differs from it, including a version marker behind the last audit event of its promotion. Reads only; nothing is repaired.',
+        responses: {
+          '200': {
+            description:
+              'What the replay found (no differences when the trail and the rows agree)',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ReplayReport',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'Denied by policy, a service token, or not a member of the operators group',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/insights': {
       get: {
         summary:
@@ -3841,6 +3874,73 @@ export const spec = {
           },
           createdAt: {
             type: 'string',
+          },
+        },
+      },
+      ReplayReport: {
+        type: 'object',
+        required: [
+          'checkedAt',
+          'events',
+          'placements',
+          'promotions',
+          'differences',
+        ],
+        properties: {
+          checkedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          events: {
+            type: 'integer',
+            description:
+              'audit events replayed (placement moves and phase changes)',
+          },
+          placements: {
+            type: 'integer',
+            description: 'live placement rows compared',
+          },
+          promotions: {
+            type: 'integer',
+            description: 'live promotion rows compared',
+          },
+          differences: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ReplayDifference',
+            },
+          },
+        },
+      },
+      ReplayDifference: {
+        type: 'object',
+        required: ['table', 'key', 'field', 'live', 'replayed', 'problem'],
+        properties: {
+          table: {
+            type: 'string',
+            enum: ['placements', 'promotions'],
+          },
+          key: {
+            type: 'string',
+            description:
+              '<entity ref>|<rung> of a placement, the id of a promotion',
+          },
+          field: {
+            type: 'string',
+            description:
+              'the column that differs, or (row) for a row on one side only',
+          },
+          live: {
+            type: 'string',
+            nullable: true,
+          },
+          replayed: {
+            type: 'string',
+            nullable: true,
+          },
+          problem: {
+            type: 'string',
+            description: 'the difference as a sentence',
           },
         },
       },

@@ -1042,6 +1042,52 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Replay check (operators only: ladder.admin.replay and membership of the operators group). Rebuilds every placement and promotion phase from the audit trail, in memory, and lists each way a live row differs from it, including a version marker behind the last audit event of its promotion. Reads only; nothing is repaired. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description What the replay found (no differences when the trail and the rows agree) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReplayReport'];
+          };
+        };
+        401: components['responses']['Unauthorized'];
+        /** @description Denied by policy, a service token, or not a member of the operators group */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/insights': {
     parameters: {
       query?: never;
@@ -2090,6 +2136,29 @@ export interface components {
         [key: string]: unknown;
       };
       createdAt: string;
+    };
+    ReplayReport: {
+      /** Format: date-time */
+      checkedAt: string;
+      /** @description audit events replayed (placement moves and phase changes) */
+      events: number;
+      /** @description live placement rows compared */
+      placements: number;
+      /** @description live promotion rows compared */
+      promotions: number;
+      differences: components['schemas']['ReplayDifference'][];
+    };
+    ReplayDifference: {
+      /** @enum {string} */
+      table: 'placements' | 'promotions';
+      /** @description <entity ref>|<rung> of a placement, the id of a promotion */
+      key: string;
+      /** @description the column that differs, or (row) for a row on one side only */
+      field: string;
+      live: string | null;
+      replayed: string | null;
+      /** @description the difference as a sentence */
+      problem: string;
     };
     AuditList: {
       items: components['schemas']['AuditEvent'][];
