@@ -1068,6 +1068,7 @@ export interface paths {
             'application/json': components['schemas']['ReplayReport'];
           };
         };
+        400: components['responses']['BadRequest'];
         401: components['responses']['Unauthorized'];
         /** @description Denied by policy, a service token, or not a member of the operators group */
         403: {
