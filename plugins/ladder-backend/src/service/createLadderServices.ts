@@ -27,6 +27,7 @@ import { Redactor } from '../evidence/Redactor';
 import { createAttestedSettingsSource } from '../gates/attestedSettingsSource';
 import { ClusterStateCache } from './ClusterStates';
 import { ManifestReader } from '../manifest/ManifestReader';
+import { SourceResolver } from '../sources/SourceResolver';
 import { ChangeView } from '../changes/ChangeView';
 import { CommitLog } from '../changes/CommitLog';
 import { DeployPlanner, kubernetesClusterNames } from './DeployPlanner';
@@ -171,6 +172,7 @@ export async function createLadderServices(deps: {
   return {
     store,
     metrics,
+    sources: new SourceResolver({ catalog: deps.catalog, manifests, localRepositoriesRoot }),
     insights: new DeliveryInsights({
       store,
       catalog: deps.catalog,
