@@ -7,8 +7,10 @@ import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerEnv } from './commands/env';
 import { registerEvidence } from './commands/evidence';
+import { registerInstall } from './commands/install';
 import { registerLogin } from './commands/login';
 import { registerManifest } from './commands/manifest';
+import { registerNew } from './commands/new';
 import { registerPromote } from './commands/promote';
 import { registerStatus } from './commands/status';
 import { registerCommit, registerLine } from './commands/releasePolicy';
@@ -52,5 +54,7 @@ export function createProgram(): Command {
   registerEnv(program);
   registerLine(program);
   registerCommit(program);
+  registerInstall(program);
+  registerNew(program);
   return program;
 }

@@ -8,6 +8,7 @@ import {
 import { CliError, ExitCode } from '../exitCodes';
 import { resolveTarget } from '../ladder/targetRung';
 import { startSpinner } from '../output/spinner';
+import { printPromotionFooter } from '../output/stepFooter';
 import { resolveEntityRef } from '../workspace/appManifest';
 import { resolveRef } from '../workspace/gitRef';
 import {
@@ -165,7 +166,10 @@ export function registerPromote(program: Command): void {
     if (opts.wait)
       promotion = await waitForTerminal(client, io, promotion, timeout);
     if (io.json) printJson(io, promotion);
-    else printPromotion(io, promotion);
+    else {
+      printPromotion(io, promotion);
+      await printPromotionFooter(client, io, promotion);
+    }
     if (opts.wait && promotion.phase !== 'Promoted')
       process.exitCode = ExitCode.Failed;
   });
