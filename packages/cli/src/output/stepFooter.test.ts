@@ -37,7 +37,7 @@ describe('the step footer', () => {
       metadata: { contacts: ['user:default/sam'], requiresExplanation: true },
     };
     expect(stepFacts(withContacts, 'hml').whomToAsk).toBe(
-      'user:default/sam (contacts of hml)',
+      'user:default/sam (contacts of hml); approvers: group:default/stakeholders (1 approval needed on hml)',
     );
   });
 

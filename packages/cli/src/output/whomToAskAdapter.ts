@@ -7,20 +7,26 @@ import type { EntityLadderResponse, RungSummary } from '../client/contract';
  */
 
 /**
- * Who can unblock a step on `rung`: the rung's contacts from the ladder config, else its
- * approver groups (with how many approvals it needs), else the owner of the entity's ladder
- * rung config (the operators group, for operators-only rungs).
+ * Who can unblock a step on `rung`: the rung's contacts from the ladder config and its approver
+ * groups (with how many approvals it needs); with neither, the owner of the entity.
  */
 export function whomToAskLine(
   rung: RungSummary,
   view: Pick<EntityLadderResponse, 'entityRef'>,
 ): string {
   const contacts = rung.metadata?.contacts ?? [];
-  if (contacts.length) return `${contacts.join(', ')} (contacts of ${rung.id})`;
-  if (rung.approvers?.groups.length) {
-    return `${rung.approvers.groups.join(' or ')} (${
-      rung.approvers.minimum
-    } approval${rung.approvers.minimum === 1 ? '' : 's'} needed on ${rung.id})`;
+  const approvers = rung.approvers?.groups.length
+    ? `${rung.approvers.groups.join(' or ')} (${
+        rung.approvers.minimum
+      } approval${rung.approvers.minimum === 1 ? '' : 's'} needed on ${
+        rung.id
+      })`
+    : undefined;
+  if (contacts.length) {
+    return `${contacts.join(', ')} (contacts of ${rung.id})${
+      approvers ? `; approvers: ${approvers}` : ''
+    }`;
   }
+  if (approvers) return approvers;
   return `the owner of ${view.entityRef} (\`khal context\` names it); ${rung.id} has no contacts or approvers configured`;
 }

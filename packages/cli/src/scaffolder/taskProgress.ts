@@ -67,16 +67,15 @@ export async function followTask(
             output?: JsonObject;
             error?: { message?: string };
           };
-          const ended = /status: (\w+)/.exec(body.message)?.[1];
-          const status: TaskEnd['status'] =
-            ended === 'completed'
-              ? 'completed'
-              : ended === 'cancelled'
-              ? 'cancelled'
-              : 'failed';
+          const ended = /status: (\w+)/.exec(body.message)?.[1] ?? '';
+          // Anything but completed or cancelled counts as failed: never a success by default.
+          const known: Record<string, TaskEnd['status']> = {
+            completed: 'completed',
+            cancelled: 'cancelled',
+          };
           finish(() =>
             resolve({
-              status,
+              status: known[ended] ?? 'failed',
               output: body.output ?? {},
               error: body.error?.message,
               steps: [...steps.values()],

@@ -8,13 +8,14 @@ import {
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { LADDER_ANNOTATION, MANIFEST_FILENAME } from '@khal/plugin-ladder-common';
+import type { ManifestReadResult } from '@khal/plugin-ladder-node';
 import { ManifestReader, SOURCE_REPO_ANNOTATION } from '../manifest/ManifestReader';
 import { UnprocessableEntityError } from '../router/httpErrors';
 import { normalizeEntityRef } from '../service/LadderEntities';
 import { RepositoryKey, repositoryKey, sameRepository, withoutCredentials } from './repositoryKey';
 
 /** The answer of GET /sources (see SourceResolution in openapi.yaml). */
-export interface SourceResolution {
+export type SourceResolution = {
   entityRef: string;
   repoUrl: string;
   ref: string;
@@ -29,6 +30,26 @@ export interface SourceResolution {
     reason: string | null;
     howToFix: string | null;
   };
+};
+
+/** khal-app.json as read at the resolved commit, in the answer's shape. */
+function manifestSummary(read: ManifestReadResult, sha: string): SourceResolution['manifest'] {
+  const none = { name: null, digest: null, source: null, problems: [], reason: null, howToFix: null };
+  if (read.status === 'valid') {
+    return { ...none, status: 'valid', name: read.manifest.name, digest: read.digest, source: read.source };
+  }
+  if (read.status === 'invalid') {
+    return {
+      ...none,
+      status: 'invalid',
+      digest: read.digest,
+      source: read.source,
+      problems: read.problems,
+      reason: `${MANIFEST_FILENAME} at ${sha.slice(0, 7)} is not valid`,
+      howToFix: 'fix it (khal manifest validate), commit and push, then resolve the new commit',
+    };
+  }
+  return { ...none, status: 'unavailable', reason: read.reason, howToFix: read.howToFix };
 }
 
 /** The source annotations of an entity, in the order the manifest reader prefers them. */
@@ -101,25 +122,7 @@ export class SourceResolver {
       ref: query.ref,
       commit: resolution.sha,
       matchedBy,
-      manifest: {
-        status: read.status,
-        name: read.status === 'valid' ? read.manifest.name : null,
-        digest: read.status === 'unavailable' ? null : read.digest,
-        source: read.status === 'unavailable' ? null : read.source,
-        problems: read.status === 'invalid' ? read.problems : [],
-        reason:
-          read.status === 'unavailable'
-            ? read.reason
-            : read.status === 'invalid'
-            ? `${MANIFEST_FILENAME} at ${resolution.sha.slice(0, 7)} is not valid`
-            : null,
-        howToFix:
-          read.status === 'unavailable'
-            ? read.howToFix
-            : read.status === 'invalid'
-            ? `fix it (khal manifest validate), commit and push, then resolve the new commit`
-            : null,
-      },
+      manifest: manifestSummary(read, resolution.sha),
     };
   }
 

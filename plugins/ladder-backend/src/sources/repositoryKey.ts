@@ -84,7 +84,7 @@ export function repositoryKey(
 /** Whether two keys name one repository (a checkout's directory matches its `.git`). */
 export function sameRepository(a: RepositoryKey, b: RepositoryKey): boolean {
   if (a.kind === 'hosted' || b.kind === 'hosted')
-    return a.kind === b.kind && a.key === b.key;
+    return a.kind === 'hosted' && b.kind === 'hosted' && a.key === b.key;
   const dotGit = (p: string) => realpath(path.join(p, '.git'));
   return (
     a.path === b.path || dotGit(a.path) === b.path || a.path === dotGit(b.path)
