@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as fixtures from '../testing/fixtures';
 import { FakePortal } from '../testing/fakePortal';
 import { FakePortalSession, useFakePortal } from '../testing/useFakePortal';
-import { makeAppDir, runKhal } from '../testing/runKhal';
+import { runKhal } from '../testing/runKhal';
 
 jest.setTimeout(60_000);
 

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import type { DeployPlan } from '../client/contract';
 import { CliError, ExitCode } from '../exitCodes';
 import { resolveSource } from '../ladder/sourceResolution';
-import { deployToTarget } from './deploy';
+import { deployToTarget } from './deployToTarget';
 import { clientFor, ioFor, PortalOptions, withPortalOptions } from './common';
 
 interface InstallOptions extends PortalOptions {
