@@ -220,6 +220,7 @@ export const sourceQuerySchema = z.strictObject({
     .min(1)
     .max(2048)
     .regex(
+      // eslint-disable-next-line no-control-regex
       /^[^\s\u0000-\u001f\u007f]+$/,
       'a repository URL has no spaces or control characters, e.g. https://github.com/acme/orders-api or file:///srv/git/orders-api.git',
     ),
