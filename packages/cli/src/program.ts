@@ -11,8 +11,10 @@ import { registerEnv } from './commands/env';
 import { registerEvidence } from './commands/evidence';
 import { registerHelpRequest } from './commands/helpRequest';
 import { registerMirror } from './commands/mirror';
+import { registerInstall } from './commands/install';
 import { registerLogin } from './commands/login';
 import { registerManifest } from './commands/manifest';
+import { registerNew } from './commands/new';
 import { registerPromote } from './commands/promote';
 import { registerStatus } from './commands/status';
 import { registerCommit, registerLine } from './commands/releasePolicy';
@@ -63,5 +65,7 @@ export function createProgram(): Command {
   registerRollback(program);
   registerDrift(program);
   registerAdmin(program);
+  registerInstall(program);
+  registerNew(program);
   return program;
 }

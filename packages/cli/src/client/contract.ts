@@ -19,3 +19,4 @@ export type CreateEvidenceRequest = LadderApiSchemas['CreateEvidenceRequest'];
 export type DeployResultRequest = LadderApiSchemas['DeployResultRequest'];
 export type LinePause = LadderApiSchemas['LinePause'];
 export type BadCommit = LadderApiSchemas['BadCommit'];
+export type SourceResolution = LadderApiSchemas['SourceResolution'];

@@ -274,16 +274,20 @@ export function unresolvedFactsIn(body: unknown): UnresolvedFact[] {
   );
 }
 
-/** `fetch`, with network failures turned into the one "cannot reach the portal" line. */
+/**
+ * `fetch`, with network failures turned into the one "cannot reach the portal" line. Routes that
+ * hold a request open (the scaffolder's task events, up to 30 s) pass a longer timeout.
+ */
 export async function fetchPortal(
   portal: string,
   url: URL | string,
   init: RequestInit,
+  timeoutMs = REQUEST_TIMEOUT_MS,
 ): Promise<Response> {
   try {
     return await fetch(url, {
       ...init,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     throw unreachable(portal, error);

@@ -8,6 +8,7 @@ import {
   withPortalOptions,
 } from './common';
 import { printPromotion } from './promotionText';
+import { printPromotionFooter } from '../output/stepFooter';
 
 interface ApproveOptions extends PortalOptions {
   reject?: boolean;
@@ -45,5 +46,6 @@ export function registerApprove(program: Command): void {
     }
     io.term.out(`${opts.reject ? 'Rejected' : 'Approved'} ${id}.`);
     printPromotion(io, promotion);
+    await printPromotionFooter(client, io, promotion);
   });
 }

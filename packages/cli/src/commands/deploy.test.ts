@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as fixtures from '../testing/fixtures';
 import { FakePortal } from '../testing/fakePortal';
 import { FakePortalSession, useFakePortal } from '../testing/useFakePortal';
-import { makeAppDir, runKhal } from '../testing/runKhal';
+import { runKhal } from '../testing/runKhal';
 
 jest.setTimeout(60_000);
 
@@ -172,7 +172,18 @@ describe('khal deploy (CLI process against a fake portal)', () => {
       'planDigest',
       'dryRun',
       'deploy',
+      'source',
+      'step',
     ]);
+    expect(out.source).toBeNull();
+    expect(Object.keys(out.step)).toEqual([
+      'where',
+      'safeToChange',
+      'evidence',
+      'next',
+      'whomToAsk',
+    ]);
+    expect(out.step.evidence).toContain('recorded dry-run evidence ev-dry-run');
     expect(out).toMatchObject({
       plan: fixtures.deployPlan(),
       planDigest: fixtures.deployPlan().planDigest,
@@ -194,66 +205,129 @@ describe('khal deploy (CLI process against a fake portal)', () => {
     });
   });
 
-  it('plans the head of --branch in a repository URL (git ls-remote), exit 5 for an unknown branch', async () => {
-    const remote = makeAppDir();
-    const git = (...args: string[]) =>
-      execFileSync(
-        'git',
-        ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args],
-        {
-          cwd: remote.dir,
-          encoding: 'utf8',
+  it('plans a repository URL through the portal: GET /sources names the entity and the commit of --branch, nothing is read from the working directory', async () => {
+    const repoUrl = 'https://git.example.com/acme/orders-api.git';
+    portal.route('GET /api/ladder/sources', {
+      body: fixtures.sourceResolution({ repoUrl }),
+    });
+    // Run outside any checkout: no khal-app.json, no git repository.
+    const elsewhere = fs.mkdtempSync(path.join(app.dir, 'elsewhere-'));
+    fs.rmSync(path.join(app.dir, 'khal-app.json'));
+    const run = await runKhal(
+      [
+        'deploy',
+        repoUrl,
+        '--branch',
+        'release',
+        '--target',
+        'dev',
+        '--dry-run',
+        '--json',
+      ],
+      { env, cwd: elsewhere },
+    );
+    expect(run.code).toBe(0);
+    expect(
+      portal.requests.find(r => r.path === '/api/ladder/sources')!.query,
+    ).toEqual({ repoUrl, ref: 'release' });
+    expect(
+      portal.requests.find(r => r.path === '/api/ladder/plan')!.query,
+    ).toMatchObject({ entityRef: fixtures.ENTITY_REF, ref: fixtures.REF });
+    const out = JSON.parse(run.stdout);
+    expect(out.source).toMatchObject({
+      entityRef: fixtures.ENTITY_REF,
+      commit: fixtures.REF,
+    });
+    expect(evidencePosts()[0].body).toMatchObject({
+      ref: fixtures.REF,
+      data: { repoUrl, branch: 'release' },
+    });
+  });
+
+  it('a repository URL the portal does not know is exit 5 with its reason; a URL with a token in it is refused before it is sent', async () => {
+    portal.route('GET /api/ladder/sources', {
+      status: 404,
+      body: fixtures.errorBody(
+        'NotFoundError',
+        'no entity on a ladder has https://git.example.com/x/y.git as its source',
+        404,
+      ),
+    });
+    const missing = await runKhal(
+      [
+        'deploy',
+        'https://git.example.com/x/y.git',
+        '--branch',
+        'main',
+        '--target',
+        'dev',
+      ],
+      { env, cwd: app.dir },
+    );
+    expect(missing.code).toBe(5);
+    expect(missing.stderr).toMatch(/not found: no entity on a ladder has/);
+
+    const before = portal.requests.length;
+    const leaky = await runKhal(
+      [
+        'deploy',
+        'https://bob:ghp_secret123@git.example.com/x/y.git',
+        '--branch',
+        'main',
+        '--target',
+        'dev',
+      ],
+      { env, cwd: app.dir },
+    );
+    expect(leaky.code).toBe(2);
+    expect(leaky.stderr).toContain('carries credentials');
+    expect(leaky.stderr).not.toContain('ghp_secret123');
+    expect(
+      portal.requests
+        .slice(before)
+        .filter(r => r.path === '/api/ladder/sources'),
+    ).toEqual([]);
+
+    const noBranch = await runKhal(
+      ['deploy', 'https://git.example.com/x/y.git', '--target', 'dev'],
+      { env, cwd: app.dir },
+    );
+    expect(noBranch.code).toBe(2);
+    expect(noBranch.stderr).toContain('needs --branch');
+  });
+
+  it('refuses to plan a commit whose khal-app.json is invalid, listing each problem', async () => {
+    portal.route('GET /api/ladder/sources', {
+      body: fixtures.sourceResolution({
+        manifest: {
+          status: 'invalid',
+          name: null,
+          digest: 'c'.repeat(64),
+          source: 'x',
+          problems: [
+            { path: 'name', message: 'must be lower-case', fix: 'rename it' },
+          ],
+          reason: 'khal-app.json at a1b2c3d is not valid',
+          howToFix: 'fix it (khal manifest validate), commit and push',
         },
-      ).trim();
-    git('init', '-q', '-b', 'release');
-    git('add', 'khal-app.json');
-    git('commit', '-q', '-m', 'init');
-    const head = git('rev-parse', 'HEAD');
-    try {
-      const run = await runKhal(
-        [
-          'deploy',
-          remote.dir,
-          '--branch',
-          'release',
-          '--target',
-          'dev',
-          '--dry-run',
-          '--json',
-        ],
-        {
-          env,
-          cwd: app.dir,
-        },
-      );
-      expect(run.code).toBe(0);
-      expect(
-        portal.requests.find(r => r.path === '/api/ladder/plan')!.query.ref,
-      ).toBe(head);
-      expect(evidencePosts()[0].body).toMatchObject({
-        ref: head,
-        data: { repoUrl: remote.dir, branch: 'release' },
-      });
-      const missing = await runKhal(
-        [
-          'deploy',
-          remote.dir,
-          '--branch',
-          'nope',
-          '--target',
-          'dev',
-          '--dry-run',
-        ],
-        {
-          env,
-          cwd: app.dir,
-        },
-      );
-      expect(missing.code).toBe(5);
-      expect(missing.stderr).toMatch(/^khal: cannot find branch "nope" in /);
-    } finally {
-      fs.rmSync(remote.dir, { recursive: true, force: true });
-    }
+      }),
+    });
+    const run = await runKhal(
+      [
+        'deploy',
+        'https://git.example.com/acme/orders-api.git',
+        '--branch',
+        'release',
+        '--target',
+        'dev',
+      ],
+      { env, cwd: app.dir },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('- name: must be lower-case — rename it');
+    expect(portal.requests.some(r => r.path === '/api/ladder/plan')).toBe(
+      false,
+    );
   });
 
   it('exits 6 and prints each unresolved fact for a 422', async () => {

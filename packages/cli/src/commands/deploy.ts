@@ -1,27 +1,9 @@
 import { Command } from 'commander';
-import type { CreateEvidenceRequest, DeployPlan } from '../client/contract';
-import { answer, type PortalClient } from '../client/portalClient';
-import { CliError, ExitCode } from '../exitCodes';
-import {
-  claimApprovedPromotion,
-  deployNeedsClaim,
-  reportDeployResult,
-} from '../ladder/deployClaim';
-import { resolveTarget } from '../ladder/targetRung';
-import { formatFields } from '../output/table';
+import { resolveSource } from '../ladder/sourceResolution';
 import { resolveEntityRef } from '../workspace/appManifest';
 import { resolveRef } from '../workspace/gitRef';
-import { runRungCommand } from '../runner/runCommand';
-import {
-  clientFor,
-  CommandIo,
-  fetchEntityLadder,
-  ioFor,
-  PortalOptions,
-  printJson,
-  shortRef,
-  withPortalOptions,
-} from './common';
+import { clientFor, ioFor, PortalOptions, withPortalOptions } from './common';
+import { deployToTarget } from './deployToTarget';
 
 interface DeployOptions extends PortalOptions {
   target: string;
@@ -29,198 +11,6 @@ interface DeployOptions extends PortalOptions {
   ref?: string;
   entity?: string;
   dryRun?: boolean;
-}
-
-/** The order follow-up commands are listed in; others the rung configures come after. */
-const FOLLOW_UPS = ['logs', 'status', 'open', 'rollback', 'evidence'];
-
-/** The plan as people read it; also the content of the dry-run evidence. */
-export function planLines(plan: DeployPlan): string[] {
-  const settings = plan.settings.length
-    ? plan.settings.map(s => {
-        const flags = [
-          s.required ? 'required' : 'optional',
-          ...(s.secret ? ['secret'] : []),
-        ].join(', ');
-        let supplied = s.supplied ? 'supplied' : 'NOT supplied';
-        if (s.supplied === null) supplied = 'supplied: unknown';
-        return `${s.name} (${flags}) — ${supplied}`;
-      })
-    : ['none declared'];
-  const lines = formatFields([
-    [
-      'Target',
-      `${plan.target} → ${plan.rung.title} (${plan.rung.id}, rung ${
-        plan.rung.index + 1
-      } of ladder ${plan.ladderId})`,
-    ],
-    [
-      'App',
-      `${plan.entityRef} — manifest ${plan.manifest.name} at ${plan.manifest.ref} (${plan.manifest.digest})`,
-    ],
-    ['Host', plan.host ?? '-'],
-    ['Control plane', plan.controlPlane ?? '-'],
-    ['Runtime', `${plan.runtime} via ${plan.mechanism}`],
-    [
-      'Policy',
-      `${plan.mutationPolicy.policy}: ${plan.mutationPolicy.description}`,
-    ],
-    [
-      'Allowed now',
-      `${plan.mutationPolicy.allowedNow ? 'yes' : 'no'} — ${
-        plan.mutationPolicy.reason
-      }`,
-    ],
-    ['Settings', settings[0]],
-    ...settings.slice(1).map((s): [string, string] => ['', s]),
-  ]);
-  const names = [
-    ...(plan.commands.deploy ? ['deploy'] : []),
-    ...FOLLOW_UPS.filter(n => plan.commands[n]),
-    ...Object.keys(plan.commands)
-      .filter(n => n !== 'deploy' && !FOLLOW_UPS.includes(n))
-      .sort(),
-  ];
-  lines.push('', 'Commands:');
-  if (!names.length) lines.push('  none configured for this rung');
-  const width = Math.max(0, ...names.map(n => n.length));
-  for (const n of names)
-    lines.push(`  ${n.padEnd(width)}  ${plan.commands[n]}`);
-  return lines;
-}
-
-async function recordEvidence(
-  client: PortalClient,
-  body: CreateEvidenceRequest,
-): Promise<string> {
-  const evidence = await answer(client.api.POST('/evidence', { body }));
-  return evidence.id;
-}
-
-/** Why a dry-run is not clean, in the order a person fixes them; empty when it is clean. */
-export function dryRunProblems(
-  plan: DeployPlan,
-  exitCode: number | null,
-): string[] {
-  const required = plan.settings.filter(s => s.required);
-  const unknown = required.filter(s => s.supplied === null).map(s => s.name);
-  const missing = required.filter(s => s.supplied === false).map(s => s.name);
-  return [
-    ...(plan.commands.dryRun
-      ? []
-      : [
-          `rung ${plan.rung.id} configures no dry-run command: add commands.dryRun to it under ladder.ladders[].rungs in app-config.yaml (e.g. kubectl apply --dry-run=server)`,
-        ]),
-    ...(exitCode !== null && exitCode !== 0
-      ? [`the dry-run command exited ${exitCode}`]
-      : []),
-    ...(missing.length
-      ? [`required settings not supplied: ${missing.join(', ')}`]
-      : []),
-    ...(unknown.length
-      ? [
-          `required settings not known to be supplied (supplied: unknown): ${unknown.join(
-            ', ',
-          )}`,
-        ]
-      : []),
-  ];
-}
-
-/**
- * `--dry-run`: runs the rung's real dry-run command and records what happened as evidence. The
- * portal never takes the recorded `clean` on trust: it judges the exit code, the plan digest and
- * the settings itself; `clean` here is what this run saw, for people.
- */
-async function dryRunPlan(options: {
-  client: PortalClient;
-  io: CommandIo;
-  plan: DeployPlan;
-  ref: string;
-  entityRef: string;
-  source: Record<string, string>;
-  repoUrl?: string;
-  branch?: string;
-  text: string[];
-}): Promise<void> {
-  const { client, io, plan, ref, entityRef, source } = options;
-  const command = plan.commands.dryRun;
-  let result: { exitCode: number; output: string; truncated: boolean } | null =
-    null;
-  if (command) {
-    if (!io.json) io.term.err(io.term.paint('dim', `$ ${command}`));
-    result = await runRungCommand(command, io, {
-      env: {
-        KHAL_ENTITY_REF: entityRef,
-        KHAL_REF: ref,
-        KHAL_TARGET: plan.rung.id,
-        KHAL_DRY_RUN: '1',
-        ...(options.branch ? { KHAL_BRANCH: options.branch } : {}),
-        ...(options.repoUrl ? { KHAL_REPO_URL: options.repoUrl } : {}),
-      },
-      tools: plan.tools?.dryRun,
-      retry: `khal deploy --dry-run --target ${plan.rung.id} --ref ${ref}`,
-    });
-  }
-  const exitCode = result?.exitCode ?? null;
-  const problems = dryRunProblems(plan, exitCode);
-  const clean = problems.length === 0;
-  const required = plan.settings.filter(s => s.required);
-  const evidenceId = await recordEvidence(client, {
-    entityRef,
-    rung: plan.rung.id,
-    ref,
-    kind: 'dry-run',
-    summary: `dry-run of ${plan.manifest.name} ${shortRef(ref)} to ${
-      plan.rung.id
-    }: ${clean ? 'clean' : `not clean — ${problems.join('; ')}`}`,
-    // The backend redacts secrets from content at ingestion.
-    content: [
-      ...options.text,
-      '',
-      command ? `$ ${command}` : '(no dry-run command configured)',
-      ...(result ? [result.output || '(no output)'] : []),
-    ].join('\n'),
-    data: {
-      clean,
-      exitCode,
-      command: command ?? null,
-      commit: ref,
-      target: plan.rung.id,
-      planDigest: plan.planDigest,
-      unknownSettings: required
-        .filter(s => s.supplied === null)
-        .map(s => s.name),
-      missingSettings: required
-        .filter(s => s.supplied === false)
-        .map(s => s.name),
-      ...(result ? { truncated: result.truncated } : {}),
-      ...source,
-    },
-  });
-  if (io.json) {
-    printJson(io, {
-      plan,
-      planDigest: plan.planDigest,
-      dryRun: {
-        evidenceId,
-        clean,
-        exitCode,
-        command: command ?? null,
-        problems,
-      },
-      deploy: null,
-    });
-  } else {
-    io.term.out(
-      `Recorded dry-run evidence ${evidenceId} (${
-        clean ? 'clean' : 'NOT clean'
-      }, ${plan.planDigest.slice(0, 19)}…) for ${plan.rung.id}.`,
-    );
-    for (const problem of problems)
-      io.term.out(io.term.paint('yellow', `Not clean: ${problem}.`));
-  }
-  if (!clean) process.exitCode = ExitCode.Failed;
 }
 
 export function registerDeploy(program: Command): void {
@@ -248,197 +38,34 @@ export function registerDeploy(program: Command): void {
   ).action(
     async (repoUrl: string | undefined, opts: DeployOptions, cmd: Command) => {
       const io = ioFor(cmd, opts);
-      const entityRef = resolveEntityRef(opts.entity, io.cwd);
-      const ref = resolveRef(
-        { ref: opts.ref, branch: opts.branch, repoUrl },
-        io.cwd,
-      );
+      // Inside a checkout, khal-app.json and git answer; for a URL, the portal does (GET /sources).
+      const entityRef = repoUrl
+        ? undefined
+        : resolveEntityRef(opts.entity, io.cwd);
+      const localRef = repoUrl
+        ? undefined
+        : resolveRef({ ref: opts.ref, branch: opts.branch }, io.cwd);
       const client = clientFor(opts, io);
-      // Resolved here first so an unknown target is a "not found" (exit 5) listing the rungs.
-      const { rung } = resolveTarget(
-        await fetchEntityLadder(client, entityRef),
-        opts.target,
-      );
-      const plan = await answer(
-        client.api.GET('/plan', {
-          params: { query: { entityRef, target: rung.id, ref } },
-        }),
-      );
-      // The portal computes the digest of what a dry-run vouches for; it judges dry-runs by it.
-      const digest = plan.planDigest;
-      const text = planLines(plan);
-      if (!io.json) {
-        io.term.out(
-          io.term.paint(
-            'bold',
-            `Deploy plan${opts.dryRun ? ' (dry-run)' : ''}`,
-          ),
-        );
-        for (const line of text) io.term.out(line);
-        io.term.out('');
-      }
-      const source = {
-        ...(repoUrl ? { repoUrl } : {}),
-        ...(opts.branch ? { branch: opts.branch } : {}),
-      };
-
-      if (opts.dryRun) {
-        await dryRunPlan({
-          client,
-          io,
-          plan,
-          ref,
-          entityRef,
-          source,
-          repoUrl,
-          branch: opts.branch,
-          text,
-        });
-        return;
-      }
-
-      if (!plan.mutationPolicy.allowedNow) {
-        throw new CliError(
-          `refused: ${plan.rung.id} may not be changed now — ${plan.mutationPolicy.reason} (policy ${plan.mutationPolicy.policy})`,
-          ExitCode.Failed,
-        );
-      }
-      const command = plan.commands.deploy;
-      if (!command) {
-        throw new CliError(
-          `rung ${plan.rung.id} has no deploy command — configure commands.deploy for it under ladder.ladders[].rungs in app-config.yaml`,
-          ExitCode.Unresolved,
-        );
-      }
-      // On approval and operators rungs nothing runs without a claim of the approved promotion of
-      // exactly this commit; the deploy then runs that commit (the full SHA), whatever name was given.
-      const claimed = deployNeedsClaim(plan.mutationPolicy.policy)
-        ? await claimApprovedPromotion(client, {
-            entityRef,
-            rung: plan.rung.id,
-            ref,
+      const source = repoUrl
+        ? await resolveSource(client, io, {
+            repoUrl,
+            branch: opts.branch,
+            ref: opts.ref,
+            entity: opts.entity,
           })
         : undefined;
-      if (claimed && !io.json) {
-        io.term.err(
-          io.term.paint(
-            'dim',
-            `Claimed promotion ${claimed.id} (${claimed.ref}).`,
-          ),
-        );
-      }
-      // A name (branch, tag, short SHA) is rendered into the command as given: plan it again for
-      // the claimed commit, so the command deploys exactly what was approved.
-      const deployCommand =
-        claimed && claimed.ref !== ref
-          ? (
-              await answer(
-                client.api.GET('/plan', {
-                  params: {
-                    query: {
-                      entityRef,
-                      target: plan.rung.id,
-                      ref: claimed.ref,
-                    },
-                  },
-                }),
-              )
-            ).commands.deploy ?? command
-          : command;
-      if (!io.json) io.term.err(io.term.paint('dim', `$ ${deployCommand}`));
-      const result = await runRungCommand(deployCommand, io, {
-        env: {
-          KHAL_ENTITY_REF: entityRef,
-          KHAL_REF: claimed?.ref ?? ref,
-          KHAL_TARGET: plan.rung.id,
-          ...(claimed ? { KHAL_PROMOTION_ID: claimed.id } : {}),
-          ...(opts.branch ? { KHAL_BRANCH: opts.branch } : {}),
-          ...(repoUrl ? { KHAL_REPO_URL: repoUrl } : {}),
-        },
-        tools: plan.tools?.deploy,
-        retry: `khal deploy --target ${plan.rung.id} --ref ${
-          claimed?.ref ?? ref
-        }`,
+      await deployToTarget({
+        client,
+        io,
+        entityRef: source?.entityRef ?? entityRef!,
+        ref: source?.commit ?? localRef!,
+        target: opts.target,
+        dryRun: Boolean(opts.dryRun),
+        repoUrl,
+        branch: opts.branch,
+        env: {},
+        jsonExtras: { source: source ?? null },
       });
-      let evidenceId: string | null = null;
-      let evidenceError: string | null = null;
-      let promotionPhase: string | null = null;
-      const deployed = `${plan.manifest.name} ${shortRef(
-        claimed?.ref ?? ref,
-      )} to ${plan.rung.id}`;
-      const summary =
-        result.exitCode === 0
-          ? `deploy of ${deployed} exited 0`
-          : `FAILED deploy of ${deployed}: exited ${result.exitCode} (not proof)`;
-      try {
-        if (claimed) {
-          // Reported against the claim (only its claimant may); the server records the evidence.
-          const after = await reportDeployResult(client, claimed.id, {
-            exitCode: result.exitCode,
-            summary,
-            output: result.output || '(no output)',
-          });
-          promotionPhase = after.phase;
-        } else
-          evidenceId = await recordEvidence(client, {
-            entityRef,
-            rung: plan.rung.id,
-            ref,
-            kind: 'deploy-output',
-            summary,
-            // The backend redacts secrets from content at ingestion.
-            content: result.output || '(no output)',
-            data: {
-              exitCode: result.exitCode,
-              target: plan.rung.id,
-              command: deployCommand,
-              planDigest: digest,
-              truncated: result.truncated,
-              ...source,
-            },
-          });
-      } catch (error) {
-        evidenceError = error instanceof Error ? error.message : String(error);
-      }
-      if (io.json) {
-        printJson(io, {
-          plan,
-          planDigest: digest,
-          dryRun: null,
-          deploy: {
-            command: deployCommand,
-            exitCode: result.exitCode,
-            evidenceId,
-            evidenceError,
-            ...(claimed ? { promotionId: claimed.id, promotionPhase } : {}),
-          },
-        });
-      } else {
-        io.term.out('');
-        io.term.out(
-          result.exitCode === 0
-            ? io.term.paint(
-                'green',
-                `Deployed ${shortRef(ref)} to ${plan.rung.id}.`,
-              )
-            : io.term.paint(
-                'red',
-                `The deploy command exited ${result.exitCode}.`,
-              ),
-        );
-        if (evidenceId)
-          io.term.out(`Recorded deploy-output evidence ${evidenceId}.`);
-        if (claimed && promotionPhase)
-          io.term.out(
-            `Reported to promotion ${claimed.id}: now ${promotionPhase}.`,
-          );
-      }
-      if (evidenceError)
-        io.term.err(
-          `khal: the deploy output was not recorded: ${evidenceError}`,
-        );
-      if (result.exitCode !== 0 || evidenceError)
-        process.exitCode = ExitCode.Failed;
     },
   );
 }

@@ -9,6 +9,7 @@ import { CliError, ExitCode } from '../exitCodes';
 import { whomToAsk } from '../output/whomToAsk';
 import { resolveTarget } from '../ladder/targetRung';
 import { startSpinner } from '../output/spinner';
+import { printPromotionFooter } from '../output/stepFooter';
 import { resolveEntityRef } from '../workspace/appManifest';
 import { resolveRef } from '../workspace/gitRef';
 import {
@@ -166,7 +167,10 @@ export function registerPromote(program: Command): void {
     if (opts.wait)
       promotion = await waitForTerminal(client, io, promotion, timeout);
     if (io.json) printJson(io, promotion);
-    else printPromotion(io, promotion);
+    else {
+      printPromotion(io, promotion);
+      await printPromotionFooter(client, io, promotion);
+    }
     // A gate that blocks ends with who can unblock the rung and how to ask them.
     const blocked = promotion.phase !== 'Promoted' && promotion.gates.some(g => g.status !== 'passed');
     if (blocked && !io.json) {

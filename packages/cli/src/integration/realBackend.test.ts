@@ -484,6 +484,54 @@ describe('khal against the real ladder backend', () => {
     ]);
   });
 
+  it('deploys by repository URL from outside any checkout: the portal resolves the entity and the commit of the branch', async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'khal-cli-url-'));
+    const env = {
+      KHAL_CONFIG_DIR: configDir,
+      KHAL_TOKEN: alice,
+      KHAL_PORTAL: portal,
+    };
+    try {
+      const run = await runKhal(
+        [
+          'deploy',
+          repo.dir,
+          '--branch',
+          'main',
+          '--target',
+          'dev',
+          '--dry-run',
+          '--json',
+        ],
+        { cwd: elsewhere, env },
+      );
+      const out = JSON.parse(run.stdout);
+      // Clean or not depends on the settings attested by the walk above; the exit code agrees.
+      expect(run.code).toBe(out.dryRun.clean ? 0 : 1);
+      expect(out.dryRun.command).toMatch(/^echo "dry-run of [0-9a-f]{40} in /);
+      expect(out.source).toMatchObject({
+        entityRef: ENTITY,
+        ref: 'main',
+        commit: repo.head,
+        matchedBy: `khal.ai/source-repo: file:${repo.dir}`,
+        manifest: { status: 'valid', name: 'orders-api' },
+      });
+      expect(out.plan.manifest.ref).toBe(repo.head);
+      expect(out.step.where).toContain('(dev, rung 2 of 3 of ladder khal)');
+
+      const unknown = await runKhal(
+        ['deploy', elsewhere, '--branch', 'main', '--target', 'dev'],
+        { cwd: elsewhere, env },
+      );
+      expect(unknown.code).toBe(5);
+      expect(unknown.stderr).toMatch(
+        /no entity on a ladder has .* as its source/,
+      );
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('maps the real error answers to exit codes', async () => {
     const unknown = await khal(['context', '--target', 'prod']);
     expect(unknown.code).toBe(5);

@@ -5,6 +5,7 @@ import type {
   Evidence,
   Promotion,
   RungSummary,
+  SourceResolution,
 } from '../client/contract';
 
 type LadderSummary = LadderApiSchemas['LadderSummary'];
@@ -234,6 +235,31 @@ export function deployPlan(partial: Partial<DeployPlan> = {}): DeployPlan {
       dryRun: 'echo server dry-run ok',
     },
     planDigest: `sha256:${'a'.repeat(64)}`,
+    ...partial,
+  };
+}
+
+/** GET /sources: the portal's answer for a repository URL and a ref. */
+export function sourceResolution(
+  partial: Partial<SourceResolution> = {},
+): SourceResolution {
+  return {
+    entityRef: ENTITY_REF,
+    repoUrl: 'https://git.example.com/acme/orders-api.git',
+    ref: 'release',
+    commit: REF,
+    matchedBy:
+      'backstage.io/source-location: url:https://git.example.com/acme/orders-api/tree/main/',
+    manifest: {
+      status: 'valid',
+      name: 'orders-api',
+      digest: 'b'.repeat(64),
+      source:
+        'https://git.example.com/acme/orders-api/tree/a1b2c3d/khal-app.json',
+      problems: [],
+      reason: null,
+      howToFix: null,
+    },
     ...partial,
   };
 }

@@ -41,6 +41,7 @@ import {
   listPromotionsQuerySchema,
   overviewQuerySchema,
   planQuerySchema,
+  sourceQuerySchema,
   promotionApprovePermission,
   promotionCancelPermission,
   promotionCreatePermission,
@@ -60,6 +61,8 @@ import { EntityAccess } from '../access/EntityAccess';
 import { PermissionDecisions } from '../access/PermissionDecisions';
 import { ServicePrincipals } from '../access/ServicePrincipals';
 import type { DeployPlanner } from '../service/DeployPlanner';
+import type { SourceResolver } from '../sources/SourceResolver';
+import { withoutCredentials } from '../sources/repositoryKey';
 import type { EntityLadderView } from '../service/EntityLadderView';
 import type { EvidenceIntake } from '../service/EvidenceIntake';
 import { LadderEntities, normalizeEntityRef } from '../service/LadderEntities';
@@ -104,6 +107,8 @@ export interface RouterOptions {
   entityView: EntityLadderView;
   overview: LadderOverview;
   planner: DeployPlanner;
+  /** Repository URL + ref → entity + commit (GET /sources). */
+  sources: SourceResolver;
   evidence: EvidenceIntake;
   changes: ChangeView;
   insights: DeliveryInsights;
@@ -533,6 +538,26 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const entityRef = normalizeEntityRef(query.entityRef);
     await access.requireReadable(caller, entityRef);
     res.json(await options.planner.plan(caller, { ...query, entityRef }));
+  });
+
+  router.get('/sources', async (req, res) => {
+    // A URL pasted with a user or token in it: the error handler echoes the request URL, so the
+    // credentials are taken out of it before anything can fail.
+    const repoUrl = typeof req.query.repoUrl === 'string' ? req.query.repoUrl : '';
+    if (withoutCredentials(repoUrl) !== repoUrl) {
+      const cleanQuery = new URLSearchParams(req.query as Record<string, string>);
+      cleanQuery.set('repoUrl', withoutCredentials(repoUrl));
+      req.url = `${req.path}?${cleanQuery}`;
+      throw new InputError(
+        `repoUrl carries credentials; the portal never needs them: pass ${withoutCredentials(repoUrl)} (and rotate what was in it if it was a token)`,
+      );
+    }
+    const caller = await allowed(req, 'sources.read');
+    const query = parseInput(sourceQuerySchema, req.query, 'query');
+    const resolution = await options.sources.resolve(caller.credentials, query);
+    // The catalog already answered with the caller's credentials; the ladder's own read rule too.
+    await access.requireReadable(caller, resolution.entityRef);
+    res.json(resolution);
   });
 
   router.get('/audit', async (req, res) => {

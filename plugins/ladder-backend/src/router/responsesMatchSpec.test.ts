@@ -125,6 +125,18 @@ describe('every route answers what the OpenAPI spec says', () => {
     ).toEqual([]);
   });
 
+  it('a repository URL and a ref resolved to the entity and the commit', async () => {
+    const resolved = await get(
+      `/sources?repoUrl=${encodeURIComponent(repo.dir)}&ref=main`,
+    );
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.commit).toBe(repo.withNewFields);
+    expect(
+      (await get(`/sources?repoUrl=${encodeURIComponent(repo.dir)}&ref=nope`))
+        .status,
+    ).toBe(422);
+  });
+
   it('ladders, enrollment, the entity view and the overview', async () => {
     expect((await get('/ladders')).status).toBe(200);
     expect(

@@ -28,6 +28,7 @@ import { Redactor } from '../evidence/Redactor';
 import { createAttestedSettingsSource } from '../gates/attestedSettingsSource';
 import { ClusterStateCache } from './ClusterStates';
 import { ManifestReader } from '../manifest/ManifestReader';
+import { SourceResolver } from '../sources/SourceResolver';
 import { ChangeView } from '../changes/ChangeView';
 import { CommitLog } from '../changes/CommitLog';
 import { DeployPlanner, kubernetesClusterNames } from './DeployPlanner';
@@ -189,6 +190,7 @@ export async function createLadderServices(deps: {
     metrics,
     breakGlass,
     replay: new AuditReplay(await deps.database.getClient()),
+    sources: new SourceResolver({ catalog: deps.catalog, manifests, localRepositoriesRoot }),
     insights: new DeliveryInsights({
       store,
       catalog: deps.catalog,

@@ -223,6 +223,25 @@ export const planQuerySchema = z.strictObject({
   ref: gitRef.optional(),
 });
 
+/**
+ * GET /sources: a repository as a person would paste it (HTTPS, SSH scp-style, `file:` URL or an
+ * absolute path) and a ref name in it. No whitespace or control characters: it is compared, not run.
+ */
+export const sourceQuerySchema = z.strictObject({
+  repoUrl: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2048)
+    .regex(
+      // eslint-disable-next-line no-control-regex
+      /^[^\s\u0000-\u001f\u007f]+$/,
+      'a repository URL has no spaces or control characters, e.g. https://github.com/acme/orders-api or file:///srv/git/orders-api.git',
+    ),
+  ref: gitRef,
+  entityRef: entityRef.optional(),
+});
+
 export const auditQuerySchema = z
   .strictObject({
     entityRef: entityRef.optional(),

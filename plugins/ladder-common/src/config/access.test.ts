@@ -39,6 +39,7 @@ describe('ladder.servicePrincipals and ladder.customers', () => {
       'overview.read',
       'plan.read',
       'promotions.read',
+      'sources.read',
     ]);
   });
 

@@ -13,6 +13,7 @@ export const serviceRoutes = {
   'changes.read': 'GET /changes, GET /promotions/:id/changes',
   'evidence.read': 'GET /evidence',
   'plan.read': 'GET /plan',
+  'sources.read': 'GET /sources',
   'audit.read': 'GET /audit',
   'evidence.create': 'POST /evidence',
   'promotions.recheck': 'POST /promotions/:id/recheck',

@@ -1208,6 +1208,99 @@ export const spec = {
         },
       },
     },
+    '/sources': {
+      get: {
+        summary:
+          'The catalog entity whose source repository is this URL, and the commit a branch, tag or SHA names there, with khal-app.json as read at that commit (ladder.entity.read). Matched on the khal.ai/source-repo and backstage.io/source-location annotations of entities on a ladder; never guessed from names',
+        parameters: [
+          {
+            name: 'repoUrl',
+            in: 'query',
+            required: true,
+            allowReserved: true,
+            schema: {
+              type: 'string',
+            },
+            description:
+              'the repository as cloned: https://host/owner/repo(.git), git@host:owner/repo.git, file:///path/repo.git or an absolute path',
+          },
+          {
+            name: 'ref',
+            in: 'query',
+            required: true,
+            allowReserved: true,
+            schema: {
+              type: 'string',
+            },
+            description: 'branch, tag or commit SHA in that repository',
+          },
+          {
+            name: 'entityRef',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+            },
+            description:
+              'chooses among several entities registered from the same repository',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The entity and the resolved commit',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SourceResolution',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            description:
+              'No entity on a ladder (that the caller may read) has this repository as its source; the message says how to register one',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description:
+              'Several entities have this repository as their source; the message lists them, pass entityRef to choose',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '422': {
+            description:
+              'The ref cannot be resolved to one commit of that repository; the message says why and what to pass instead',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/audit': {
       get: {
         summary:
@@ -3688,6 +3781,98 @@ export const spec = {
             },
             description:
               'pauses in force over the ladders shown (ladder and rung scope) and the entities of this page',
+          },
+        },
+      },
+      SourceResolution: {
+        type: 'object',
+        description:
+          'What a repository URL and a ref name, resolved by the portal from the catalog and the repository',
+        required: [
+          'entityRef',
+          'repoUrl',
+          'ref',
+          'commit',
+          'matchedBy',
+          'manifest',
+        ],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          repoUrl: {
+            type: 'string',
+            description: 'the URL as given',
+          },
+          ref: {
+            type: 'string',
+            description: 'the branch, tag or SHA as given',
+          },
+          commit: {
+            type: 'string',
+            description: 'the full 40-hex commit SHA the ref names now',
+          },
+          matchedBy: {
+            type: 'string',
+            description:
+              'the annotation and value that matched, e.g. khal.ai/source-repo: file:orders-api.git',
+          },
+          manifest: {
+            type: 'object',
+            description: 'khal-app.json at the commit',
+            required: [
+              'status',
+              'name',
+              'digest',
+              'source',
+              'problems',
+              'reason',
+              'howToFix',
+            ],
+            properties: {
+              status: {
+                type: 'string',
+                enum: ['valid', 'invalid', 'unavailable'],
+              },
+              name: {
+                type: 'string',
+                nullable: true,
+              },
+              digest: {
+                type: 'string',
+                nullable: true,
+              },
+              source: {
+                type: 'string',
+                nullable: true,
+              },
+              problems: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['path', 'message'],
+                  properties: {
+                    path: {
+                      type: 'string',
+                    },
+                    message: {
+                      type: 'string',
+                    },
+                    fix: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+              reason: {
+                type: 'string',
+                nullable: true,
+              },
+              howToFix: {
+                type: 'string',
+                nullable: true,
+              },
+            },
           },
         },
       },

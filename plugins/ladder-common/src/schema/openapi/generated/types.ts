@@ -997,6 +997,79 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/sources': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The catalog entity whose source repository is this URL, and the commit a branch, tag or SHA names there, with khal-app.json as read at that commit (ladder.entity.read). Matched on the khal.ai/source-repo and backstage.io/source-location annotations of entities on a ladder; never guessed from names */
+    get: {
+      parameters: {
+        query: {
+          /** @description the repository as cloned: https://host/owner/repo(.git), git@host:owner/repo.git, file:///path/repo.git or an absolute path */
+          repoUrl: string;
+          /** @description branch, tag or commit SHA in that repository */
+          ref: string;
+          /** @description chooses among several entities registered from the same repository */
+          entityRef?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The entity and the resolved commit */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SourceResolution'];
+          };
+        };
+        400: components['responses']['BadRequest'];
+        401: components['responses']['Unauthorized'];
+        403: components['responses']['Forbidden'];
+        /** @description No entity on a ladder (that the caller may read) has this repository as its source; the message says how to register one */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Several entities have this repository as their source; the message lists them, pass entityRef to choose */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The ref cannot be resolved to one commit of that repository; the message says why and what to pass instead */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/audit': {
     parameters: {
       query?: never;
@@ -2081,6 +2154,33 @@ export interface components {
       nextCursor?: string;
       /** @description pauses in force over the ladders shown (ladder and rung scope) and the entities of this page */
       pauses?: components['schemas']['LinePause'][];
+    };
+    /** @description What a repository URL and a ref name, resolved by the portal from the catalog and the repository */
+    SourceResolution: {
+      entityRef: string;
+      /** @description the URL as given */
+      repoUrl: string;
+      /** @description the branch, tag or SHA as given */
+      ref: string;
+      /** @description the full 40-hex commit SHA the ref names now */
+      commit: string;
+      /** @description the annotation and value that matched, e.g. khal.ai/source-repo: file:orders-api.git */
+      matchedBy: string;
+      /** @description khal-app.json at the commit */
+      manifest: {
+        /** @enum {string} */
+        status: 'valid' | 'invalid' | 'unavailable';
+        name: string | null;
+        digest: string | null;
+        source: string | null;
+        problems: {
+          path: string;
+          message: string;
+          fix?: string;
+        }[];
+        reason: string | null;
+        howToFix: string | null;
+      };
     };
     DeployPlanSetting: {
       name: string;
