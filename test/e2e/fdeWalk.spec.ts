@@ -169,12 +169,6 @@ test.describe.serial('FDE walk from the terminal', () => {
       new RegExp(`Next: promote ${short} to Shared dev`),
     );
 
-    // ---- [H4: khal env up|validate --target kind] -------------------------------------------
-    // The lead adds the environment-lifecycle steps here after merging the envmodes branch:
-    //   out = ok('alice', 'khal env up --target kind && khal env validate --target kind');
-    //   expectFooter(out, 'kind', 'khal env validate');
-    // -------------------------------------------------------------------------------------------
-
     // 3. Shared dev: a dry-run first (planned from the repository URL too), then the promotion.
     out = ok(
       'alice',
@@ -192,6 +186,13 @@ test.describe.serial('FDE walk from the terminal', () => {
       'alice',
       new RegExp(`Next: promote ${short} to Customer HML`),
     );
+    // The shared dev environment, validated by its lifecycle (cluster, settings, rollout, Service):
+    // recorded as evidence for the SHA, and the same five facts.
+    out = ok('alice', 'khal env validate --target dev');
+    expect(out).toMatch(/env validate on Shared dev passed — recorded validation evidence/);
+    expectFooter(out, 'dev', 'khal env validate (dev)');
+    out = ok('alice', 'khal env status --target dev');
+    expectFooter(out, 'dev', 'khal env status (dev)');
 
     // 4. HML: an explanation for the customer; sam (a stakeholder) approves; alice deploys.
     ok('alice', 'khal deploy --target hml --dry-run');
@@ -249,10 +250,11 @@ test.describe.serial('FDE walk from the terminal', () => {
       new RegExp(`${short} is on Production, the top of the ladder`),
     );
 
-    // ---- [H3: khal rollback --target prod] ----------------------------------------------------
-    // The lead adds the rehearsed rollback here after merging the undo branch, e.g.:
-    //   out = ok('olga', 'khal rollback --target prod');
-    //   expectFooter(out, 'prod', 'khal rollback');
-    // -------------------------------------------------------------------------------------------
+    // Rolling production back: a first release has nowhere to go back to, and the CLI says so
+    // (exit 1, the reason, whom to ask) instead of requesting anything.
+    const back = sh('olga', 'khal rollback --target prod');
+    expect(back.status, back.output).toBe(1);
+    expect(back.output).toMatch(/cannot roll Production back: \w{7} is the first release on Production/);
+    expect(back.output).toMatch(/khal help-request --target prod/);
   });
 });

@@ -5,7 +5,7 @@ import {
   type LifecycleAction,
 } from '@khal/plugin-ladder-common';
 import { answer, type PortalClient } from '../client/portalClient';
-import type { RungSummary } from '../client/contract';
+import type { EntityLadderResponse, RungSummary } from '../client/contract';
 import {
   LOG_TAIL_LINES,
   runLifecycle,
@@ -14,6 +14,7 @@ import {
 } from '../environment/lifecycleRun';
 import { CliError, ExitCode } from '../exitCodes';
 import { resolveTarget } from '../ladder/targetRung';
+import { printStepFooter, stepFacts } from '../output/stepFooter';
 import { whomToAsk } from '../output/whomToAsk';
 import { resolveEntityRef } from '../workspace/appManifest';
 import { resolveRef } from '../workspace/gitRef';
@@ -136,7 +137,7 @@ export async function runEnvAction(
   opts: EnvActionOptions,
   io: CommandIo,
   runStep?: StepRunner,
-): Promise<{ json: EnvActionJson; exitCode: number }> {
+): Promise<{ json: EnvActionJson; exitCode: number; view: EntityLadderResponse }> {
   const entityRef = resolveEntityRef(opts.entity, io.cwd);
   const ref = resolveRef({ ref: opts.ref }, io.cwd);
   const client = clientFor(opts, io);
@@ -185,7 +186,7 @@ export async function runEnvAction(
     evidence,
     whomToAsk: ok ? null : help,
   };
-  return { json, exitCode: exitCodeOf(run, notChecked) };
+  return { json, exitCode: exitCodeOf(run, notChecked), view: entity };
 }
 
 export function registerEnvLifecycle(env: Command): void {
@@ -199,13 +200,21 @@ export function registerEnvLifecycle(env: Command): void {
     if (EVIDENCE_KIND[action]) cmd.option('--no-evidence', 'do not record the output as evidence');
     withPortalOptions(cmd).action(async (opts: EnvActionOptions, command: Command) => {
       const io = ioFor(command, opts);
-      const { json, exitCode } = await runEnvAction(action, opts, io);
+      const { json, exitCode, view } = await runEnvAction(action, opts, io);
       if (io.json) printJson(io, json);
       else if (json.ok) {
         io.term.err(
           `${io.term.paint('green', '✔')} env ${action} on ${json.rung.title} passed${
             json.evidence ? ` — recorded ${json.evidence.kind} evidence ${json.evidence.id}` : ''
           }`,
+        );
+        // Where this leaves the FDE: the same five facts as every step of the walk.
+        printStepFooter(
+          io,
+          stepFacts(view, json.rung.id, {
+            ref: json.ref,
+            recorded: json.evidence ? [`${json.evidence.kind} evidence ${json.evidence.id}`] : [],
+          }),
         );
       } else {
         printFailure(io, json);
