@@ -28,6 +28,7 @@ import { redactingLogger } from './evidence/redactingLogger';
 import { runRecheck } from './service/RecheckTask';
 import { DEFAULT_CONTENT_RETENTION_MS, runRetention } from './service/RetentionTask';
 import { durationToMilliseconds } from '@backstage/types';
+import { withCorrelationId } from './correlation/correlationId';
 
 /**
  * The ladder backend plugin: the promotion engine behind `/api/ladder`.
@@ -117,9 +118,11 @@ export const ladderPlugin = createBackendPlugin({
           scope: 'global',
           frequency,
           timeout: { minutes: 5 },
-          fn: async () => {
-            await runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor });
-          },
+          // Each run is one correlation id: its audit rows, log lines and notifications share it.
+          fn: () =>
+            withCorrelationId(() =>
+              runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor }),
+            ),
         });
 
         const retentionKey = 'ladder.evidence.contentRetention';
@@ -132,9 +135,10 @@ export const ladderPlugin = createBackendPlugin({
           frequency: { hours: 1 },
           initialDelay: { minutes: 1 },
           timeout: { minutes: 10 },
-          fn: async () => {
-            await runRetention({ store: services.store, logger: deps.logger, contentRetentionMs });
-          },
+          fn: () =>
+            withCorrelationId(() =>
+              runRetention({ store: services.store, logger: deps.logger, contentRetentionMs }),
+            ),
         });
       },
     });
