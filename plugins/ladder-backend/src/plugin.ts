@@ -29,6 +29,7 @@ import { runRecheck } from './service/RecheckTask';
 import { DEFAULT_CONTENT_RETENTION_MS, runRetention } from './service/RetentionTask';
 import { durationToMilliseconds } from '@backstage/types';
 import { withCorrelationId } from './correlation/correlationId';
+import { sendApprovalDigest } from './notifications/ApprovalDigest';
 
 /**
  * The ladder backend plugin: the promotion engine behind `/api/ladder`.
@@ -124,6 +125,20 @@ export const ladderPlugin = createBackendPlugin({
               runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor }),
             ),
         });
+
+        if (ladderConfig.approvalDigest) {
+          await deps.scheduler.scheduleTask({
+            id: 'ladder-approval-digest',
+            scope: 'global',
+            frequency: readDurationFromConfig(deps.config, { key: 'ladder.approvalDigest.frequency' }),
+            initialDelay: { minutes: 1 },
+            timeout: { minutes: 5 },
+            fn: () =>
+              withCorrelationId(async () => {
+                await sendApprovalDigest({ ...services, notifications: deps.notifications, config: ladderConfig, logger: deps.logger });
+              }),
+          });
+        }
 
         const retentionKey = 'ladder.evidence.contentRetention';
         const contentRetentionMs = deps.config.has(retentionKey)
