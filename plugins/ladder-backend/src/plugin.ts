@@ -121,9 +121,9 @@ export const ladderPlugin = createBackendPlugin({
           timeout: { minutes: 5 },
           // Each run is one correlation id: its audit rows, log lines and notifications share it.
           fn: () =>
-            withCorrelationId(() =>
-              runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor }),
-            ),
+            withCorrelationId(async () => {
+              await runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor });
+            }),
         });
 
         if (ladderConfig.approvalDigest) {
@@ -151,9 +151,9 @@ export const ladderPlugin = createBackendPlugin({
           initialDelay: { minutes: 1 },
           timeout: { minutes: 10 },
           fn: () =>
-            withCorrelationId(() =>
-              runRetention({ store: services.store, logger: deps.logger, contentRetentionMs }),
-            ),
+            withCorrelationId(async () => {
+              await runRetention({ store: services.store, logger: deps.logger, contentRetentionMs });
+            }),
         });
       },
     });

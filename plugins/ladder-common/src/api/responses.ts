@@ -386,7 +386,7 @@ export const auditEventSchema = z.object({
   detail: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
   /** The x-correlation-id of the request or scheduled run that wrote it; null on older rows. */
-  correlationId: z.string().nullable(),
+  correlationId: z.string().nullable().optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
