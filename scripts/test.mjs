@@ -122,6 +122,11 @@ const steps = [
         cwd: root,
         stdio: 'inherit',
       });
+      // The packages as another app installs them (packed from the build above).
+      execFileSync(process.execPath, [join(root, 'test', 'prod', 'pack.mjs')], {
+        cwd: root,
+        stdio: 'inherit',
+      });
     },
   ],
   [
