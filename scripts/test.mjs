@@ -1,4 +1,5 @@
-// `npm test`: typecheck, lint, unit and store tests (SQLite and PostgreSQL), the browser tests,
+// `npm test`: typecheck, lint, unit and store tests (SQLite and PostgreSQL), the production
+// bundle as two replicas (test/prod), the browser tests,
 // then the leak scan of everything they left (logs, page text, reports, database).
 // Fails loudly when a required part (PostgreSQL, Chromium) is missing instead of skipping it.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -129,6 +130,22 @@ const steps = [
         throw new Error(
           `no PostgreSQL test case ran; is ${PG_VAR} reaching a server?`,
         );
+    },
+  ],
+  [
+    'prod',
+    () => {
+      // The production bundle, two replicas on one PostgreSQL, one promotion across both.
+      requirePostgres();
+      execFileSync(process.execPath, [join(root, 'test', 'prod', 'replicas.mjs')], {
+        cwd: root,
+        stdio: 'inherit',
+      });
+      // The packages as another app installs them (packed from the build above).
+      execFileSync(process.execPath, [join(root, 'test', 'prod', 'pack.mjs')], {
+        cwd: root,
+        stdio: 'inherit',
+      });
     },
   ],
   [

@@ -221,6 +221,14 @@ export interface Config {
      */
     recheckInterval?: string | { [unit: string]: number };
     /**
+     * The approvers' digest: every `frequency` (a duration object or ISO duration), one
+     * notification per approver listing the promotions waiting for them, with links. Sent by one
+     * replica per interval (a global scheduled task). Absent: no digest.
+     */
+    approvalDigest?: {
+      frequency: string | { [unit: string]: number };
+    };
+    /**
      * How old a dry-run may be, in hours, for the `dry-run-clean` gate and the `after-dry-run`
      * policy to accept it (it must also be of the same commit and plan digest, and newer than
      * the rung's last placement change). Default 24.

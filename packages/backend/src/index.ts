@@ -8,6 +8,7 @@ import { demoSignInFeatures } from './modules/demoAuth';
 import { ladderPermissionPolicyModule } from './modules/permissionPolicy';
 import { kubernetesPerimeterModule } from './modules/kubernetesPerimeter';
 import { backgroundRequestLogFeatures } from './modules/backgroundLogs';
+import { notificationChannels } from './modules/notificationChannels';
 
 // Before any plugin takes its meter (README "Metrics").
 startMetricsExporter();
@@ -55,6 +56,8 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 // Read-only clusters: no Secrets in object fetches; the proxy only for operators' event/log reads.
 backend.add(kubernetesPerimeterModule);
 backend.add(import('@backstage/plugin-notifications-backend'));
+// Email and Slack, when configured (app-config.production.yaml).
+backend.add(notificationChannels);
 backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));

@@ -29,6 +29,8 @@ import { runRecheck } from './service/RecheckTask';
 import { runReminders } from './policy/time/reminders';
 import { DEFAULT_CONTENT_RETENTION_MS, runRetention } from './service/RetentionTask';
 import { durationToMilliseconds } from '@backstage/types';
+import { withCorrelationId } from './correlation/correlationId';
+import { sendApprovalDigest } from './notifications/ApprovalDigest';
 
 /**
  * The ladder backend plugin: the promotion engine behind `/api/ladder`.
@@ -118,9 +120,11 @@ export const ladderPlugin = createBackendPlugin({
           scope: 'global',
           frequency,
           timeout: { minutes: 5 },
-          fn: async () => {
-            await runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor });
-          },
+          // Each run is one correlation id: its audit rows, log lines and notifications share it.
+          fn: () =>
+            withCorrelationId(async () => {
+              await runRecheck({ ...services, logger: deps.logger, auth: deps.auth, auditor: deps.auditor });
+            }),
         });
 
         const reminders =
@@ -134,9 +138,24 @@ export const ladderPlugin = createBackendPlugin({
             scope: 'global',
             frequency: { minutes: 1 },
             timeout: { minutes: 5 },
-            fn: async () => {
-              await runReminders({ ...services, logger: deps.logger, config: ladderConfig });
-            },
+            fn: () =>
+              withCorrelationId(async () => {
+                await runReminders({ ...services, logger: deps.logger, config: ladderConfig });
+              }),
+          });
+        }
+
+        if (ladderConfig.approvalDigest) {
+          await deps.scheduler.scheduleTask({
+            id: 'ladder-approval-digest',
+            scope: 'global',
+            frequency: readDurationFromConfig(deps.config, { key: 'ladder.approvalDigest.frequency' }),
+            initialDelay: { minutes: 1 },
+            timeout: { minutes: 5 },
+            fn: () =>
+              withCorrelationId(async () => {
+                await sendApprovalDigest({ ...services, notifications: deps.notifications, config: ladderConfig, logger: deps.logger });
+              }),
           });
         }
 
@@ -150,9 +169,10 @@ export const ladderPlugin = createBackendPlugin({
           frequency: { hours: 1 },
           initialDelay: { minutes: 1 },
           timeout: { minutes: 10 },
-          fn: async () => {
-            await runRetention({ store: services.store, logger: deps.logger, contentRetentionMs });
-          },
+          fn: () =>
+            withCorrelationId(async () => {
+              await runRetention({ store: services.store, logger: deps.logger, contentRetentionMs });
+            }),
         });
       },
     });

@@ -13,5 +13,6 @@ export {
   LadderApprovalsPage,
 } from './plugin';
 export { LadderApprovalsSidebarItem } from './components/Approvals/LadderApprovalsSidebarItem';
+export { ManifestProblemPanel as EntityManifestProblemPanel, hasManifestProblem } from './components/ManifestProblem';
 export * from './api';
 export { rootRouteRef as ladderRouteRef } from './routes';

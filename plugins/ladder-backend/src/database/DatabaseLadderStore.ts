@@ -216,6 +216,7 @@ function toAudit(row: any): AuditRecord {
       ...parseJson<Record<string, unknown>>(row.detail, {}),
     },
     createdAt: row.created_at,
+    correlationId: row.correlation_id ?? null,
   };
 }
 

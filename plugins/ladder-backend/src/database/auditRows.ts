@@ -1,3 +1,4 @@
+import { currentCorrelationId } from '../correlation/correlationId';
 import type { AuditInput } from './records';
 
 export const now = () => new Date().toISOString();
@@ -14,6 +15,8 @@ export function auditRow(event: AuditInput) {
     from_phase: event.fromPhase ?? null,
     to_phase: event.toPhase ?? null,
     detail: JSON.stringify(event.detail ?? {}),
+    // The request or scheduled run the row was written for (see correlation/).
+    correlation_id: currentCorrelationId() ?? null,
     created_at: now(),
   };
 }

@@ -3,6 +3,7 @@ import type {
   AuditorServiceCreateEventOptions,
 } from '@backstage/backend-plugin-api';
 import type { JsonObject } from '@backstage/types';
+import { currentCorrelationId } from '../correlation/correlationId';
 import type { Redactor } from './Redactor';
 import { redactErrorInPlace } from './redactedErrors';
 
@@ -19,9 +20,11 @@ export function redactingAuditor(
     meta === undefined ? undefined : (await redactor.data(meta)).value;
   return {
     async createEvent(options: AuditorServiceCreateEventOptions) {
+      const correlationId = currentCorrelationId();
+      const meta = await redacted(options.meta);
       const event = await inner.createEvent({
         ...options,
-        meta: await redacted(options.meta),
+        meta: correlationId ? { ...meta, correlationId } : meta,
       });
       return {
         success: async params =>

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { JsonObject } from '@backstage/types';
+import { currentCorrelationId } from '../correlation/correlationId';
 import type { Redactor } from './Redactor';
 import { errorAsData, errorFromData } from './redactedErrors';
 
@@ -46,8 +47,11 @@ export function redactingLogger(
     const at =
       (level: Level) =>
       (message: string, meta?: Error | JsonObject): void => {
+        // Read now: the queue below runs outside the request's async context.
+        const correlationId = currentCorrelationId();
+        const lineFields = correlationId ? { ...fields, correlationId } : fields;
         queue = queue
-          .then(() => write(level, fields, message, meta))
+          .then(() => write(level, lineFields, message, meta))
           .catch(error =>
             inner.error(
               `a ${level} log line was dropped: it could not be redacted (${

@@ -84,6 +84,7 @@ import { noBadMark } from '../database/policyTables';
 
 import type { AuditReplay } from '../replay/AuditReplay';
 import { replayHandler } from '../replay/replayRoute';
+import { correlationMiddleware } from '../correlation/correlationId';
 
 /** A request whatever its typed params, query and body (the router's are typed by the spec). */
 type AnyRequest = Request<any, any, any, any>;
@@ -141,7 +142,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   // router turns every error that reaches its middleware into a 400, and a body over the limit
   // is a 413 naming the limit.
   const outer = Router();
+  const correlation = correlationMiddleware(options.redactor);
+  outer.use(correlation.decide);
   outer.use(...jsonBodyParsers(options.config));
+  outer.use(correlation.enter);
   outer.use(router);
   // Last before the platform's error handler: what an error says is redacted like any output.
   // The handler's body also names the request's URL, which holds what the caller put in a path

@@ -9,6 +9,7 @@ import {
   LadderChangeSignal,
   ladderEntityChannel,
 } from '@khal/plugin-ladder-common';
+import { currentCorrelationId } from '../correlation/correlationId';
 import type { DriftRecord, PromotionRecord } from '../database/records';
 
 /** The explanation of a customer-rung promotion in one paragraph: approvers read it first. */
@@ -21,6 +22,12 @@ function explanationLine(e: PromotionExplanation, requestedBy: string): string {
   return `For ${e.customer ?? 'the customer'}: ${e.text} — requested by ${requestedBy}; settings supplied: ${supplied}${
     e.settingsMissing.length ? `; missing: ${e.settingsMissing.join(', ')}` : ''
   }; changes vs ${e.changes.from.rung ?? 'the rung below'}: ${changes.join(', ') || 'none'}`;
+}
+
+/** The request (or scheduled run) a notification comes from, to find its log lines and audit rows. */
+function correlationMetadata(): { metadata?: { correlationId: string } } {
+  const correlationId = currentCorrelationId();
+  return correlationId ? { metadata: { correlationId } } : {};
 }
 
 /** Topic of the events the ladder publishes on the events service. */
@@ -125,6 +132,7 @@ export class LadderNotifier {
             severity: 'high',
             topic: 'ladder.approval',
             scope: `ladder:promotion:${p.id}:approval`,
+            ...correlationMetadata(),
           },
         });
       } else if (decisionPhases.has(p.phase) && actor !== p.requestedBy) {
@@ -137,6 +145,7 @@ export class LadderNotifier {
             severity: p.phase === 'Failed' || p.phase === 'Rejected' || p.phase === 'Errored' ? 'high' : 'normal',
             topic: 'ladder.decision',
             scope: `ladder:promotion:${p.id}:${p.phase}`,
+            ...correlationMetadata(),
           },
         });
       }
@@ -236,6 +245,7 @@ export class LadderNotifier {
           severity: 'high',
           topic: 'ladder.drift',
           scope: `ladder:drift:${drift.id}`,
+          ...correlationMetadata(),
         },
       });
     } catch (error) {

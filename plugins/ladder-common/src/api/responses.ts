@@ -469,6 +469,8 @@ export const auditEventSchema = z.object({
   toPhase: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
+  /** The x-correlation-id of the request or scheduled run that wrote it; null on older rows. */
+  correlationId: z.string().nullable().optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 

@@ -177,6 +177,15 @@ export const ladderConfigSchema = z
       .union([z.string().min(1), z.record(z.string(), z.number().nonnegative())])
       .optional(),
     /**
+     * The approvers' digest: one notification per approver listing the promotions waiting for
+     * them, every `frequency` (a Backstage duration). Absent: no digest.
+     */
+    approvalDigest: z
+      .strictObject({
+        frequency: z.union([z.string().min(1), z.record(z.string(), z.number().nonnegative())]),
+      })
+      .optional(),
+    /**
      * How old a dry-run may be (hours) for `dry-run-clean` and the `after-dry-run` policy to
      * accept it; it must also be newer than the rung's last placement change.
      */

@@ -11,7 +11,7 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import { compatWrapper, convertLegacyRouteRef } from '@backstage/core-compat-api';
-import { LADDER_ANNOTATION } from '@khal/plugin-ladder-common';
+import { LADDER_ANNOTATION, MANIFEST_PROBLEM_ANNOTATION } from '@khal/plugin-ladder-common';
 import { LadderClient, ladderApiRef } from '../api';
 import { approvalsRouteRef, rootRouteRef } from '../routes';
 
@@ -37,6 +37,22 @@ export const ladderEntityCard = EntityCardBlueprint.make({
     loader: () =>
       import('../components/EntityLadderCard').then(m =>
         compatWrapper(<m.EntityLadderCard />),
+      ),
+  },
+});
+
+/**
+ * The catalog's finding about a missing or invalid khal-app.json, at the top of the overview
+ * (`entity-card:ladder/manifest-problem`): the catalog keeps such an entity and records the problem
+ * as an annotation, so the stock processing-errors panel does not show it.
+ */
+export const manifestProblemEntityCard = EntityCardBlueprint.make({
+  name: 'manifest-problem',
+  params: {
+    filter: { [`metadata.annotations.${MANIFEST_PROBLEM_ANNOTATION}`]: { $exists: true } },
+    loader: () =>
+      import('../components/ManifestProblem').then(m =>
+        compatWrapper(<m.ManifestProblemPanel />),
       ),
   },
 });
@@ -81,5 +97,5 @@ export const ladderPlugin = createFrontendPlugin({
     root: convertLegacyRouteRef(rootRouteRef),
     approvals: convertLegacyRouteRef(approvalsRouteRef),
   },
-  extensions: [ladderApi, ladderEntityCard, ladderEntityContent, ladderPage],
+  extensions: [ladderApi, manifestProblemEntityCard, ladderEntityCard, ladderEntityContent, ladderPage],
 });

@@ -4062,6 +4062,12 @@ export const spec = {
           createdAt: {
             type: 'string',
           },
+          correlationId: {
+            type: 'string',
+            nullable: true,
+            description:
+              'The x-correlation-id of the request or scheduled run that wrote the row; null on rows written before it was recorded.',
+          },
         },
       },
       ReplayReport: {

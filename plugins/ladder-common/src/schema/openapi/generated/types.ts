@@ -2237,6 +2237,8 @@ export interface components {
         [key: string]: unknown;
       };
       createdAt: string;
+      /** @description The x-correlation-id of the request or scheduled run that wrote the row; null on rows written before it was recorded. */
+      correlationId?: string | null;
     };
     ReplayReport: {
       /** Format: date-time */

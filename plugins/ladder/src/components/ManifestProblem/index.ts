@@ -1,0 +1,1 @@
+export { ManifestProblemPanel, hasManifestProblem } from './ManifestProblemPanel';
