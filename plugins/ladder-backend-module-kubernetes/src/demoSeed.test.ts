@@ -135,7 +135,14 @@ describe('the demo seed, interrupted and started again', () => {
     ).toEqual(['dev Promoted', 'hml Promoted', 'prod Promoted']);
     // The undo examples: HML's cluster runs the previous commit outside the ladder (drifted, with
     // Roll back going to the placed commit) and a rollback drill is recorded there.
-    const pgHml = (await view('payments-gateway')).rungs.find((r: any) => r.rung.id === 'hml');
+    // Read the clusters now: the snapshot the page is served from may be from the middle of the
+    // seed's rollout of the previous commit (younger than clusterStateMaxAgeMs, so not refreshed).
+    const live = (
+      await request(demo.server)
+        .get('/api/ladder/entities/component/default/payments-gateway?clusterState=live')
+        .set('Authorization', mockCredentials.user.header('user:default/alice'))
+    ).body;
+    const pgHml = live.rungs.find((r: any) => r.rung.id === 'hml');
     expect(pgHml).toMatchObject({
       status: 'drifted',
       drift: { running: refs['payments-gateway'][1], expected: refs['payments-gateway'][2] },

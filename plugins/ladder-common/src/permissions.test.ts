@@ -13,6 +13,7 @@ import {
   promotionDeployPermission,
   promotionRecheckPermission,
   promotionBreakGlassPermission,
+  ladderReplayPermission,
 } from './permissions';
 
 describe('ladder permissions', () => {
@@ -29,6 +30,7 @@ describe('ladder permissions', () => {
     linePausePermission,
     badCommitCreatePermission,
     promotionBreakGlassPermission,
+    ladderReplayPermission,
   ];
 
   it('lists every permission in ladderPermissions', () => {
@@ -42,9 +44,10 @@ describe('ladder permissions', () => {
     for (const name of names) expect(name).toMatch(/^ladder\.[a-z]+\.[a-z]+$/);
   });
 
-  it('makes every permission but the overview and stop-the-line ones a catalog-entity resource permission', () => {
-    // Both span many entities: the overview lists them, a pause of a ladder or rung covers them.
-    const basic: Permission[] = [ladderReadPermission, linePausePermission];
+  it('makes every permission but the overview, stop-the-line and replay ones a catalog-entity resource permission', () => {
+    // These span many entities: the overview lists them, a pause of a ladder or rung covers them,
+    // the replay check rebuilds every entity's history.
+    const basic: Permission[] = [ladderReadPermission, linePausePermission, ladderReplayPermission];
     for (const p of basic) expect(isResourcePermission(p)).toBe(false);
     for (const p of ladderPermissions.filter(x => !basic.includes(x))) {
       expect(isResourcePermission(p, 'catalog-entity')).toBe(true);

@@ -19,7 +19,7 @@ describe('the step footer', () => {
     );
     expect(facts.next).toBe('record a clean dry-run for dev');
     expect(facts.whomToAsk).toBe(
-      'group:default/stakeholders (1 approval needed on hml)',
+      'group:default/stakeholders (approvers; 1 approval needed); khal help-request --target hml --entity component:default/orders-api',
     );
   });
 
@@ -37,7 +37,7 @@ describe('the step footer', () => {
       metadata: { contacts: ['user:default/sam'], requiresExplanation: true },
     };
     expect(stepFacts(withContacts, 'hml').whomToAsk).toBe(
-      'user:default/sam (contacts of hml); approvers: group:default/stakeholders (1 approval needed on hml)',
+      'user:default/sam (contacts of Customer HML); group:default/stakeholders (approvers; 1 approval needed); khal help-request --target hml --entity component:default/orders-api',
     );
   });
 

@@ -7,6 +7,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import type { JsonObject } from '@backstage/types';
+import { SWRConfig } from 'swr';
 import { ladderApiRef, type LadderApi } from '../api';
 import { rootRouteRef } from '../routes';
 
@@ -49,10 +50,14 @@ export function renderWithApis(element: ReactElement, options: RenderOptions) {
     ],
     [signalApiRef, options.signalApi ?? mockSignalApi().api],
   ] as const;
+  // usePermission caches decisions in SWR's global cache by permission and resource, not by user or
+  // permission API: each render gets its own cache, so one test's ALLOW is not another's answer.
   return renderInTestApp(
-    <TestApiProvider apis={apis}>
-      {options.entity ? <EntityProvider entity={options.entity}>{element}</EntityProvider> : element}
-    </TestApiProvider>,
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <TestApiProvider apis={apis}>
+        {options.entity ? <EntityProvider entity={options.entity}>{element}</EntityProvider> : element}
+      </TestApiProvider>
+    </SWRConfig>,
     {
       mountedRoutes: {
         '/catalog/:namespace/:kind/:name': entityRouteRef,
