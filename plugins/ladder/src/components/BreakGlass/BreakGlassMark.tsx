@@ -51,8 +51,13 @@ export function BreakGlassMark(props: BreakGlassMarkProps) {
   } else {
     review = `Review waits for someone other than ${shortEntityRef(glass.by)}.`;
   }
+  let severity: 'info' | 'warning' | 'error' = 'warning';
+  if (glass.review) severity = 'info';
+  else if (overdue) severity = 'error';
   return (
-    <Alert severity={glass.review ? 'warning' : 'error'} role="status" aria-label="Break-glass">
+    // A break-glass is a warning while its review waits (an error only once the review is overdue),
+    // and a note once someone acknowledged it: the page is not broken, a rule was overridden.
+    <Alert severity={severity} role="status" aria-label="Break-glass">
       <Typography variant="body2">
         <strong>Break-glass</strong> by {shortEntityRef(glass.by)} {formatAge(glass.at)}: “{glass.reason}”. Overrides{' '}
         {glass.overridden.join(', ')}; approvals still apply.
