@@ -62,7 +62,7 @@ export function OverviewMatrix(props: OverviewMatrixProps) {
                 <RungWindowCaption rung={r} />
                 {rungPause(r.id) ? (
                   <Typography variant="caption" component="div" color="error" title={pausedText(rungPause(r.id)!)}>
-                    ⏸ paused
+                    paused
                   </Typography>
                 ) : null}
               </TableCell>
@@ -81,7 +81,7 @@ export function OverviewMatrix(props: OverviewMatrixProps) {
                   <Link to={href}>{row.title}</Link>
                   {rowPause ? (
                     <Typography variant="caption" component="div" color="error" data-testid="overview-row-paused">
-                      ⏸ {pausedText(rowPause)}
+                      {pausedText(rowPause)}
                     </Typography>
                   ) : null}
                   {row.system ? (

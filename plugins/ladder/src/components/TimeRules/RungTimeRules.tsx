@@ -58,10 +58,12 @@ export function RungWindowCaption(props: { rung: RungSummary; now?: Date }) {
       color={window.open ? 'textSecondary' : 'error'}
       data-testid="overview-rung-window"
       title={window.text}
+      // Wraps instead of widening its column until the service and owner columns break mid-word.
+      style={{ maxWidth: 240 }}
     >
       {window.open
-        ? '🕘 window open'
-        : `🕘 ${window.text.replace(/^release window closed; /, 'closed; ')}`}
+        ? 'window open'
+        : `${window.text.replace(/^release window closed; /, 'window closed; ')}`}
     </Typography>
   );
 }
