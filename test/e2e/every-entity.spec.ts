@@ -1,7 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
 import { demoToken } from './portal';
-import { join } from 'node:path';
-import { screenshotDir, signInAs, snap } from './session';
+import { signInAs, snap, snapElement } from './session';
 
 /**
  * Every demo entity's Ladder tab, every section of it opened (the collapsed rung details
@@ -101,10 +100,8 @@ test("customer-portal's open promotion to Customer HML: its Changes section", as
   await expectNoErrorState(page);
   await changes.scrollIntoViewIfNeeded();
   await snap(page, 'every-entity-customer-portal-hml-changes');
-  await changes.screenshot({
-    path: join(
-      screenshotDir,
-      'every-entity-customer-portal-hml-changes-section.png',
-    ),
-  });
+  await snapElement(
+    changes,
+    'every-entity-customer-portal-hml-changes-section',
+  );
 });

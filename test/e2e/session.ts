@@ -1,4 +1,4 @@
-import { Page } from '@playwright/test';
+import { Locator, Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -48,4 +48,20 @@ export async function snap(page: Page, name: string) {
     `${page.url()}\n\n${text}\n`,
   );
   writeFileSync(join(screenshotDir, `${name}.html`), await page.content());
+}
+
+/**
+ * A screenshot of one element, `<name>.png`, with the element's text and HTML next to it, as
+ * snap() writes them for a page (scripts/scan-leaks.mjs scans every screenshot by its text).
+ */
+export async function snapElement(element: Locator, name: string) {
+  await element.screenshot({ path: join(screenshotDir, `${name}.png`) });
+  writeFileSync(
+    join(screenshotDir, `${name}.txt`),
+    `${element.page().url()}\n\n${await element.innerText()}\n`,
+  );
+  writeFileSync(
+    join(screenshotDir, `${name}.html`),
+    await element.evaluate(e => e.outerHTML),
+  );
 }
